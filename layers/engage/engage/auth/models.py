@@ -1,0 +1,32 @@
+"""Users, the global e-mail index and refresh tokens (stored hashed, never in clear)."""
+
+from __future__ import annotations
+
+from pynamodb.attributes import BooleanAttribute, UnicodeAttribute
+
+from engage.core.db import BaseItem
+
+
+class UserItem(BaseItem):
+    """`PK=T#<tenantId>`, `SK=USER#<userId>`: e-mail, argon2 hash, role."""
+
+    email = UnicodeAttribute()
+    password_hash = UnicodeAttribute(attr_name="passwordHash")
+    role = UnicodeAttribute()
+    created_at = UnicodeAttribute(attr_name="createdAt")
+
+
+class EmailItem(BaseItem):
+    """`PK=EMAIL#<email>`: the one global look-up, from login e-mail to tenant and user."""
+
+    tenant_id = UnicodeAttribute(attr_name="tenantId")
+    user_id = UnicodeAttribute(attr_name="userId")
+
+
+class RefreshTokenItem(BaseItem):
+    """`PK=T#<tenantId>`, `SK=RT#<tokenId>`: SHA-256 of the secret; expires by TTL."""
+
+    user_id = UnicodeAttribute(attr_name="userId")
+    secret_hash = UnicodeAttribute(attr_name="secretHash")
+    revoked = BooleanAttribute(default=False)
+    created_at = UnicodeAttribute(attr_name="createdAt")

@@ -1,0 +1,98 @@
+"""Delivery receipts: `sent -> delivered | undelivered`, once per message, in any order.
+
+Receipts reach here through the receipts queue (from the status webhook, or simulated by the
+sandbox). A receipt finds its message by our reference (when the provider echoes it) or by the
+provider message id (GSI2). The move is a conditional update from `sent`, so a repeated or a
+late receipt changes nothing; intermediate provider states (queued, sent, sending) are ignored.
+A receipt that overtakes the sender's own write of `sent` raises NotYetSent so the queue
+delivers it again shortly. Counters are aggregated per campaign and per day, one ADD each.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+from pynamodb.exceptions import UpdateError
+
+from engage.campaigns import stats
+from engage.campaigns.models import MessageItem
+from engage.channels.base import Receipt
+from engage.core import clock, keys
+from engage.core.db import bind_models
+from engage.core.observability import logger
+from engage.tenants import service as tenants
+
+FINAL = {"delivered": "delivered", "undelivered": "undelivered", "failed": "undelivered"}
+
+
+class NotYetSent(Exception):
+    """A receipt arrived before the sender recorded the message as sent: retry later."""
+
+
+def _find(receipt: Receipt) -> MessageItem | None:
+    if receipt.ref and receipt.ref.count("|") == 2:
+        _, pk, sk = receipt.ref.split("|")
+        try:
+            return MessageItem.get(pk, sk)
+        except MessageItem.DoesNotExist:
+            return None
+    hits = list(MessageItem.by_provider_id.query(
+        keys.provider_index_pk(receipt.provider, receipt.provider_message_id), limit=1))
+    if not hits:
+        return None
+    try:
+        return MessageItem.get(hits[0].pk, hits[0].sk)
+    except MessageItem.DoesNotExist:
+        return None
+
+
+def apply_receipts(receipts: list[Receipt]) -> dict[str, int]:
+    """Apply receipts; returns `{applied, ignored, unknown}`. Raises NotYetSent (after
+    applying the others) when some messages are still being sent."""
+    bind_models()
+    outcome: Counter[str] = Counter()
+    per_campaign: dict[tuple[str, str], Counter[str]] = {}
+    pending: list[Receipt] = []
+    for receipt in receipts:
+        status = FINAL.get(receipt.status)
+        if status is None:
+            outcome["ignored"] += 1
+            continue
+        msg = _find(receipt)
+        if msg is None or msg.provider_message_id not in (None, receipt.provider_message_id):
+            outcome["unknown"] += 1
+            logger.warning("receipt for an unknown message", extra={"provider": receipt.provider})
+            continue
+        if msg.status == "queued":
+            pending.append(receipt)
+            continue
+        actions: list[Any] = [MessageItem.status.set(status),
+                              MessageItem.updated_at.set(clock.now_iso())]
+        if receipt.error:
+            actions.append(MessageItem.error.set(receipt.error[:300]))
+        try:
+            msg.update(actions=actions, condition=MessageItem.status == "sent")
+        except UpdateError as exc:
+            if exc.cause_response_code == "ConditionalCheckFailedException":
+                outcome["ignored"] += 1
+                continue
+            raise
+        outcome["applied"] += 1
+        parts = msg.pk.split("#")  # T#<tenant>#M#<campaign>#<shard>
+        per_campaign.setdefault((parts[1], parts[3]), Counter())[status] += 1
+    for (tenant_id, campaign_id), counts in per_campaign.items():
+        stats.add_campaign_counts(tenant_id, campaign_id, delivered=counts["delivered"],
+                                  undelivered=counts["undelivered"])
+        tz = tenants.get_settings_of(tenant_id).timezone
+        stats.add_daily(tenant_id, stats.day_in(tz), delivered=counts["delivered"],
+                        failed=counts["undelivered"])
+    if any(r.provider == "sandbox" for r in receipts):
+        from engage.channels.sandbox import OUTBOX
+
+        for r in receipts:
+            OUTBOX.set_status(r.provider_message_id, r.status)
+    if pending:
+        raise NotYetSent(f"{len(pending)} receipts arrived before their messages were sent")
+    return {"applied": outcome["applied"], "ignored": outcome["ignored"],
+            "unknown": outcome["unknown"]}

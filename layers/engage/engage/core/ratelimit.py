@@ -1,0 +1,50 @@
+"""Fixed-window rate limits in DynamoDB (atomic ADD, items expire by TTL), with the
+`X-RateLimit-Limit` / `-Remaining` / `-Reset` headers of seed 000 section 6."""
+
+from __future__ import annotations
+
+from fastapi import Request, Response
+
+from engage.core import clock, keys
+from engage.core.aws import client
+from engage.core.errors import RateLimited
+from engage.core.settings import get_settings
+
+WINDOW_SECONDS = 60
+
+
+def hit(scope: str, limit: int, response: Response | None = None) -> None:
+    """Count one request against `scope`; raises RateLimited (429) past `limit` per minute."""
+    now = int(clock.now().timestamp())
+    window = now // WINDOW_SECONDS
+    reset = (window + 1) * WINDOW_SECONDS - now
+    pk, sk = keys.rate_key(scope, window)
+    result = client("dynamodb").update_item(
+        TableName=get_settings().table_name,
+        Key={"PK": {"S": pk}, "SK": {"S": sk}},
+        UpdateExpression="ADD #c :one SET expiresAt = :exp",
+        ExpressionAttributeNames={"#c": "count"},
+        ExpressionAttributeValues={":one": {"N": "1"}, ":exp": {"N": str(now + 3600)}},
+        ReturnValues="UPDATED_NEW",
+    )
+    used = int(result["Attributes"]["count"]["N"])
+    if used > limit:
+        raise RateLimited("Too many requests; try again later", retry_after=reset, limit=limit)
+    if response is not None:
+        response.headers["X-RateLimit-Limit"] = str(limit)
+        response.headers["X-RateLimit-Remaining"] = str(max(limit - used, 0))
+        response.headers["X-RateLimit-Reset"] = str(reset)
+
+
+def client_ip(request: Request) -> str:
+    """The caller's address as API Gateway saw it (X-Forwarded-For's first hop locally)."""
+    ctx = request.scope.get("aws.event", {}).get("requestContext", {})
+    source = ctx.get("identity", {}).get("sourceIp")
+    if source:
+        return str(source)
+    return request.client.host if request.client else "unknown"
+
+
+def login_limit(request: Request, response: Response) -> None:
+    """FastAPI dependency for the auth routes: LOGIN_RATE_LIMIT_PER_MINUTE per client IP."""
+    hit(f"auth:{client_ip(request)}", get_settings().login_rate_limit_per_minute, response)

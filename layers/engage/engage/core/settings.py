@@ -1,0 +1,84 @@
+"""One typed configuration class, read once per cold start (STYLE.md rule 3).
+
+Every environment variable Engage reads is a field here; README.md "Configuration" lists them.
+Names of tables, queues, buckets and state machines have no defaults: a Lambda without them
+fails at start, not on the first request.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Literal
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Engage configuration from the environment (see README.md "Configuration")."""
+
+    model_config = SettingsConfigDict(env_prefix="", case_sensitive=False, extra="ignore")
+
+    stage: Literal["local", "dev", "staging", "prod"] = "local"
+    aws_region: str = Field(default="us-east-1", alias="AWS_REGION")
+    aws_endpoint_url: str | None = Field(default=None, alias="AWS_ENDPOINT_URL")
+
+    # Resources (from template.yaml; the local runtime sets them from the same template).
+    table_name: str
+    idempotency_table_name: str
+    send_queue_url: str
+    receipts_queue_url: str
+    import_queue_url: str
+    import_bucket: str
+    dispatch_state_machine_arn: str
+    scheduler_group: str
+    scheduler_role_arn: str
+    scheduled_dispatch_function_arn: str
+
+    # Auth.
+    jwt_secret: str | None = None
+    jwt_secret_arn: str | None = None
+    jwt_issuer: str = "engage"
+    access_token_ttl_seconds: int = Field(default=900, ge=60, le=86400)
+    refresh_token_ttl_seconds: int = Field(default=30 * 86400, ge=3600)
+
+    # Product.
+    initial_credits: int = Field(default=1000, ge=0)
+    allowed_origins: str = ""
+    url_shortener_base_url: str = "http://127.0.0.1:3000"
+    public_base_url: str = "http://127.0.0.1:3000"
+    import_max_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)
+    import_sync_max_rows: int = Field(default=10_000, ge=1)
+    login_rate_limit_per_minute: int = Field(default=20, ge=1)
+
+    # Sharding and batching of the hot paths (DESIGN.md section 2 and 5).
+    contact_shards: int = Field(default=4, ge=1, le=64)
+    message_shards: int = Field(default=8, ge=1, le=64)
+    counter_shards: int = Field(default=4, ge=1, le=64)
+    dispatch_page_size: int = Field(default=1000, ge=10, le=5000)
+    recipients_per_message: int = Field(default=50, ge=1, le=100)
+
+    # Providers.
+    sms_provider: Literal["sandbox", "twilio"] = "sandbox"
+    twilio_account_sid: str | None = None
+    twilio_auth_token: str | None = None
+    twilio_secret_arn: str | None = None
+    twilio_messaging_service_sid: str | None = None
+    twilio_from_number: str | None = None
+    sandbox_webhook_secret: str | None = None
+
+    @field_validator("url_shortener_base_url", "public_base_url")
+    @classmethod
+    def _strip_slash(cls, value: str) -> str:
+        return value.rstrip("/")
+
+    @property
+    def origins(self) -> list[str]:
+        """`ALLOWED_ORIGINS` as a list (comma-separated in the environment)."""
+        return [o.strip() for o in self.allowed_origins.split(",") if o.strip()]
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process's settings, read once (tests call `get_settings.cache_clear()`)."""
+    return Settings()  # type: ignore[call-arg]

@@ -1,0 +1,394 @@
+"""The one-machine runtime (DESIGN.md section 6): `make dev`.
+
+* an embedded AWS: moto's server on loopback (MOTO_PORT), Step Functions execution switched
+  on, every table, queue, bucket, secret, schedule group and state machine created by reading
+  template.yaml;
+* every endpoint group's routes on one port, one merged OpenAPI page at /docs;
+* events delivered in-process with AWS's shapes: SQS pollers that honour `batchItemFailures`,
+  Step Functions Lambda tasks routed to the real handlers (moto's Lambda cannot run code without
+  Docker), a ticker that fires EventBridge Scheduler schedules (moto stores but never fires them);
+* a local outbox at /_local/outbox listing what the sandbox provider sent and its receipts.
+Nothing is seeded: `make demo` walks the main job against it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import importlib.util
+import json
+import os
+import re
+import secrets
+import sys
+import threading
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+from local.cfn import ACCOUNT, REGION, ROOT, Resolver, load_template, table_definitions
+
+STACK = "engage-local"
+
+
+@dataclass
+class FakeContext:
+    """The parts of the Lambda context object that Powertools and Mangum read."""
+
+    function_name: str
+    memory_limit_in_mb: int = 512
+    function_version: str = "$LATEST"
+    aws_request_id: str = field(default_factory=lambda: uuid.uuid4().hex)
+
+    @property
+    def invoked_function_arn(self) -> str:
+        return f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:{self.function_name}"
+
+    @property
+    def log_group_name(self) -> str:
+        return f"/aws/lambda/{self.function_name}"
+
+    log_stream_name = "local"
+
+    def get_remaining_time_in_millis(self) -> int:
+        return 300_000
+
+
+@dataclass
+class LocalFunction:
+    """A template function loaded from functions/<dir>/app.py."""
+
+    logical_id: str
+    name: str
+    path: Path
+    properties: dict[str, Any]
+    module: ModuleType | None = None
+
+    def load(self) -> ModuleType:
+        if self.module is None:
+            spec = importlib.util.spec_from_file_location(f"engage_fn_{self.path.parent.name}",
+                                                          self.path)
+            assert spec and spec.loader
+            module = importlib.util.module_from_spec(spec)
+            spec.loader.exec_module(module)
+            self.module = module
+        return self.module
+
+    def invoke(self, event: dict[str, Any]) -> Any:
+        return self.load().handler(event, FakeContext(self.name))
+
+
+class LocalRuntime:
+    """Provision moto from template.yaml and run the workers; see the module docstring."""
+
+    def __init__(self, port: int, moto_port: int, quiet: bool = False) -> None:
+        self.port = port
+        self.moto_port = moto_port
+        self.quiet = quiet
+        self.template = load_template()
+        self.resolver = Resolver(self.template, STACK, {
+            "Stage": "dev", "PublicBaseUrl": f"http://127.0.0.1:{port}"})
+        self.functions: dict[str, LocalFunction] = {}
+        self.stop = threading.Event()
+        self.fired: dict[str, float] = {}
+
+    # -- embedded AWS --------------------------------------------------------------------------
+    def start_moto(self) -> None:
+        os.environ.update({
+            "AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local",
+            "AWS_DEFAULT_REGION": REGION, "AWS_REGION": REGION,
+            "MOTO_PORT": str(self.moto_port),
+            "AWS_ENDPOINT_URL": f"http://127.0.0.1:{self.moto_port}",
+        })
+        import logging
+
+        from moto.server import ThreadedMotoServer
+
+        logging.getLogger("werkzeug").setLevel(logging.ERROR)
+
+        self.moto = ThreadedMotoServer(ip_address="127.0.0.1", port=self.moto_port, verbose=False)
+        self.moto.start()
+        import requests
+
+        requests.post(f"http://127.0.0.1:{self.moto_port}/moto-api/config",
+                      json={"stepfunctions": {"execute_state_machine": True}}, timeout=10)
+        self._patch_lambda()
+
+    def _patch_lambda(self) -> None:
+        """Route moto's Lambda Invoke (used by Step Functions tasks) to the real handlers."""
+        from moto.awslambda import models as lambda_models
+
+        runtime = self
+
+        def invoke(self: Any, function_name: str, qualifier: Any, body: Any, headers: Any,
+                   response_headers: dict[str, str]) -> bytes:
+            name = function_name.split(":function:")[-1].split(":")[0]
+            fn = next((f for f in runtime.functions.values() if f.name == name), None)
+            if fn is None:
+                response_headers["x-amz-function-error"] = "Unhandled"
+                return json.dumps({"errorType": "ResourceNotFound",
+                                   "errorMessage": f"no function {name}"}).encode()
+            try:
+                event = json.loads(body) if body else {}
+                return json.dumps(fn.invoke(event)).encode()
+            except Exception as exc:  # reported to Step Functions as the task's error
+                response_headers["x-amz-function-error"] = "Unhandled"
+                return json.dumps({"errorType": type(exc).__name__,
+                                   "errorMessage": str(exc)[:1000]}).encode()
+
+        lambda_models.LambdaBackend.invoke = invoke  # type: ignore[method-assign]
+
+    def provision(self) -> dict[str, str]:
+        """Create every resource of template.yaml; returns the functions' environment."""
+        import boto3
+
+        r = self.resolver
+        resources = self.template["Resources"]
+        by_type: dict[str, list[str]] = {}
+        for logical, res in resources.items():
+            by_type.setdefault(res["Type"], []).append(logical)
+        arn = f"arn:aws:{{}}:{REGION}:{ACCOUNT}:{{}}"
+
+        sm = boto3.client("secretsmanager")
+        for logical in by_type.get("AWS::SecretsManager::Secret", []):
+            out = sm.create_secret(Name=f"{STACK}-{logical}", SecretString=secrets.token_hex(32))
+            r.refs[logical] = out["ARN"]
+
+        ddb = boto3.client("dynamodb")
+        for logical, args in table_definitions(self.template).items():
+            name = f"{STACK}-{logical}"
+            ddb.create_table(TableName=name, **args)
+            ttl = resources[logical]["Properties"].get("TimeToLiveSpecification")
+            if ttl:
+                ddb.update_time_to_live(TableName=name, TimeToLiveSpecification=ttl)
+            r.refs[logical] = name
+            r.attrs[(logical, "Arn")] = arn.format("dynamodb", f"table/{name}")
+
+        sqs = boto3.client("sqs")
+        queues = by_type.get("AWS::SQS::Queue", [])
+        ordered = sorted(queues, key=lambda q: "RedrivePolicy" in resources[q]["Properties"])
+        for logical in ordered:
+            props = r.value(resources[logical].get("Properties", {}))
+            attrs = {k: json.dumps(v) if isinstance(v, dict) else str(v)
+                     for k, v in props.items()
+                     if k in ("VisibilityTimeout", "RedrivePolicy", "MessageRetentionPeriod")}
+            name = f"{STACK}-{logical}"
+            url = sqs.create_queue(QueueName=name, Attributes=attrs)["QueueUrl"]
+            r.refs[logical] = url
+            r.attrs[(logical, "Arn")] = arn.format("sqs", name)
+            r.attrs[(logical, "QueueName")] = name
+
+        s3 = boto3.client("s3")
+        for logical in by_type.get("AWS::S3::Bucket", []):
+            name = f"{STACK}-{logical}".lower()
+            s3.create_bucket(Bucket=name)
+            r.refs[logical] = name
+
+        iam = boto3.client("iam")
+        for logical in by_type.get("AWS::IAM::Role", []):
+            props = resources[logical]["Properties"]
+            role = iam.create_role(RoleName=f"{STACK}-{logical}",
+                                   AssumeRolePolicyDocument=json.dumps(
+                                       r.value(props["AssumeRolePolicyDocument"])))
+            r.attrs[(logical, "Arn")] = role["Role"]["Arn"]
+
+        for logical in by_type.get("AWS::Serverless::Function", []):
+            props = resources[logical]["Properties"]
+            name = r.value(props["FunctionName"]) if "FunctionName" in props else (
+                f"{STACK}-{logical}")
+            r.refs[logical] = name
+            r.attrs[(logical, "Arn")] = arn.format("lambda", f"function:{name}")
+            path = ROOT / props["CodeUri"] / (props["Handler"].split(".")[0] + ".py")
+            self.functions[logical] = LocalFunction(logical, name, path, props)
+
+        r.refs["EngageApi"] = "local"
+        r.refs["EngageLayer"] = "local"
+        scheduler = boto3.client("scheduler")
+        for logical in by_type.get("AWS::Scheduler::ScheduleGroup", []):
+            name = r.value(resources[logical]["Properties"]["Name"])
+            scheduler.create_schedule_group(Name=name)
+            r.refs[logical] = name
+
+        sfn = boto3.client("stepfunctions")
+        for logical in by_type.get("AWS::Serverless::StateMachine", []):
+            props = resources[logical]["Properties"]
+            definition = (ROOT / props["DefinitionUri"]).read_text()
+            for key, value in r.value(props.get("DefinitionSubstitutions", {})).items():
+                definition = definition.replace("${" + key + "}", str(value))
+            name = r.value(props["Name"])
+            out = sfn.create_state_machine(
+                name=name, definition=definition,
+                roleArn=f"arn:aws:iam::{ACCOUNT}:role/{STACK}-{logical}-role")
+            r.refs[logical] = out["stateMachineArn"]
+            r.attrs[(logical, "Name")] = name
+            r.attrs[(logical, "Arn")] = out["stateMachineArn"]
+
+        env = {k: str(v) for k, v in r.value(
+            self.template["Globals"]["Function"]["Environment"]["Variables"]).items()
+            if v not in (None, "")}
+        env.update({
+            "STAGE": "local",
+            "JWT_SECRET": secrets.token_hex(32),
+            "SANDBOX_WEBHOOK_SECRET": secrets.token_hex(16),
+            "POWERTOOLS_TRACE_DISABLED": "true",
+            "POWERTOOLS_METRICS_DISABLED": "true",
+            "POWERTOOLS_LOG_LEVEL": os.environ.get("POWERTOOLS_LOG_LEVEL", "WARNING"),
+            "ALLOWED_ORIGINS": os.environ.get("ALLOWED_ORIGINS",
+                                              f"http://127.0.0.1:{self.port},http://localhost:5173"),
+        })
+        env.pop("JWT_SECRET_ARN", None)
+        for key in ("INITIAL_CREDITS", "SMS_PROVIDER", "CONTACT_SHARDS", "MESSAGE_SHARDS",
+                    "DISPATCH_PAGE_SIZE", "RECIPIENTS_PER_MESSAGE", "IMPORT_SYNC_MAX_ROWS",
+                    "IMPORT_MAX_BYTES", "LOGIN_RATE_LIMIT_PER_MINUTE"):
+            if os.environ.get(key):  # the developer's own environment wins
+                env[key] = os.environ[key]
+        return env
+
+    # -- workers -------------------------------------------------------------------------------
+    def _sqs_sources(self) -> list[tuple[LocalFunction, str, str, int]]:
+        out = []
+        for fn in self.functions.values():
+            for event in (fn.properties.get("Events") or {}).values():
+                if event["Type"] == "SQS":
+                    logical = event["Properties"]["Queue"]["Fn::GetAtt"][0]
+                    out.append((fn, self.resolver.refs[logical],
+                                self.resolver.attrs[(logical, "Arn")],
+                                int(event["Properties"].get("BatchSize", 10))))
+        return out
+
+    def _poll(self, fn: LocalFunction, url: str, queue_arn: str, batch: int) -> None:
+        import boto3
+
+        sqs = boto3.client("sqs")
+        while not self.stop.is_set():
+            try:
+                got = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=min(batch, 10),
+                                          WaitTimeSeconds=1,
+                                          MessageSystemAttributeNames=["All"])
+            except Exception as exc:  # the server is shutting down
+                if self.stop.is_set():
+                    return
+                print(f"[local] poll {fn.logical_id}: {exc}", file=sys.stderr)
+                time.sleep(1)
+                continue
+            messages = got.get("Messages", [])
+            if not messages:
+                continue
+            event = {"Records": [{
+                "messageId": m["MessageId"], "receiptHandle": m["ReceiptHandle"],
+                "body": m["Body"], "attributes": m.get("Attributes", {}),
+                "messageAttributes": {}, "md5OfBody": m["MD5OfBody"], "eventSource": "aws:sqs",
+                "eventSourceARN": queue_arn, "awsRegion": REGION} for m in messages]}
+            try:
+                result = fn.invoke(event) or {}
+                failed = {f["itemIdentifier"] for f in result.get("batchItemFailures", [])}
+            except Exception as exc:
+                print(f"[local] {fn.logical_id} failed: {exc}", file=sys.stderr)
+                failed = {m["MessageId"] for m in messages}
+            done = [m for m in messages if m["MessageId"] not in failed]
+            for i in range(0, len(done), 10):
+                sqs.delete_message_batch(QueueUrl=url, Entries=[
+                    {"Id": str(j), "ReceiptHandle": m["ReceiptHandle"]}
+                    for j, m in enumerate(done[i : i + 10])])
+            for m in messages:
+                if m["MessageId"] in failed:  # retry soon locally instead of after the timeout
+                    sqs.change_message_visibility(QueueUrl=url, ReceiptHandle=m["ReceiptHandle"],
+                                                  VisibilityTimeout=2)
+
+    def _tick(self) -> None:
+        """Fire due EventBridge Scheduler schedules: `at(...)` once, `rate(...)` repeatedly."""
+        import boto3
+
+        scheduler = boto3.client("scheduler")
+        group = self.resolver.refs.get("CampaignScheduleGroup")
+        while not self.stop.wait(1.0):
+            try:
+                names = [s["Name"] for s in scheduler.list_schedules(GroupName=group)
+                         .get("Schedules", [])]
+                for name in names:
+                    self._maybe_fire(scheduler, group, name)
+            except Exception as exc:
+                if not self.stop.is_set():
+                    print(f"[local] scheduler tick: {exc}", file=sys.stderr)
+
+    def _maybe_fire(self, scheduler: Any, group: str | None, name: str) -> None:
+        sched = scheduler.get_schedule(Name=name, GroupName=group)
+        expr = sched["ScheduleExpression"]
+        now = time.time()
+        key = f"{name}|{expr}"
+        at = re.fullmatch(r"at\((.+)\)", expr)
+        rate = re.fullmatch(r"rate\((\d+) (minute|hour|day)s?\)", expr)
+        if at:
+            when = dt.datetime.fromisoformat(at.group(1)).replace(tzinfo=dt.UTC).timestamp()
+            if now < when or key in self.fired:
+                return
+        elif rate:
+            period = int(rate.group(1)) * {"minute": 60, "hour": 3600, "day": 86400}[
+                rate.group(2)]
+            start = sched.get("StartDate") or sched.get("CreationDate")
+            base = start.timestamp() if start else now
+            last = self.fired.get(key, base - period if sched.get("StartDate") else base)
+            if now < last + period:
+                return
+        else:
+            return
+        self.fired[key] = now
+        target = sched["Target"]
+        fn_name = target["Arn"].split(":function:")[-1]
+        fn = next((f for f in self.functions.values() if f.name == fn_name), None)
+        if fn is not None:
+            threading.Thread(target=fn.invoke, args=(json.loads(target.get("Input") or "{}"),),
+                             daemon=True).start()
+        if at and sched.get("ActionAfterCompletion") == "DELETE":
+            scheduler.delete_schedule(Name=name, GroupName=group)
+
+    def start_workers(self) -> None:
+        for fn, url, queue_arn, batch in self._sqs_sources():
+            threading.Thread(target=self._poll, args=(fn, url, queue_arn, batch), daemon=True,
+                             name=f"poll-{fn.logical_id}").start()
+        threading.Thread(target=self._tick, daemon=True, name="scheduler").start()
+
+    # -- HTTP ----------------------------------------------------------------------------------
+    def build_app(self) -> Any:
+        from engage.core.http import create_app
+        from local.pages import local_router
+
+        routers = []
+        for fn in self.functions.values():
+            events = fn.properties.get("Events") or {}
+            if any(e["Type"] == "Api" for e in events.values()):
+                routers.append(fn.load().router)  # every group's app.py exposes its router
+        app = create_app("(local runtime)", [*routers, local_router])
+        app.description = "All endpoint groups of Engage on one port (local runtime)."
+        return app
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description="Engage local runtime")
+    parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "3000")))
+    parser.add_argument("--moto-port", type=int, default=int(os.environ.get("MOTO_PORT", "5005")))
+    args = parser.parse_args(argv)
+    runtime = LocalRuntime(args.port, args.moto_port)
+    runtime.start_moto()
+    os.environ.update(runtime.provision())
+    from engage.core.settings import get_settings
+
+    get_settings.cache_clear()
+    app = runtime.build_app()
+    runtime.start_workers()
+    print(f"Engage local runtime on http://127.0.0.1:{args.port}  (API docs: /docs, "
+          f"outbox: /_local/outbox, embedded AWS: http://127.0.0.1:{args.moto_port})",
+          flush=True)
+    import uvicorn
+
+    try:
+        uvicorn.run(app, host="127.0.0.1", port=args.port, log_level="warning")
+    finally:
+        runtime.stop.set()
+
+
+if __name__ == "__main__":
+    main()
