@@ -74,9 +74,14 @@ class Resolver:
         }
         self.refs: dict[str, str] = {}
         self.attrs: dict[tuple[str, str], str] = {}
-        self.pseudo = {"AWS::Region": REGION, "AWS::AccountId": ACCOUNT, "AWS::Partition": "aws",
-                       "AWS::StackName": stack, "AWS::URLSuffix": "amazonaws.com",
-                       "AWS::NoValue": None}
+        self.pseudo = {
+            "AWS::Region": REGION,
+            "AWS::AccountId": ACCOUNT,
+            "AWS::Partition": "aws",
+            "AWS::StackName": stack,
+            "AWS::URLSuffix": "amazonaws.com",
+            "AWS::NoValue": None,
+        }
 
     def condition(self, name: str) -> bool:
         """Evaluate a named condition."""
@@ -89,7 +94,7 @@ class Resolver:
         if not isinstance(node, dict):
             return node
         if len(node) == 1:
-            (key, arg), = node.items()
+            ((key, arg),) = node.items()
             if key == "Ref":
                 return self._ref(arg)
             if key == "Fn::GetAtt":

@@ -26,9 +26,12 @@ def outbox_json(limit: int = 500) -> dict[str, Any]:
 def outbox_page(limit: int = 500) -> str:
     """The outbox as a page (refreshes every 3 seconds)."""
     rows = "".join(
-        "<tr>" + "".join(f"<td>{html.escape(str(m.get(k) or ''))}</td>" for k in
-                         ("createdAt", "channel", "to", "status", "body", "error",
-                          "providerMessageId")) + "</tr>"
+        "<tr>"
+        + "".join(
+            f"<td>{html.escape(str(m.get(k) or ''))}</td>"
+            for k in ("createdAt", "channel", "to", "status", "body", "error", "providerMessageId")
+        )
+        + "</tr>"
         for m in OUTBOX.list(limit)
     )
     counts: dict[str, int] = {}

@@ -69,8 +69,9 @@ class LocalFunction:
 
     def load(self) -> ModuleType:
         if self.module is None:
-            spec = importlib.util.spec_from_file_location(f"engage_fn_{self.path.parent.name}",
-                                                          self.path)
+            spec = importlib.util.spec_from_file_location(
+                f"engage_fn_{self.path.parent.name}", self.path
+            )
             assert spec and spec.loader
             module = importlib.util.module_from_spec(spec)
             spec.loader.exec_module(module)
@@ -89,20 +90,25 @@ class LocalRuntime:
         self.moto_port = moto_port
         self.quiet = quiet
         self.template = load_template()
-        self.resolver = Resolver(self.template, STACK, {
-            "Stage": "dev", "PublicBaseUrl": f"http://127.0.0.1:{port}"})
+        self.resolver = Resolver(
+            self.template, STACK, {"Stage": "dev", "PublicBaseUrl": f"http://127.0.0.1:{port}"}
+        )
         self.functions: dict[str, LocalFunction] = {}
         self.stop = threading.Event()
         self.fired: dict[str, float] = {}
 
     # -- embedded AWS --------------------------------------------------------------------------
     def start_moto(self) -> None:
-        os.environ.update({
-            "AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local",
-            "AWS_DEFAULT_REGION": REGION, "AWS_REGION": REGION,
-            "MOTO_PORT": str(self.moto_port),
-            "AWS_ENDPOINT_URL": f"http://127.0.0.1:{self.moto_port}",
-        })
+        os.environ.update(
+            {
+                "AWS_ACCESS_KEY_ID": "local",
+                "AWS_SECRET_ACCESS_KEY": "local",
+                "AWS_DEFAULT_REGION": REGION,
+                "AWS_REGION": REGION,
+                "MOTO_PORT": str(self.moto_port),
+                "AWS_ENDPOINT_URL": f"http://127.0.0.1:{self.moto_port}",
+            }
+        )
         import logging
 
         from moto.server import ThreadedMotoServer
@@ -113,8 +119,11 @@ class LocalRuntime:
         self.moto.start()
         import requests
 
-        requests.post(f"http://127.0.0.1:{self.moto_port}/moto-api/config",
-                      json={"stepfunctions": {"execute_state_machine": True}}, timeout=10)
+        requests.post(
+            f"http://127.0.0.1:{self.moto_port}/moto-api/config",
+            json={"stepfunctions": {"execute_state_machine": True}},
+            timeout=10,
+        )
         self._patch_lambda()
 
     def _patch_lambda(self) -> None:
@@ -123,21 +132,29 @@ class LocalRuntime:
 
         runtime = self
 
-        def invoke(self: Any, function_name: str, qualifier: Any, body: Any, headers: Any,
-                   response_headers: dict[str, str]) -> bytes:
+        def invoke(
+            self: Any,
+            function_name: str,
+            qualifier: Any,
+            body: Any,
+            headers: Any,
+            response_headers: dict[str, str],
+        ) -> bytes:
             name = function_name.split(":function:")[-1].split(":")[0]
             fn = next((f for f in runtime.functions.values() if f.name == name), None)
             if fn is None:
                 response_headers["x-amz-function-error"] = "Unhandled"
-                return json.dumps({"errorType": "ResourceNotFound",
-                                   "errorMessage": f"no function {name}"}).encode()
+                return json.dumps(
+                    {"errorType": "ResourceNotFound", "errorMessage": f"no function {name}"}
+                ).encode()
             try:
                 event = json.loads(body) if body else {}
                 return json.dumps(fn.invoke(event)).encode()
             except Exception as exc:  # reported to Step Functions as the task's error
                 response_headers["x-amz-function-error"] = "Unhandled"
-                return json.dumps({"errorType": type(exc).__name__,
-                                   "errorMessage": str(exc)[:1000]}).encode()
+                return json.dumps(
+                    {"errorType": type(exc).__name__, "errorMessage": str(exc)[:1000]}
+                ).encode()
 
         lambda_models.LambdaBackend.invoke = invoke  # type: ignore[method-assign]
 
@@ -172,9 +189,11 @@ class LocalRuntime:
         ordered = sorted(queues, key=lambda q: "RedrivePolicy" in resources[q]["Properties"])
         for logical in ordered:
             props = r.value(resources[logical].get("Properties", {}))
-            attrs = {k: json.dumps(v) if isinstance(v, dict) else str(v)
-                     for k, v in props.items()
-                     if k in ("VisibilityTimeout", "RedrivePolicy", "MessageRetentionPeriod")}
+            attrs = {
+                k: json.dumps(v) if isinstance(v, dict) else str(v)
+                for k, v in props.items()
+                if k in ("VisibilityTimeout", "RedrivePolicy", "MessageRetentionPeriod")
+            }
             name = f"{STACK}-{logical}"
             url = sqs.create_queue(QueueName=name, Attributes=attrs)["QueueUrl"]
             r.refs[logical] = url
@@ -190,15 +209,19 @@ class LocalRuntime:
         iam = boto3.client("iam")
         for logical in by_type.get("AWS::IAM::Role", []):
             props = resources[logical]["Properties"]
-            role = iam.create_role(RoleName=f"{STACK}-{logical}",
-                                   AssumeRolePolicyDocument=json.dumps(
-                                       r.value(props["AssumeRolePolicyDocument"])))
+            role = iam.create_role(
+                RoleName=f"{STACK}-{logical}",
+                AssumeRolePolicyDocument=json.dumps(r.value(props["AssumeRolePolicyDocument"])),
+            )
             r.attrs[(logical, "Arn")] = role["Role"]["Arn"]
 
         for logical in by_type.get("AWS::Serverless::Function", []):
             props = resources[logical]["Properties"]
-            name = r.value(props["FunctionName"]) if "FunctionName" in props else (
-                f"{STACK}-{logical}")
+            name = (
+                r.value(props["FunctionName"])
+                if "FunctionName" in props
+                else (f"{STACK}-{logical}")
+            )
             r.refs[logical] = name
             r.attrs[(logical, "Arn")] = arn.format("lambda", f"function:{name}")
             path = ROOT / props["CodeUri"] / (props["Handler"].split(".")[0] + ".py")
@@ -220,29 +243,46 @@ class LocalRuntime:
                 definition = definition.replace("${" + key + "}", str(value))
             name = r.value(props["Name"])
             out = sfn.create_state_machine(
-                name=name, definition=definition,
-                roleArn=f"arn:aws:iam::{ACCOUNT}:role/{STACK}-{logical}-role")
+                name=name,
+                definition=definition,
+                roleArn=f"arn:aws:iam::{ACCOUNT}:role/{STACK}-{logical}-role",
+            )
             r.refs[logical] = out["stateMachineArn"]
             r.attrs[(logical, "Name")] = name
             r.attrs[(logical, "Arn")] = out["stateMachineArn"]
 
-        env = {k: str(v) for k, v in r.value(
-            self.template["Globals"]["Function"]["Environment"]["Variables"]).items()
-            if v not in (None, "")}
-        env.update({
-            "STAGE": "local",
-            "JWT_SECRET": secrets.token_hex(32),
-            "SANDBOX_WEBHOOK_SECRET": secrets.token_hex(16),
-            "POWERTOOLS_TRACE_DISABLED": "true",
-            "POWERTOOLS_METRICS_DISABLED": "true",
-            "POWERTOOLS_LOG_LEVEL": os.environ.get("POWERTOOLS_LOG_LEVEL", "WARNING"),
-            "ALLOWED_ORIGINS": os.environ.get("ALLOWED_ORIGINS",
-                                              f"http://127.0.0.1:{self.port},http://localhost:5173"),
-        })
+        env = {
+            k: str(v)
+            for k, v in r.value(
+                self.template["Globals"]["Function"]["Environment"]["Variables"]
+            ).items()
+            if v not in (None, "")
+        }
+        env.update(
+            {
+                "STAGE": "local",
+                "JWT_SECRET": secrets.token_hex(32),
+                "SANDBOX_WEBHOOK_SECRET": secrets.token_hex(16),
+                "POWERTOOLS_TRACE_DISABLED": "true",
+                "POWERTOOLS_METRICS_DISABLED": "true",
+                "POWERTOOLS_LOG_LEVEL": os.environ.get("POWERTOOLS_LOG_LEVEL", "WARNING"),
+                "ALLOWED_ORIGINS": os.environ.get(
+                    "ALLOWED_ORIGINS", f"http://127.0.0.1:{self.port},http://localhost:5173"
+                ),
+            }
+        )
         env.pop("JWT_SECRET_ARN", None)
-        for key in ("INITIAL_CREDITS", "SMS_PROVIDER", "CONTACT_SHARDS", "MESSAGE_SHARDS",
-                    "DISPATCH_PAGE_SIZE", "RECIPIENTS_PER_MESSAGE", "IMPORT_SYNC_MAX_ROWS",
-                    "IMPORT_MAX_BYTES", "LOGIN_RATE_LIMIT_PER_MINUTE"):
+        for key in (
+            "INITIAL_CREDITS",
+            "SMS_PROVIDER",
+            "CONTACT_SHARDS",
+            "MESSAGE_SHARDS",
+            "DISPATCH_PAGE_SIZE",
+            "RECIPIENTS_PER_MESSAGE",
+            "IMPORT_SYNC_MAX_ROWS",
+            "IMPORT_MAX_BYTES",
+            "LOGIN_RATE_LIMIT_PER_MINUTE",
+        ):
             if os.environ.get(key):  # the developer's own environment wins
                 env[key] = os.environ[key]
         return env
@@ -254,9 +294,14 @@ class LocalRuntime:
             for event in (fn.properties.get("Events") or {}).values():
                 if event["Type"] == "SQS":
                     logical = event["Properties"]["Queue"]["Fn::GetAtt"][0]
-                    out.append((fn, self.resolver.refs[logical],
-                                self.resolver.attrs[(logical, "Arn")],
-                                int(event["Properties"].get("BatchSize", 10))))
+                    out.append(
+                        (
+                            fn,
+                            self.resolver.refs[logical],
+                            self.resolver.attrs[(logical, "Arn")],
+                            int(event["Properties"].get("BatchSize", 10)),
+                        )
+                    )
         return out
 
     def _poll(self, fn: LocalFunction, url: str, queue_arn: str, batch: int) -> None:
@@ -265,9 +310,12 @@ class LocalRuntime:
         sqs = boto3.client("sqs")
         while not self.stop.is_set():
             try:
-                got = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=min(batch, 10),
-                                          WaitTimeSeconds=1,
-                                          MessageSystemAttributeNames=["All"])
+                got = sqs.receive_message(
+                    QueueUrl=url,
+                    MaxNumberOfMessages=min(batch, 10),
+                    WaitTimeSeconds=1,
+                    MessageSystemAttributeNames=["All"],
+                )
             except Exception as exc:  # the server is shutting down
                 if self.stop.is_set():
                     return
@@ -277,11 +325,22 @@ class LocalRuntime:
             messages = got.get("Messages", [])
             if not messages:
                 continue
-            event = {"Records": [{
-                "messageId": m["MessageId"], "receiptHandle": m["ReceiptHandle"],
-                "body": m["Body"], "attributes": m.get("Attributes", {}),
-                "messageAttributes": {}, "md5OfBody": m["MD5OfBody"], "eventSource": "aws:sqs",
-                "eventSourceARN": queue_arn, "awsRegion": REGION} for m in messages]}
+            event = {
+                "Records": [
+                    {
+                        "messageId": m["MessageId"],
+                        "receiptHandle": m["ReceiptHandle"],
+                        "body": m["Body"],
+                        "attributes": m.get("Attributes", {}),
+                        "messageAttributes": {},
+                        "md5OfBody": m["MD5OfBody"],
+                        "eventSource": "aws:sqs",
+                        "eventSourceARN": queue_arn,
+                        "awsRegion": REGION,
+                    }
+                    for m in messages
+                ]
+            }
             try:
                 result = fn.invoke(event) or {}
                 failed = {f["itemIdentifier"] for f in result.get("batchItemFailures", [])}
@@ -290,13 +349,18 @@ class LocalRuntime:
                 failed = {m["MessageId"] for m in messages}
             done = [m for m in messages if m["MessageId"] not in failed]
             for i in range(0, len(done), 10):
-                sqs.delete_message_batch(QueueUrl=url, Entries=[
-                    {"Id": str(j), "ReceiptHandle": m["ReceiptHandle"]}
-                    for j, m in enumerate(done[i : i + 10])])
+                sqs.delete_message_batch(
+                    QueueUrl=url,
+                    Entries=[
+                        {"Id": str(j), "ReceiptHandle": m["ReceiptHandle"]}
+                        for j, m in enumerate(done[i : i + 10])
+                    ],
+                )
             for m in messages:
                 if m["MessageId"] in failed:  # retry soon locally instead of after the timeout
-                    sqs.change_message_visibility(QueueUrl=url, ReceiptHandle=m["ReceiptHandle"],
-                                                  VisibilityTimeout=2)
+                    sqs.change_message_visibility(
+                        QueueUrl=url, ReceiptHandle=m["ReceiptHandle"], VisibilityTimeout=2
+                    )
 
     def _tick(self) -> None:
         """Fire due EventBridge Scheduler schedules: `at(...)` once, `rate(...)` repeatedly."""
@@ -306,8 +370,10 @@ class LocalRuntime:
         group = self.resolver.refs.get("CampaignScheduleGroup")
         while not self.stop.wait(1.0):
             try:
-                names = [s["Name"] for s in scheduler.list_schedules(GroupName=group)
-                         .get("Schedules", [])]
+                names = [
+                    s["Name"]
+                    for s in scheduler.list_schedules(GroupName=group).get("Schedules", [])
+                ]
                 for name in names:
                     self._maybe_fire(scheduler, group, name)
             except Exception as exc:
@@ -326,8 +392,7 @@ class LocalRuntime:
             if now < when or key in self.fired:
                 return
         elif rate:
-            period = int(rate.group(1)) * {"minute": 60, "hour": 3600, "day": 86400}[
-                rate.group(2)]
+            period = int(rate.group(1)) * {"minute": 60, "hour": 3600, "day": 86400}[rate.group(2)]
             start = sched.get("StartDate") or sched.get("CreationDate")
             base = start.timestamp() if start else now
             last = self.fired.get(key, base - period if sched.get("StartDate") else base)
@@ -340,15 +405,20 @@ class LocalRuntime:
         fn_name = target["Arn"].split(":function:")[-1]
         fn = next((f for f in self.functions.values() if f.name == fn_name), None)
         if fn is not None:
-            threading.Thread(target=fn.invoke, args=(json.loads(target.get("Input") or "{}"),),
-                             daemon=True).start()
+            threading.Thread(
+                target=fn.invoke, args=(json.loads(target.get("Input") or "{}"),), daemon=True
+            ).start()
         if at and sched.get("ActionAfterCompletion") == "DELETE":
             scheduler.delete_schedule(Name=name, GroupName=group)
 
     def start_workers(self) -> None:
         for fn, url, queue_arn, batch in self._sqs_sources():
-            threading.Thread(target=self._poll, args=(fn, url, queue_arn, batch), daemon=True,
-                             name=f"poll-{fn.logical_id}").start()
+            threading.Thread(
+                target=self._poll,
+                args=(fn, url, queue_arn, batch),
+                daemon=True,
+                name=f"poll-{fn.logical_id}",
+            ).start()
         threading.Thread(target=self._tick, daemon=True, name="scheduler").start()
 
     # -- HTTP ----------------------------------------------------------------------------------
@@ -379,9 +449,11 @@ def main(argv: list[str] | None = None) -> None:
     get_settings.cache_clear()
     app = runtime.build_app()
     runtime.start_workers()
-    print(f"Engage local runtime on http://127.0.0.1:{args.port}  (API docs: /docs, "
-          f"outbox: /_local/outbox, embedded AWS: http://127.0.0.1:{args.moto_port})",
-          flush=True)
+    print(
+        f"Engage local runtime on http://127.0.0.1:{args.port}  (API docs: /docs, "
+        f"outbox: /_local/outbox, embedded AWS: http://127.0.0.1:{args.moto_port})",
+        flush=True,
+    )
     import uvicorn
 
     try:

@@ -29,8 +29,9 @@ def list_campaigns(
     sortOrder: Literal["asc", "desc"] = "desc",
 ) -> dict[str, Any]:
     """A page of campaigns with their counters."""
-    items, total = service.list_campaigns(principal.tenant_id, page, pageSize, status, sortBy,
-                                          sortOrder)
+    items, total = service.list_campaigns(
+        principal.tenant_id, page, pageSize, status, sortBy, sortOrder
+    )
     return paged(items, page, pageSize, total)
 
 

@@ -48,24 +48,33 @@ async def import_contacts(
     settings = get_settings()
     length = int(request.headers.get("content-length") or 0)
     if length > settings.import_max_bytes + 64 * 1024:
-        raise PayloadTooLarge("The file is larger than the import limit",
-                              {"file": f"the limit is {settings.import_max_bytes} bytes"})
+        raise PayloadTooLarge(
+            "The file is larger than the import limit",
+            {"file": f"the limit is {settings.import_max_bytes} bytes"},
+        )
     form = await request.form(max_files=1, max_fields=10)
     upload = form.get("file")
     if not isinstance(upload, UploadFile):
-        raise ValidationFailed("No file uploaded", {"file": "send the CSV as multipart field "
-                               "'file'"})
+        raise ValidationFailed(
+            "No file uploaded", {"file": "send the CSV as multipart field 'file'"}
+        )
     with tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024) as spool:
         while chunk := await upload.read(1024 * 1024):
             spool.write(chunk)
             if spool.tell() > settings.import_max_bytes:
-                raise PayloadTooLarge("The file is larger than the import limit",
-                                      {"file": f"the limit is {settings.import_max_bytes} bytes"})
+                raise PayloadTooLarge(
+                    "The file is larger than the import limit",
+                    {"file": f"the limit is {settings.import_max_bytes} bytes"},
+                )
         rows = await run_in_threadpool(check_file, spool, settings.import_max_bytes)  # type: ignore[arg-type]
         if rows > settings.import_sync_max_rows:
             response.status_code = 202
             job = await run_in_threadpool(
-                jobs.create_job, principal.tenant_id, spool, upload.filename, rows  # type: ignore[arg-type]
+                jobs.create_job,
+                principal.tenant_id,
+                spool,
+                upload.filename,
+                rows,  # type: ignore[arg-type]
             )
             return ok(job, message="Import queued; poll GET /contacts/import/{jobId}")
         result = await run_in_threadpool(import_file, principal.tenant_id, spool)  # type: ignore[arg-type]

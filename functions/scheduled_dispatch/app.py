@@ -23,10 +23,14 @@ def _fire(event: dict[str, Any], context: Any) -> dict[str, Any]:
     except (InsufficientCredits, ValidationFailed) as exc:
         item = get_item(tenant_id, campaign_id)
         if item.schedule_type != "recurring":
-            item.update(actions=[CampaignItem.status.set("failed"),
-                                 CampaignItem.failure_reason.set(exc.message),
-                                 CampaignItem.updated_at.set(clock.now_iso())],
-                        condition=CampaignItem.status == "scheduled")
+            item.update(
+                actions=[
+                    CampaignItem.status.set("failed"),
+                    CampaignItem.failure_reason.set(exc.message),
+                    CampaignItem.updated_at.set(clock.now_iso()),
+                ],
+                condition=CampaignItem.status == "scheduled",
+            )
         logger.warning("scheduled dispatch failed", extra={"reason": exc.message})
         return {"status": "failed", "reason": exc.message}
 

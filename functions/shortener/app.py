@@ -15,8 +15,9 @@ router = APIRouter(tags=["shortener"])
 @router.get("/r/{token}", status_code=302, response_class=RedirectResponse)
 def redirect(token: str) -> RedirectResponse:
     """302 to the stored destination; the click is recorded."""
-    return RedirectResponse(resolve_click(token), status_code=302,
-                            headers={"Cache-Control": "no-store"})
+    return RedirectResponse(
+        resolve_click(token), status_code=302, headers={"Cache-Control": "no-store"}
+    )
 
 
 app = create_app("shortener", [router])

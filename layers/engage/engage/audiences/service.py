@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 from pynamodb.exceptions import PutError
 
 from engage.audiences.models import MembershipItem, SegmentItem
-from engage.audiences.schemas import Criteria, SegmentCreate
+from engage.audiences.schemas import SegmentCreate
 from engage.contacts import store as contacts
 from engage.contacts.models import ContactItem
 from engage.core import clock, ids, keys
@@ -74,7 +74,7 @@ def matches(contact: ContactItem, criteria: dict[str, Any], today: dt.date) -> b
             return False
     if criteria.get("tags"):
         wanted = {t.lower() for t in criteria["tags"]}
-        if not wanted & {t.lower() for t in (contact.tags or [])}:
+        if not wanted & {str(t).lower() for t in (contact.tags or [])}:
             return False
     if criteria.get("consent") and contact.sms_consent != criteria["consent"]:
         return False
@@ -114,8 +114,13 @@ def ensure_system_segments(tenant_id: str) -> None:
             continue
         try:
             SegmentItem(
-                keys.segment_partition(tenant_id), seg_id, key=key, name=name, type="system",
-                criteria=criteria, created_at=clock.now_iso(),
+                keys.segment_partition(tenant_id),
+                seg_id,
+                key=key,
+                name=name,
+                type="system",
+                criteria=criteria,
+                created_at=clock.now_iso(),
             ).save(condition=SegmentItem.pk.does_not_exist())
         except PutError as exc:
             if exc.cause_response_code != "ConditionalCheckFailedException":
@@ -175,14 +180,18 @@ def create_segment(tenant_id: str, body: SegmentCreate) -> dict[str, Any]:
         found = contacts.batch_get(tenant_id, members)
         missing = [m for m in members if m not in found]
         if missing:
-            raise ValidationFailed(
-                "Unknown contacts in contactIds", {"contactIds": missing[:50]}
-            )
+            raise ValidationFailed("Unknown contacts in contactIds", {"contactIds": missing[:50]})
     criteria = body.criteria.model_dump(mode="json", exclude_unset=True) if body.criteria else {}
     seg_id = ids.new_id()
     item = SegmentItem(
-        keys.segment_partition(tenant_id), seg_id, key=f"custom_{seg_id.lower()}", name=body.name,
-        type="custom", criteria=criteria, static_count=len(members), created_at=clock.now_iso(),
+        keys.segment_partition(tenant_id),
+        seg_id,
+        key=f"custom_{seg_id.lower()}",
+        name=body.name,
+        type="custom",
+        criteria=criteria,
+        static_count=len(members),
+        created_at=clock.now_iso(),
     )
     with MembershipItem.batch_write() as batch:
         for contact_id in members:
@@ -216,8 +225,11 @@ class Audience:
 
     def to_dict(self) -> dict[str, Any]:
         """Stored / wire form: `{"type": "all"}` or `{"type": "segment", "segmentId": ...}`."""
-        return {"type": "all"} if self.type == "all" else {
-            "type": "segment", "segmentId": self.segment_id}
+        return (
+            {"type": "all"}
+            if self.type == "all"
+            else {"type": "segment", "segmentId": self.segment_id}
+        )
 
 
 def parse_audience(raw: Any) -> Audience:
@@ -236,13 +248,15 @@ def parse_audience(raw: Any) -> Audience:
         extra = set(raw) - {"type", "segmentId"}
         if kind == "all" and not extra:
             return Audience("all")
-        if kind == "segment" and isinstance(raw.get("segmentId"), str) and raw["segmentId"]:
-            if not extra:
-                return Audience("segment", raw["segmentId"])
+        segment_id = raw.get("segmentId")
+        if kind == "segment" and isinstance(segment_id, str) and segment_id and not extra:
+            return Audience("segment", segment_id)
     raise ValidationFailed(
         "Invalid audience",
-        {"audience": 'use "all", "men", "women", "segment:<id>", {"type": "all"} or '
-         '{"type": "segment", "segmentId": "<id>"}'},
+        {
+            "audience": 'use "all", "men", "women", "segment:<id>", {"type": "all"} or '
+            '{"type": "segment", "segmentId": "<id>"}'
+        },
     )
 
 
@@ -259,7 +273,11 @@ class Resolver:
     contacts created before `before_id` (the recipients frozen at enqueue time)."""
 
     def __init__(
-        self, tenant_id: str, audience: Audience, *, opted_in_only: bool = True,
+        self,
+        tenant_id: str,
+        audience: Audience,
+        *,
+        opted_in_only: bool = True,
         before_id: str | None = None,
     ) -> None:
         self.tenant_id = tenant_id
@@ -296,14 +314,17 @@ class Resolver:
                 if lek is not None:
                     return Page(chosen, {"phase": "contacts", "shard": cur["shard"], "lek": lek})
                 if cur["shard"] + 1 < shards:
-                    return Page(chosen, {"phase": "contacts", "shard": cur["shard"] + 1,
-                                         "lek": None})
+                    return Page(
+                        chosen, {"phase": "contacts", "shard": cur["shard"] + 1, "lek": None}
+                    )
                 nxt = {"phase": "members", "lek": None} if seg and seg.static_count else None
                 return Page(chosen, nxt)
         # Static members not already matched by the criteria.
         assert seg is not None
         result = MembershipItem.query(
-            keys.membership_partition(self.tenant_id, seg.sk), limit=size, page_size=size,
+            keys.membership_partition(self.tenant_id, seg.sk),
+            limit=size,
+            page_size=size,
             last_evaluated_key=cur["lek"],
         )
         member_ids = [m.sk for m in result]

@@ -7,8 +7,14 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 TriggerType = Literal[
-    "welcome", "order_placed", "order_fulfilled", "abandoned_cart", "birthday",
-    "win_back", "review_request", "back_in_stock",
+    "welcome",
+    "order_placed",
+    "order_fulfilled",
+    "abandoned_cart",
+    "birthday",
+    "win_back",
+    "review_request",
+    "back_in_stock",
 ]
 
 

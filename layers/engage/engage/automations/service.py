@@ -15,23 +15,34 @@ from engage.core.render import parse_template
 
 def to_public(item: AutomationItem) -> dict[str, Any]:
     """Wire shape."""
-    return {"id": item.sk, "name": item.name, "triggerType": item.trigger_type,
-            "message": item.message, "active": item.active, "createdAt": item.created_at,
-            "updatedAt": item.updated_at}
+    return {
+        "id": item.sk,
+        "name": item.name,
+        "triggerType": item.trigger_type,
+        "message": item.message,
+        "active": item.active,
+        "createdAt": item.created_at,
+        "updatedAt": item.updated_at,
+    }
 
 
 def list_automations(tenant_id: str) -> dict[str, Any]:
     """`{automations: [...]}`, oldest first."""
     bind_models()
-    return {"automations": [to_public(a) for a in
-                            AutomationItem.query(keys.automation_partition(tenant_id))]}
+    return {
+        "automations": [
+            to_public(a) for a in AutomationItem.query(keys.automation_partition(tenant_id))
+        ]
+    }
 
 
 def count_active(tenant_id: str) -> int:
     """Number of active automations."""
     bind_models()
-    return sum(1 for _ in AutomationItem.query(
-        keys.automation_partition(tenant_id), filter_condition=AutomationItem.active == True))  # noqa: E712
+    active = AutomationItem.active == True  # noqa: E712 (a condition, not a comparison)
+    return sum(
+        1 for _ in AutomationItem.query(keys.automation_partition(tenant_id), filter_condition=active)
+    )
 
 
 def _get(tenant_id: str, automation_id: str) -> AutomationItem:
@@ -47,9 +58,16 @@ def create(tenant_id: str, body: AutomationCreate) -> dict[str, Any]:
     bind_models()
     parse_template(body.message, discount="x")
     now = clock.now_iso()
-    item = AutomationItem(keys.automation_partition(tenant_id), ids.new_id(), name=body.name,
-                          trigger_type=body.triggerType, message=body.message,
-                          active=body.active, created_at=now, updated_at=now)
+    item = AutomationItem(
+        keys.automation_partition(tenant_id),
+        ids.new_id(),
+        name=body.name,
+        trigger_type=body.triggerType,
+        message=body.message,
+        active=body.active,
+        created_at=now,
+        updated_at=now,
+    )
     item.save()
     return to_public(item)
 

@@ -36,9 +36,16 @@ from engage.tenants import service as tenants
 
 def _state(event: dict[str, Any], **changes: Any) -> dict[str, Any]:
     out = {k: event[k] for k in ("tenantId", "campaignId", "run")}
-    out.update({"cursor": event.get("cursor"), "done": False, "waitUntil": None,
-                "page": int(event.get("page") or 0), "queued": int(event.get("queued") or 0),
-                "allocated": int(event.get("allocated") or 0)})
+    out.update(
+        {
+            "cursor": event.get("cursor"),
+            "done": False,
+            "waitUntil": None,
+            "page": int(event.get("page") or 0),
+            "queued": int(event.get("queued") or 0),
+            "allocated": int(event.get("allocated") or 0),
+        }
+    )
     out.update(changes)
     return out
 
@@ -63,8 +70,9 @@ def resolve_page(event: dict[str, Any]) -> dict[str, Any]:
     resume = quiet_until(tenant_settings, clock.now())
     if resume is not None:
         return _state(event, waitUntil=clock.iso(resume))
-    resolver = Resolver(tenant_id, parse_audience(item.audience), opted_in_only=True,
-                        before_id=item.enqueue_cutoff)
+    resolver = Resolver(
+        tenant_id, parse_audience(item.audience), opted_in_only=True, before_id=item.enqueue_cutoff
+    )
     page = resolver.page(event.get("cursor"), settings.dispatch_page_size)
     wanted = {}
     for contact in page.contacts:
@@ -80,9 +88,16 @@ def resolve_page(event: dict[str, Any]) -> dict[str, Any]:
         if msg is None:
             token = ids.token(TOKEN_LENGTH) if item.links else None
             body = compose(item, contact, token)
-            msg = MessageItem(*key, contact_id=contact.sk, phone=contact.phone_e164, body=body,
-                              segments=segment_count(body), status="queued", token=token,
-                              created_at=now)
+            msg = MessageItem(
+                *key,
+                contact_id=contact.sk,
+                phone=contact.phone_e164,
+                body=body,
+                segments=segment_count(body),
+                status="queued",
+                token=token,
+                created_at=now,
+            )
             if token:
                 msg.gsi1pk, msg.gsi1sk = keys.link_index_pk(token), "LINK"
         if int(msg.segments) > budget:
@@ -94,24 +109,46 @@ def resolve_page(event: dict[str, Any]) -> dict[str, Any]:
     with MessageItem.batch_write() as batch:
         for msg in fresh:
             batch.save(msg)
-    _queue(tenant_id, campaign_id, run, page_no, tenant_settings.timezone,
-           tenant_settings.senderId or None, messages)
+    _queue(
+        tenant_id,
+        campaign_id,
+        run,
+        page_no,
+        tenant_settings.timezone,
+        tenant_settings.senderId or None,
+        messages,
+    )
     queued += len(messages)
     allocated += sum(int(m.segments) for m in messages)
     try:
-        item.update(actions=[CampaignItem.queued_count.set(queued),
-                             CampaignItem.run_allocated.set(allocated)],
-                    condition=CampaignItem.status == "sending")
+        item.update(
+            actions=[
+                CampaignItem.queued_count.set(queued),
+                CampaignItem.run_allocated.set(allocated),
+            ],
+            condition=CampaignItem.status == "sending",
+        )
     except UpdateError as exc:
         if exc.cause_response_code == "ConditionalCheckFailedException":
             return _state(event, done=True, queued=queued, allocated=allocated)  # cancelled
         raise
-    return _state(event, cursor=page.cursor, done=page.cursor is None, page=page_no + 1,
-                  queued=queued, allocated=allocated)
+    return _state(
+        event,
+        cursor=page.cursor,
+        done=page.cursor is None,
+        page=page_no + 1,
+        queued=queued,
+        allocated=allocated,
+    )
 
 
 def _queue(
-    tenant_id: str, campaign_id: str, run: int, page_no: int, tz: str, sender: str | None,
+    tenant_id: str,
+    campaign_id: str,
+    run: int,
+    page_no: int,
+    tz: str,
+    sender: str | None,
     messages: list[MessageItem],
 ) -> None:
     """Write one claim item per SQS message and send the messages 10 per SendMessageBatch."""
@@ -123,10 +160,20 @@ def _queue(
             chunk = messages[i : i + per]
             bkey = keys.send_batch_key(tenant_id, campaign_id, run, page_no, chunk_no)
             batch.save(SendBatchItem(*bkey, status="queued", size=len(chunk)))
-            bodies.append(json.dumps({
-                "t": tenant_id, "c": campaign_id, "r": run, "b": bkey[1], "tz": tz,
-                "from": sender, "m": [[m.pk.rsplit("#", 1)[1], m.contact_id] for m in chunk],
-            }, separators=(",", ":")))
+            bodies.append(
+                json.dumps(
+                    {
+                        "t": tenant_id,
+                        "c": campaign_id,
+                        "r": run,
+                        "b": bkey[1],
+                        "tz": tz,
+                        "from": sender,
+                        "m": [[m.pk.rsplit("#", 1)[1], m.contact_id] for m in chunk],
+                    },
+                    separators=(",", ":"),
+                )
+            )
     sqs = client("sqs")
     for i in range(0, len(bodies), 10):
         entries = [{"Id": str(j), "MessageBody": b} for j, b in enumerate(bodies[i : i + 10])]
@@ -138,11 +185,13 @@ def _queue(
 def _close_run(item: CampaignItem, queued: int, allocated: int, **extra: Any) -> int:
     """Record the run's totals, refund unallocated credits; returns the refund."""
     refund = max(int(item.run_reserved) - allocated, 0)
-    actions = [CampaignItem.dispatch_complete.set(True),
-               CampaignItem.queued_count.set(queued),
-               CampaignItem.run_allocated.set(allocated),
-               CampaignItem.run_reserved.set(allocated),
-               CampaignItem.credits_refunded.add(refund)]
+    actions: list[Any] = [
+        CampaignItem.dispatch_complete.set(True),
+        CampaignItem.queued_count.set(queued),
+        CampaignItem.run_allocated.set(allocated),
+        CampaignItem.run_reserved.set(allocated),
+        CampaignItem.credits_refunded.add(refund),
+    ]
     actions += [getattr(CampaignItem, k).set(v) for k, v in extra.items()]
     item.update(actions=actions, condition=CampaignItem.dispatch_complete == False)  # noqa: E712
     tenants.refund_credits(item.pk.split("#")[1], refund)
@@ -155,8 +204,11 @@ def finalize(event: dict[str, Any]) -> dict[str, Any]:
     item = get_item(tenant_id, campaign_id)
     if int(item.run) != run or item.dispatch_complete:
         return {"status": item.status}
-    _close_run(item, int(event.get("queued") or item.queued_count),
-               int(event.get("allocated") or item.run_allocated))
+    _close_run(
+        item,
+        int(event.get("queued") or item.queued_count),
+        int(event.get("allocated") or item.run_allocated),
+    )
     maybe_complete(item)
     return {"status": item.status}
 
@@ -168,11 +220,12 @@ def fail(event: dict[str, Any]) -> dict[str, Any]:
     item = get_item(tenant_id, campaign_id)
     cause = str((event.get("error") or {}).get("Cause", "dispatch failed"))[:500]
     if item.status == "sending" and not item.dispatch_complete:
-        _close_run(item, int(item.queued_count), int(item.run_allocated),
-                   failure_reason=cause)
+        _close_run(item, int(item.queued_count), int(item.run_allocated), failure_reason=cause)
         if int(item.queued_count) == 0:
-            item.update(actions=[CampaignItem.status.set("failed")],
-                        condition=CampaignItem.status == "sending")
+            item.update(
+                actions=[CampaignItem.status.set("failed")],
+                condition=CampaignItem.status == "sending",
+            )
         else:
             maybe_complete(item)
     return {"status": item.status}

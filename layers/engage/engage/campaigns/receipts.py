@@ -37,8 +37,11 @@ def _find(receipt: Receipt) -> MessageItem | None:
             return MessageItem.get(pk, sk)
         except MessageItem.DoesNotExist:
             return None
-    hits = list(MessageItem.by_provider_id.query(
-        keys.provider_index_pk(receipt.provider, receipt.provider_message_id), limit=1))
+    hits = list(
+        MessageItem.by_provider_id.query(
+            keys.provider_index_pk(receipt.provider, receipt.provider_message_id), limit=1
+        )
+    )
     if not hits:
         return None
     try:
@@ -67,8 +70,10 @@ def apply_receipts(receipts: list[Receipt]) -> dict[str, int]:
         if msg.status == "queued":
             pending.append(receipt)
             continue
-        actions: list[Any] = [MessageItem.status.set(status),
-                              MessageItem.updated_at.set(clock.now_iso())]
+        actions: list[Any] = [
+            MessageItem.status.set(status),
+            MessageItem.updated_at.set(clock.now_iso()),
+        ]
         if receipt.error:
             actions.append(MessageItem.error.set(receipt.error[:300]))
         try:
@@ -82,11 +87,13 @@ def apply_receipts(receipts: list[Receipt]) -> dict[str, int]:
         parts = msg.pk.split("#")  # T#<tenant>#M#<campaign>#<shard>
         per_campaign.setdefault((parts[1], parts[3]), Counter())[status] += 1
     for (tenant_id, campaign_id), counts in per_campaign.items():
-        stats.add_campaign_counts(tenant_id, campaign_id, delivered=counts["delivered"],
-                                  undelivered=counts["undelivered"])
+        stats.add_campaign_counts(
+            tenant_id, campaign_id, delivered=counts["delivered"], undelivered=counts["undelivered"]
+        )
         tz = tenants.get_settings_of(tenant_id).timezone
-        stats.add_daily(tenant_id, stats.day_in(tz), delivered=counts["delivered"],
-                        failed=counts["undelivered"])
+        stats.add_daily(
+            tenant_id, stats.day_in(tz), delivered=counts["delivered"], failed=counts["undelivered"]
+        )
     if any(r.provider == "sandbox" for r in receipts):
         from engage.channels.sandbox import OUTBOX
 
@@ -94,5 +101,8 @@ def apply_receipts(receipts: list[Receipt]) -> dict[str, int]:
             OUTBOX.set_status(r.provider_message_id, r.status)
     if pending:
         raise NotYetSent(f"{len(pending)} receipts arrived before their messages were sent")
-    return {"applied": outcome["applied"], "ignored": outcome["ignored"],
-            "unknown": outcome["unknown"]}
+    return {
+        "applied": outcome["applied"],
+        "ignored": outcome["ignored"],
+        "unknown": outcome["unknown"],
+    }

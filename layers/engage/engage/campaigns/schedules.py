@@ -7,6 +7,7 @@ with `{"tenantId", "campaignId"}`; it runs the same enqueue as `POST /campaigns/
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 
@@ -20,7 +21,10 @@ def schedule_name(tenant_id: str, campaign_id: str) -> str:
 
 
 def put_schedule(
-    tenant_id: str, campaign_id: str, schedule_type: str, at: dt.datetime | None,
+    tenant_id: str,
+    campaign_id: str,
+    schedule_type: str,
+    at: dt.datetime | None,
     every_days: int | None,
 ) -> str:
     """Create or replace the campaign's schedule; returns its name."""
@@ -57,7 +61,5 @@ def delete_schedule(name: str | None) -> None:
     if not name:
         return
     sched = client("scheduler")
-    try:
+    with contextlib.suppress(sched.exceptions.ResourceNotFoundException):
         sched.delete_schedule(Name=name, GroupName=get_settings().scheduler_group)
-    except sched.exceptions.ResourceNotFoundException:
-        pass

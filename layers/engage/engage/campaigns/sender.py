@@ -41,8 +41,10 @@ NOTHING = {"sent": 0, "failed": 0, "skipped": 0}
 def _claim(tenant_id: str, campaign_id: str, batch_sk: str) -> bool:
     try:
         SendBatchItem(keys.send_batch_partition(tenant_id, campaign_id), batch_sk).update(
-            actions=[SendBatchItem.status.set("claimed"),
-                     SendBatchItem.claimed_at.set(clock.now_iso())],
+            actions=[
+                SendBatchItem.status.set("claimed"),
+                SendBatchItem.claimed_at.set(clock.now_iso()),
+            ],
             condition=SendBatchItem.status == "queued",
         )
     except UpdateError as exc:
@@ -64,8 +66,9 @@ def process(body: dict[str, Any]) -> dict[str, int]:
     if not queued:
         return dict(NOTHING)
     try:
-        campaign: CampaignItem | None = CampaignItem.get(keys.campaign_partition(tenant_id),
-                                                         campaign_id)
+        campaign: CampaignItem | None = CampaignItem.get(
+            keys.campaign_partition(tenant_id), campaign_id
+        )
     except CampaignItem.DoesNotExist:
         campaign = None
     cancelled = campaign is None or campaign.status == "cancelled"
@@ -111,8 +114,13 @@ def _account(
     if refund:
         tenants.refund_credits(tenant_id, refund)
     tenants.add_counters(tenant_id, messages_sent=counts["sent"])
-    stats.add_daily(tenant_id, stats.day_in(tz), sent=counts["sent"], failed=counts["failed"],
-                    credits_debited=-refund)
+    stats.add_daily(
+        tenant_id,
+        stats.day_in(tz),
+        sent=counts["sent"],
+        failed=counts["failed"],
+        credits_debited=-refund,
+    )
     if campaign is None:
         return
     try:
@@ -143,11 +151,15 @@ def send_receipts(receipts: list[dict[str, Any]]) -> None:
     """Put receipts on the receipts queue, up to 100 per SQS message."""
     sqs = client("sqs")
     url = get_settings().receipts_queue_url
-    bodies = [json.dumps({"receipts": receipts[i : i + 100]}, separators=(",", ":"))
-              for i in range(0, len(receipts), 100)]
+    bodies = [
+        json.dumps({"receipts": receipts[i : i + 100]}, separators=(",", ":"))
+        for i in range(0, len(receipts), 100)
+    ]
     for i in range(0, len(bodies), 10):
-        sqs.send_message_batch(QueueUrl=url, Entries=[
-            {"Id": str(j), "MessageBody": b} for j, b in enumerate(bodies[i : i + 10])])
+        sqs.send_message_batch(
+            QueueUrl=url,
+            Entries=[{"Id": str(j), "MessageBody": b} for j, b in enumerate(bodies[i : i + 10])],
+        )
 
 
 def process_record_body(raw: str) -> dict[str, int]:

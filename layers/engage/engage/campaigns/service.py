@@ -14,7 +14,7 @@ import datetime as dt
 import json
 from typing import Any
 
-from pynamodb.exceptions import UpdateError
+from pynamodb.exceptions import DeleteError, UpdateError
 
 from engage.audiences.service import Audience, Resolver, get_segment, parse_audience
 from engage.campaigns import schedules, stats
@@ -31,8 +31,12 @@ from engage.core.settings import get_settings
 from engage.core.sms import segment_count
 from engage.tenants import service as tenants
 
-SORT_KEYS = {"createdAt": "created_at", "updatedAt": "updated_at", "name": "name",
-             "scheduleAt": "schedule_at"}
+SORT_KEYS = {
+    "createdAt": "created_at",
+    "updatedAt": "updated_at",
+    "name": "name",
+    "scheduleAt": "schedule_at",
+}
 EDITABLE = ("draft", "scheduled")
 
 
@@ -53,24 +57,29 @@ def _schedule_fields(
 ) -> tuple[str | None, int | None]:
     if schedule_type == "scheduled":
         if at is None:
-            raise ValidationFailed("scheduleAt is required", {"scheduleAt": "required when "
-                                   "scheduleType is scheduled"})
+            raise ValidationFailed(
+                "scheduleAt is required", {"scheduleAt": "required when scheduleType is scheduled"}
+            )
         if at <= clock.now():
-            raise ValidationFailed("scheduleAt is in the past", {"scheduleAt": "must be in the "
-                                   "future"})
+            raise ValidationFailed(
+                "scheduleAt is in the past", {"scheduleAt": "must be in the future"}
+            )
         return clock.iso(at), None
     if schedule_type == "recurring":
         if not every:
-            raise ValidationFailed("recurringDays is required", {"recurringDays": "required "
-                                   "when scheduleType is recurring"})
+            raise ValidationFailed(
+                "recurringDays is required",
+                {"recurringDays": "required when scheduleType is recurring"},
+            )
         return (clock.iso(at) if at else None), every
     return None, None
 
 
 def _meta(include: bool | None, value: str | None) -> dict[str, Any]:
     if include and not value:
-        raise ValidationFailed("discountValue is required", {"discountValue": "required when "
-                               "includeDiscount is true"})
+        raise ValidationFailed(
+            "discountValue is required", {"discountValue": "required when includeDiscount is true"}
+        )
     return {"includeDiscount": bool(include), "discountValue": value if include else None}
 
 
@@ -128,12 +137,20 @@ def create_campaign(tenant_id: str, body: CampaignCreate) -> dict[str, Any]:
     campaign_id = ids.new_id()
     now = clock.now_iso()
     item = CampaignItem(
-        keys.campaign_partition(tenant_id), campaign_id, name=body.name, message=body.message,
-        audience=audience.to_dict(), meta=meta, links=list(template.links),
-        schedule_type=body.scheduleType, schedule_at=at, recurring_days=every,
+        keys.campaign_partition(tenant_id),
+        campaign_id,
+        name=body.name,
+        message=body.message,
+        audience=audience.to_dict(),
+        meta=meta,
+        links=list(template.links),
+        schedule_type=body.scheduleType,
+        schedule_at=at,
+        recurring_days=every,
         priority=body.priority,
         status="draft" if body.scheduleType == "immediate" else "scheduled",
-        created_at=now, updated_at=now,
+        created_at=now,
+        updated_at=now,
     )
     if body.scheduleType != "immediate":
         item.schedule_name = schedules.put_schedule(
@@ -150,8 +167,7 @@ def list_campaigns(
     """One page of the tenant's campaigns, filtered and sorted on documented keys only."""
     bind_models()
     condition = CampaignItem.status == status if status else None
-    items = list(CampaignItem.query(keys.campaign_partition(tenant_id),
-                                    filter_condition=condition))
+    items = list(CampaignItem.query(keys.campaign_partition(tenant_id), filter_condition=condition))
     attr = SORT_KEYS[sort_by]
     items.sort(key=lambda c: (getattr(c, attr) or "", c.sk), reverse=order == "desc")
     window = items[(page - 1) * page_size : page * page_size]
@@ -173,16 +189,24 @@ def update_campaign(tenant_id: str, campaign_id: str, body: CampaignUpdate) -> d
     patch = body.model_dump(exclude_unset=True)
     meta = dict(item.meta or {})
     if "includeDiscount" in patch or "discountValue" in patch:
-        meta = _meta(patch.get("includeDiscount", meta.get("includeDiscount")),
-                     patch.get("discountValue", meta.get("discountValue")))
+        meta = _meta(
+            patch.get("includeDiscount", meta.get("includeDiscount")),
+            patch.get("discountValue", meta.get("discountValue")),
+        )
     message = patch.get("message") or item.message
     template = parse_template(message, meta.get("discountValue"))
     if "audience" in patch:
         item.audience = _audience(tenant_id, patch["audience"]).to_dict()
     schedule_type = patch.get("scheduleType") or item.schedule_type
-    at_raw = patch.get("scheduleAt") if "scheduleAt" in patch else (
-        dt.datetime.fromisoformat(item.schedule_at.replace("Z", "+00:00"))
-        if item.schedule_at else None)
+    at_raw = (
+        patch.get("scheduleAt")
+        if "scheduleAt" in patch
+        else (
+            dt.datetime.fromisoformat(item.schedule_at.replace("Z", "+00:00"))
+            if item.schedule_at
+            else None
+        )
+    )
     every = patch.get("recurringDays", item.recurring_days)
     at, every = _schedule_fields(schedule_type, at_raw, int(every) if every else None)
     item.name = patch.get("name") or item.name
@@ -194,8 +218,9 @@ def update_campaign(tenant_id: str, campaign_id: str, body: CampaignUpdate) -> d
         schedules.delete_schedule(item.schedule_name)
         item.schedule_name, item.status = None, "draft"
     else:
-        item.schedule_name = schedules.put_schedule(tenant_id, campaign_id, schedule_type,
-                                                    at_raw, every)
+        item.schedule_name = schedules.put_schedule(
+            tenant_id, campaign_id, schedule_type, at_raw, every
+        )
         item.status = "scheduled"
     item.save(condition=CampaignItem.status.is_in(*EDITABLE))
     return get_campaign(tenant_id, campaign_id)
@@ -209,7 +234,7 @@ def delete_campaign(tenant_id: str, campaign_id: str) -> None:
     schedules.delete_schedule(item.schedule_name)
     try:
         item.delete(condition=CampaignItem.status != "sending")
-    except Exception as exc:  # DeleteError with a failed condition: it started sending
+    except DeleteError as exc:  # the condition failed: it started sending meanwhile
         raise Conflict("A sending campaign cannot be deleted; cancel it first") from exc
     tenants.add_counters(tenant_id, campaign_count=-1)
 
@@ -223,8 +248,10 @@ def cancel_campaign(tenant_id: str, campaign_id: str) -> dict[str, Any]:
     schedules.delete_schedule(item.schedule_name)
     try:
         item.update(
-            actions=[CampaignItem.status.set("cancelled"),
-                     CampaignItem.updated_at.set(clock.now_iso())],
+            actions=[
+                CampaignItem.status.set("cancelled"),
+                CampaignItem.updated_at.set(clock.now_iso()),
+            ],
             condition=CampaignItem.status.is_in("draft", "scheduled", "sending"),
         )
     except UpdateError as exc:
@@ -323,7 +350,14 @@ def enqueue(tenant_id: str, campaign_id: str, source: str = "api") -> dict[str, 
         input=json.dumps({"tenantId": tenant_id, "campaignId": campaign_id, "run": run}),
     )
     item.update(actions=[CampaignItem.execution_arn.set(execution["executionArn"])])
-    logger.info("campaign enqueued", extra={"campaign_id": campaign_id, "run": run,
-                                            "recipients": recipients, "credits": credits,
-                                            "source": source})
+    logger.info(
+        "campaign enqueued",
+        extra={
+            "campaign_id": campaign_id,
+            "run": run,
+            "recipients": recipients,
+            "credits": credits,
+            "source": source,
+        },
+    )
     return {"status": "queued", "queuedRecipients": recipients, "creditsDebited": credits}

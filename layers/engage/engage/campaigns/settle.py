@@ -18,10 +18,12 @@ def maybe_complete(item: CampaignItem) -> bool:
     now = clock.now_iso()
     try:
         item.update(
-            actions=[CampaignItem.status.set(final), CampaignItem.completed_at.set(now),
-                     CampaignItem.updated_at.set(now)],
-            condition=(CampaignItem.status == "sending")
-            & (CampaignItem.dispatch_complete == True),  # noqa: E712
+            actions=[
+                CampaignItem.status.set(final),
+                CampaignItem.completed_at.set(now),
+                CampaignItem.updated_at.set(now),
+            ],
+            condition=(CampaignItem.status == "sending") & (CampaignItem.dispatch_complete == True),  # noqa: E712
         )
     except UpdateError as exc:
         if exc.cause_response_code == "ConditionalCheckFailedException":

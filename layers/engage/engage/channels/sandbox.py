@@ -83,11 +83,20 @@ class SandboxSms:
         pid = "SB" + ids.token(30)
         error = MAGIC_FAILURES.get(message.to)
         status = "failed" if error else "sent"
-        self.outbox.add({
-            "providerMessageId": pid, "channel": "sms", "to": message.to,
-            "from": message.sender, "body": message.body, "status": status, "error": error,
-            "ref": message.ref, "createdAt": clock.now_iso(), "updatedAt": clock.now_iso(),
-        })
+        self.outbox.add(
+            {
+                "providerMessageId": pid,
+                "channel": "sms",
+                "to": message.to,
+                "from": message.sender,
+                "body": message.body,
+                "status": status,
+                "error": error,
+                "ref": message.ref,
+                "createdAt": clock.now_iso(),
+                "updatedAt": clock.now_iso(),
+            }
+        )
         if error:
             return SendResult("failed", pid, error)
         self._pending.append(Receipt("sandbox", pid, "delivered", None, message.ref))

@@ -30,7 +30,9 @@ def twilio_auth_token(settings: Settings) -> str:
         from engage.core.aws import client
 
         secret: Any = parameters.get_secret(
-            settings.twilio_secret_arn, transform="json", boto3_client=client("secretsmanager"),
+            settings.twilio_secret_arn,
+            transform="json",
+            boto3_client=client("secretsmanager"),
             max_age=300,
         )
         return str(secret["auth_token"])

@@ -41,29 +41,67 @@ _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 # Normalised header (lower case, letters and digits only) -> field.
 HEADER_ALIASES: dict[str, str] = {
-    "phone": "phone", "phonenumber": "phone", "phonee164": "phone", "mobile": "phone",
-    "mobilephone": "phone", "mobilenumber": "phone", "cell": "phone", "cellphone": "phone",
+    "phone": "phone",
+    "phonenumber": "phone",
+    "phonee164": "phone",
+    "mobile": "phone",
+    "mobilephone": "phone",
+    "mobilenumber": "phone",
+    "cell": "phone",
+    "cellphone": "phone",
     "msisdn": "phone",
-    "firstname": "firstName", "first": "firstName", "givenname": "firstName",
-    "lastname": "lastName", "last": "lastName", "surname": "lastName", "familyname": "lastName",
-    "email": "email", "emailaddress": "email",
-    "gender": "gender", "sex": "gender",
-    "birthdate": "birthDate", "dateofbirth": "birthDate", "dob": "birthDate",
+    "firstname": "firstName",
+    "first": "firstName",
+    "givenname": "firstName",
+    "lastname": "lastName",
+    "last": "lastName",
+    "surname": "lastName",
+    "familyname": "lastName",
+    "email": "email",
+    "emailaddress": "email",
+    "gender": "gender",
+    "sex": "gender",
+    "birthdate": "birthDate",
+    "dateofbirth": "birthDate",
+    "dob": "birthDate",
     "birthday": "birthDate",
-    "smsconsent": "smsConsent", "acceptssmsmarketing": "smsConsent", "smsoptin": "smsConsent",
+    "smsconsent": "smsConsent",
+    "acceptssmsmarketing": "smsConsent",
+    "smsoptin": "smsConsent",
     "consent": "smsConsent",
-    "defaultaddresscountrycode": "country", "countrycode": "country", "country": "country",
+    "defaultaddresscountrycode": "country",
+    "countrycode": "country",
+    "country": "country",
     "tags": "tags",
 }
 _CONSENT = {
-    "yes": "opted_in", "y": "opted_in", "true": "opted_in", "1": "opted_in",
-    "optedin": "opted_in", "subscribed": "opted_in",
-    "no": "unknown", "n": "unknown", "false": "unknown", "0": "unknown", "": "unknown",
-    "unknown": "unknown", "pending": "unknown",
-    "optedout": "opted_out", "unsubscribed": "opted_out",
+    "yes": "opted_in",
+    "y": "opted_in",
+    "true": "opted_in",
+    "1": "opted_in",
+    "optedin": "opted_in",
+    "subscribed": "opted_in",
+    "no": "unknown",
+    "n": "unknown",
+    "false": "unknown",
+    "0": "unknown",
+    "": "unknown",
+    "unknown": "unknown",
+    "pending": "unknown",
+    "optedout": "opted_out",
+    "unsubscribed": "opted_out",
 }
-_GENDER = {"male": "male", "m": "male", "man": "male", "female": "female", "f": "female",
-           "woman": "female", "other": "other", "nonbinary": "other", "x": "other"}
+_GENDER = {
+    "male": "male",
+    "m": "male",
+    "man": "male",
+    "female": "female",
+    "f": "female",
+    "woman": "female",
+    "other": "other",
+    "nonbinary": "other",
+    "x": "other",
+}
 
 
 def norm_header(name: str) -> str:
@@ -145,8 +183,10 @@ def read_layout(header: list[str]) -> Layout:
     if "phone" not in columns:
         raise ValidationFailed(
             "The file has no phone column",
-            {"file": "expected a header such as phone, Phone or phoneNumber",
-             "headers": [h for h in header[:30]]},
+            {
+                "file": "expected a header such as phone, Phone or phoneNumber",
+                "headers": [h for h in header[:30]],
+            },
         )
     return Layout(columns)
 
@@ -278,15 +318,21 @@ def import_lease(tenant_id: str, seconds: int = 900) -> Iterator[None]:
     """
     bind_models()
     now = int(time.time())
-    lock = ImportLockItem(keys.tenant_pk(tenant_id), "IMPORTLOCK", locked_until=now + seconds,
-                          expires_at=now + seconds + 3600)
+    lock = ImportLockItem(
+        keys.tenant_pk(tenant_id),
+        "IMPORTLOCK",
+        locked_until=now + seconds,
+        expires_at=now + seconds + 3600,
+    )
     try:
-        lock.save(condition=ImportLockItem.pk.does_not_exist()
-                  | (ImportLockItem.locked_until < now))
+        lock.save(
+            condition=ImportLockItem.pk.does_not_exist() | (ImportLockItem.locked_until < now)
+        )
     except PutError as exc:
         if exc.cause_response_code == "ConditionalCheckFailedException":
-            raise Conflict("Another import is running for this account; try again when it "
-                           "finishes") from exc
+            raise Conflict(
+                "Another import is running for this account; try again when it finishes"
+            ) from exc
         raise
     try:
         yield
@@ -315,8 +361,11 @@ def import_rows(
                 result.note(row.row, note)
             if row.phone is None:
                 result.invalid += 1
-                reason = "missing phone number" if not row.raw_phone else (
-                    f"{row.raw_phone!r} is not a valid phone number")
+                reason = (
+                    "missing phone number"
+                    if not row.raw_phone
+                    else (f"{row.raw_phone!r} is not a valid phone number")
+                )
                 result.note(row.row, reason)
             elif row.phone in seen:
                 result.skipped += 1

@@ -48,7 +48,9 @@ def to_public(job: ImportJobItem) -> dict[str, Any]:
     }
 
 
-def create_job(tenant_id: str, binary: IO[bytes], file_name: str | None, rows: int) -> dict[str, Any]:
+def create_job(
+    tenant_id: str, binary: IO[bytes], file_name: str | None, rows: int
+) -> dict[str, Any]:
     """Store the upload in S3, create the job item and queue it; returns the job."""
     bind_models()
     settings = get_settings()
@@ -92,20 +94,25 @@ def run_job(tenant_id: str, job_id: str) -> dict[str, Any]:
     settings = get_settings()
     country = tenants.get_settings_of(tenant_id).defaultCountry
     result = ImportResult(
-        imported=int(job.imported), skipped=int(job.skipped), invalid=int(job.invalid),
-        total_rows=int(job.processed_rows), errors=list(job.errors or []),
+        imported=int(job.imported),
+        skipped=int(job.skipped),
+        invalid=int(job.invalid),
+        total_rows=int(job.processed_rows),
+        errors=list(job.errors or []),
     )
     job.update(actions=[ImportJobItem.status.set("running")])
 
     def progress(res: ImportResult, last_row: int) -> None:
-        job.update(actions=[
-            ImportJobItem.processed_rows.set(last_row),
-            ImportJobItem.imported.set(res.imported),
-            ImportJobItem.skipped.set(res.skipped),
-            ImportJobItem.invalid.set(res.invalid),
-            ImportJobItem.errors.set(res.errors),
-            ImportJobItem.updated_at.set(clock.now_iso()),
-        ])
+        job.update(
+            actions=[
+                ImportJobItem.processed_rows.set(last_row),
+                ImportJobItem.imported.set(res.imported),
+                ImportJobItem.skipped.set(res.skipped),
+                ImportJobItem.invalid.set(res.invalid),
+                ImportJobItem.errors.set(res.errors),
+                ImportJobItem.updated_at.set(clock.now_iso()),
+            ]
+        )
 
     with import_lease(tenant_id), tempfile.TemporaryFile() as spool:
         client("s3").download_fileobj(settings.import_bucket, job.s3_key, spool)
@@ -115,11 +122,13 @@ def run_job(tenant_id: str, job_id: str) -> dict[str, Any]:
             import_rows(tenant_id, rows, result, on_chunk=progress)
         finally:
             text.detach()
-    job.update(actions=[
-        ImportJobItem.status.set("completed"),
-        ImportJobItem.processed_rows.set(job.total_rows),
-        ImportJobItem.updated_at.set(clock.now_iso()),
-    ])
+    job.update(
+        actions=[
+            ImportJobItem.status.set("completed"),
+            ImportJobItem.processed_rows.set(job.total_rows),
+            ImportJobItem.updated_at.set(clock.now_iso()),
+        ]
+    )
     return to_public(job)
 
 

@@ -78,9 +78,7 @@ def phone_item(tenant_id: str, phone_e164: str, contact_id: str) -> PhoneItem:
 def claim_phone(tenant_id: str, phone_e164: str, contact_id: str) -> None:
     """Make `contact_id` the owner of the number (conditional put); Conflict if taken."""
     try:
-        phone_item(tenant_id, phone_e164, contact_id).save(
-            condition=PhoneItem.pk.does_not_exist()
-        )
+        phone_item(tenant_id, phone_e164, contact_id).save(condition=PhoneItem.pk.does_not_exist())
     except PutError as exc:
         if exc.cause_response_code == "ConditionalCheckFailedException":
             raise Conflict(
@@ -208,7 +206,8 @@ def set_consent(tenant_id: str, contact_id: str, consent: str, source: str) -> b
     item.update(
         actions=[
             ContactItem.sms_consent.set(consent),
-            ContactItem.opt_out_source.set(source) if consent == "opted_out"
+            ContactItem.opt_out_source.set(source)
+            if consent == "opted_out"
             else ContactItem.opt_out_source.remove(),
             ContactItem.updated_at.set(clock.now_iso()),
         ]

@@ -57,9 +57,7 @@ def batch_get(tenant_id: str, contact_ids: Iterable[str]) -> dict[str, ContactIt
     """Contacts by id (BatchGetItem); missing ids are absent from the result."""
     bind_models()
     ids_ = list(dict.fromkeys(contact_ids))
-    return {
-        c.sk: c for c in ContactItem.batch_get([contact_key(tenant_id, i) for i in ids_])
-    }
+    return {c.sk: c for c in ContactItem.batch_get([contact_key(tenant_id, i) for i in ids_])}
 
 
 def iter_shard(
@@ -107,7 +105,10 @@ def iter_all(
 
 
 def query_page(
-    tenant_id: str, shard: int, start_key: dict[str, Any] | None, limit: int,
+    tenant_id: str,
+    shard: int,
+    start_key: dict[str, Any] | None,
+    limit: int,
     filter_condition: Condition | None = None,
 ) -> tuple[list[ContactItem], dict[str, Any] | None]:
     """One page of a shard: up to `limit` items read and the key to continue from."""

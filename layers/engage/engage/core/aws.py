@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import threading
-from functools import lru_cache
+from functools import cache
 from typing import Any
 
 import boto3
@@ -13,7 +13,7 @@ from botocore.config import Config
 _lock = threading.Lock()
 
 
-@lru_cache(maxsize=None)
+@cache
 def client(service: str) -> Any:
     """A shared boto3 client for `service` (thread-safe; boto3 clients may be shared)."""
     from engage.core.settings import get_settings

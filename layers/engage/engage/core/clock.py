@@ -20,7 +20,9 @@ def now_iso() -> str:
 
 def iso(value: datetime) -> str:
     """Format a UTC datetime as `2025-01-20T10:00:00.000Z`."""
-    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.") + f"{value.microsecond // 1000:03d}Z"
+    return (
+        value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.") + f"{value.microsecond // 1000:03d}Z"
+    )
 
 
 def now_ms() -> int:

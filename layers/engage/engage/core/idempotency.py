@@ -57,7 +57,8 @@ def run_once(
         return action()
     if not _KEY.match(key):
         raise ValidationFailed(
-            "Invalid Idempotency-Key", {"Idempotency-Key": "1-255 characters of A-Z a-z 0-9 . _ : -"}
+            "Invalid Idempotency-Key",
+            {"Idempotency-Key": "1-255 characters of A-Z a-z 0-9 . _ : -"},
         )
     digest = hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
 

@@ -57,7 +57,8 @@ def dashboard(tenant_id: str) -> dict[str, Any]:
                 {
                     "date": d,
                     "deliveredRate": round(100.0 * r["delivered"] / r["sent"], 1)
-                    if r["sent"] else 0.0,
+                    if r["sent"]
+                    else 0.0,
                 }
                 for d, r in zip(days, rows, strict=True)
             ],

@@ -38,7 +38,8 @@ def resolve_click(token: str) -> str:
     links = list(campaign.links or [])
     if index >= len(links):
         raise NotFound("Link not found")
-    MessageItem(pk, sk).update(actions=[MessageItem.clicks.add(1)],
-                               condition=MessageItem.pk.exists())
+    MessageItem(pk, sk).update(
+        actions=[MessageItem.clicks.add(1)], condition=MessageItem.pk.exists()
+    )
     stats.add_campaign_counts(tenant_id, campaign_id, clicks=1)
     return str(links[index])

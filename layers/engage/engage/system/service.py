@@ -41,15 +41,30 @@ def capabilities() -> dict[str, Any]:
     """What this deployment offers: channels, providers and features."""
     settings = get_settings()
     return {
-        "channels": {"sms": {"enabled": True, "provider": settings.sms_provider},
-                     "whatsapp": {"enabled": False}, "email": {"enabled": False},
-                     "voice": {"enabled": False}},
-        "features": ["contacts", "contacts_import", "segments", "campaigns",
-                     "scheduled_campaigns", "recurring_campaigns", "short_links",
-                     "delivery_receipts", "opt_out_keywords", "dashboard", "templates",
-                     "automations_storage"],
-        "limits": {"importMaxBytes": settings.import_max_bytes,
-                   "importSyncMaxRows": settings.import_sync_max_rows,
-                   "pageSizeMax": 100},
+        "channels": {
+            "sms": {"enabled": True, "provider": settings.sms_provider},
+            "whatsapp": {"enabled": False},
+            "email": {"enabled": False},
+            "voice": {"enabled": False},
+        },
+        "features": [
+            "contacts",
+            "contacts_import",
+            "segments",
+            "campaigns",
+            "scheduled_campaigns",
+            "recurring_campaigns",
+            "short_links",
+            "delivery_receipts",
+            "opt_out_keywords",
+            "dashboard",
+            "templates",
+            "automations_storage",
+        ],
+        "limits": {
+            "importMaxBytes": settings.import_max_bytes,
+            "importSyncMaxRows": settings.import_sync_max_rows,
+            "pageSizeMax": 100,
+        },
         "version": "0.1.0",
     }

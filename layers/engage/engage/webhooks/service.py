@@ -59,8 +59,10 @@ def status_callback(provider: str, params: dict[str, str], ref: str | None) -> d
     sid = params.get("MessageSid") or params.get("SmsSid")
     status = (params.get("MessageStatus") or params.get("SmsStatus") or "").lower()
     if not sid or not status:
-        raise ValidationFailed("Missing MessageSid or MessageStatus",
-                               {"MessageSid": "required", "MessageStatus": "required"})
+        raise ValidationFailed(
+            "Missing MessageSid or MessageStatus",
+            {"MessageSid": "required", "MessageStatus": "required"},
+        )
     error = params.get("ErrorCode")
     send_receipts([Receipt(provider, sid, status, error or None, ref).__dict__])
     return {"queued": 1, "messageSid": sid, "status": status}
@@ -109,16 +111,22 @@ def inbound(provider: str, params: dict[str, str]) -> dict[str, Any]:
     elif action == "start":
         for tenant_id, contact_id in tenants_knowing(phone):
             contact = contact_store.get(tenant_id, contact_id)
-            if contact and contact.sms_consent == "opted_out" and (
-                    contact.opt_out_source == "sms_stop"):
+            if (
+                contact
+                and contact.sms_consent == "opted_out"
+                and (contact.opt_out_source == "sms_stop")
+            ):
                 changed += contacts.set_consent(tenant_id, contact_id, "opted_in", "sms_start")
     elif action == "help":
         names = []
         for tenant_id, _ in tenants_knowing(phone)[:3]:
             names.append(tenants.get_settings_of(tenant_id).companyName or "")
         who = ", ".join(n for n in names if n) or "this service"
-        reply = (f"You receive messages from {who}. Reply STOP to unsubscribe, START to "
-                 "resubscribe. Msg & data rates may apply.")
-    logger.info("inbound sms", extra={"from": mask_phone(phone), "action": action,
-                                      "changed": changed})
+        reply = (
+            f"You receive messages from {who}. Reply STOP to unsubscribe, START to "
+            "resubscribe. Msg & data rates may apply."
+        )
+    logger.info(
+        "inbound sms", extra={"from": mask_phone(phone), "action": action, "changed": changed}
+    )
     return {"action": action, "changed": changed, "reply": reply}
