@@ -40,9 +40,8 @@ def count_active(tenant_id: str) -> int:
     """Number of active automations."""
     bind_models()
     active = AutomationItem.active == True  # noqa: E712 (a condition, not a comparison)
-    return sum(
-        1 for _ in AutomationItem.query(keys.automation_partition(tenant_id), filter_condition=active)
-    )
+    items = AutomationItem.query(keys.automation_partition(tenant_id), filter_condition=active)
+    return sum(1 for _ in items)
 
 
 def _get(tenant_id: str, automation_id: str) -> AutomationItem:
