@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import importlib.util
 import json
 import os
 import re
@@ -23,63 +22,12 @@ import secrets
 import sys
 import threading
 import time
-import uuid
-from dataclasses import dataclass, field
-from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 from local.cfn import ACCOUNT, REGION, ROOT, Resolver, load_template, table_definitions
+from local.functions import LocalFunction, build_http_app, template_functions
 
 STACK = "engage-local"
-
-
-@dataclass
-class FakeContext:
-    """The parts of the Lambda context object that Powertools and Mangum read."""
-
-    function_name: str
-    memory_limit_in_mb: int = 512
-    function_version: str = "$LATEST"
-    aws_request_id: str = field(default_factory=lambda: uuid.uuid4().hex)
-
-    @property
-    def invoked_function_arn(self) -> str:
-        return f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:{self.function_name}"
-
-    @property
-    def log_group_name(self) -> str:
-        return f"/aws/lambda/{self.function_name}"
-
-    log_stream_name = "local"
-
-    def get_remaining_time_in_millis(self) -> int:
-        return 300_000
-
-
-@dataclass
-class LocalFunction:
-    """A template function loaded from functions/<dir>/app.py."""
-
-    logical_id: str
-    name: str
-    path: Path
-    properties: dict[str, Any]
-    module: ModuleType | None = None
-
-    def load(self) -> ModuleType:
-        if self.module is None:
-            spec = importlib.util.spec_from_file_location(
-                f"engage_fn_{self.path.parent.name}", self.path
-            )
-            assert spec and spec.loader
-            module = importlib.util.module_from_spec(spec)
-            spec.loader.exec_module(module)
-            self.module = module
-        return self.module
-
-    def invoke(self, event: dict[str, Any]) -> Any:
-        return self.load().handler(event, FakeContext(self.name))
 
 
 class LocalRuntime:
@@ -215,6 +163,7 @@ class LocalRuntime:
             )
             r.attrs[(logical, "Arn")] = role["Role"]["Arn"]
 
+        all_functions = template_functions(STACK)
         for logical in by_type.get("AWS::Serverless::Function", []):
             props = resources[logical]["Properties"]
             name = (
@@ -224,8 +173,9 @@ class LocalRuntime:
             )
             r.refs[logical] = name
             r.attrs[(logical, "Arn")] = arn.format("lambda", f"function:{name}")
-            path = ROOT / props["CodeUri"] / (props["Handler"].split(".")[0] + ".py")
-            self.functions[logical] = LocalFunction(logical, name, path, props)
+            self.functions[logical] = LocalFunction(
+                logical, name, all_functions[logical].path, props
+            )
 
         r.refs["EngageApi"] = "local"
         r.refs["EngageLayer"] = "local"
@@ -423,17 +373,9 @@ class LocalRuntime:
 
     # -- HTTP ----------------------------------------------------------------------------------
     def build_app(self) -> Any:
-        from engage.core.http import create_app
         from local.pages import local_router
 
-        routers = []
-        for fn in self.functions.values():
-            events = fn.properties.get("Events") or {}
-            if any(e["Type"] == "Api" for e in events.values()):
-                routers.append(fn.load().router)  # every group's app.py exposes its router
-        app = create_app("(local runtime)", [*routers, local_router])
-        app.description = "All endpoint groups of Engage on one port (local runtime)."
-        return app
+        return build_http_app(self.functions, [local_router])
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -118,6 +118,8 @@ def create_app(title: str, routers: Sequence[APIRouter]) -> FastAPI:
         logger.append_keys(request_id=rid)
         response = await call_next(request)
         response.headers["X-Request-Id"] = rid
+        for name, value in getattr(request.state, "rate_limit", {}).items():
+            response.headers.setdefault(name, value)
         return response
 
     origins = settings.origins

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from fastapi import Request, Response
+from fastapi import Request
 
 from engage.core import clock, keys
 from engage.core.aws import client
@@ -13,8 +13,9 @@ from engage.core.settings import get_settings
 WINDOW_SECONDS = 60
 
 
-def hit(scope: str, limit: int, response: Response | None = None) -> None:
-    """Count one request against `scope`; raises RateLimited (429) past `limit` per minute."""
+def hit(scope: str, limit: int, request: Request | None = None) -> None:
+    """Count one request against `scope`; raises RateLimited (429) past `limit` per minute.
+    With `request`, the X-RateLimit-* headers are added to whatever response it gets."""
     now = int(clock.now().timestamp())
     window = now // WINDOW_SECONDS
     reset = (window + 1) * WINDOW_SECONDS - now
@@ -30,10 +31,12 @@ def hit(scope: str, limit: int, response: Response | None = None) -> None:
     used = int(result["Attributes"]["count"]["N"])
     if used > limit:
         raise RateLimited("Too many requests; try again later", retry_after=reset, limit=limit)
-    if response is not None:
-        response.headers["X-RateLimit-Limit"] = str(limit)
-        response.headers["X-RateLimit-Remaining"] = str(max(limit - used, 0))
-        response.headers["X-RateLimit-Reset"] = str(reset)
+    if request is not None:
+        request.state.rate_limit = {
+            "X-RateLimit-Limit": str(limit),
+            "X-RateLimit-Remaining": str(max(limit - used, 0)),
+            "X-RateLimit-Reset": str(reset),
+        }
 
 
 def client_ip(request: Request) -> str:
@@ -45,6 +48,6 @@ def client_ip(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
 
-def login_limit(request: Request, response: Response) -> None:
+def login_limit(request: Request) -> None:
     """FastAPI dependency for the auth routes: LOGIN_RATE_LIMIT_PER_MINUTE per client IP."""
-    hit(f"auth:{client_ip(request)}", get_settings().login_rate_limit_per_minute, response)
+    hit(f"auth:{client_ip(request)}", get_settings().login_rate_limit_per_minute, request)

@@ -1,0 +1,188 @@
+"""Shared fixtures: moto-backed AWS built from template.yaml, the merged HTTP app, and helpers
+that drive the workers the way AWS would (Step Functions loop, SQS batches)."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+from typing import Any
+
+import boto3
+import pytest
+
+os.environ.update({
+    "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
+    "AWS_DEFAULT_REGION": "us-east-1", "AWS_REGION": "us-east-1",
+    "POWERTOOLS_TRACE_DISABLED": "true", "POWERTOOLS_METRICS_DISABLED": "true",
+    "POWERTOOLS_LOG_LEVEL": "WARNING", "POWERTOOLS_SERVICE_NAME": "engage-tests",
+    "STAGE": "local",
+    "TABLE_NAME": "engage-test", "IDEMPOTENCY_TABLE_NAME": "engage-test-idempotency",
+    "SEND_QUEUE_URL": "placeholder", "RECEIPTS_QUEUE_URL": "placeholder",
+    "IMPORT_QUEUE_URL": "placeholder", "IMPORT_BUCKET": "engage-test-imports",
+    "DISPATCH_STATE_MACHINE_ARN": "placeholder", "SCHEDULER_GROUP": "engage-test-campaigns",
+    "SCHEDULER_ROLE_ARN": "arn:aws:iam::123456789012:role/engage-test-scheduler",
+    "SCHEDULED_DISPATCH_FUNCTION_ARN":
+        "arn:aws:lambda:us-east-1:123456789012:function:engage-test-scheduled-dispatch",
+    "JWT_SECRET": "test-secret-0123456789abcdef0123456789abcdef",
+    "SANDBOX_WEBHOOK_SECRET": "sandbox-secret-for-tests",
+    "URL_SHORTENER_BASE_URL": "https://sho.rt", "PUBLIC_BASE_URL": "https://api.example.test",
+    "INITIAL_CREDITS": "1000",
+})
+os.environ.pop("AWS_ENDPOINT_URL", None)
+
+from moto import mock_aws  # noqa: E402
+
+from local.cfn import ROOT, table_definitions  # noqa: E402
+from local.functions import build_http_app, template_functions  # noqa: E402
+
+FUNCTIONS = template_functions("engage-test")
+
+
+def reset_caches() -> None:
+    """Forget everything read from the environment or bound to a previous mock."""
+    from engage.core import auth, aws, db
+    from engage.core.settings import get_settings
+
+    get_settings.cache_clear()
+    aws.reset_clients()
+    db.unbind_models()
+    auth.signing_key.cache_clear()
+
+
+class Harness:
+    """Moto-backed AWS plus helpers to call routes and run workers."""
+
+    def __init__(self) -> None:
+        from fastapi.testclient import TestClient
+
+        self.client = TestClient(build_http_app(FUNCTIONS), raise_server_exceptions=False)
+        self.settings_env: dict[str, str] = {}
+        self.finished: set[str] = set()
+
+    # -- setup -------------------------------------------------------------------------------
+    def provision(self) -> None:
+        ddb = boto3.client("dynamodb")
+        names = {"EngageTable": os.environ["TABLE_NAME"],
+                 "IdempotencyTable": os.environ["IDEMPOTENCY_TABLE_NAME"]}
+        for logical, args in table_definitions().items():
+            ddb.create_table(TableName=names[logical], **args)
+        sqs = boto3.client("sqs")
+        for env, name in (("SEND_QUEUE_URL", "send"), ("RECEIPTS_QUEUE_URL", "receipts"),
+                          ("IMPORT_QUEUE_URL", "import")):
+            os.environ[env] = sqs.create_queue(QueueName=f"engage-test-{name}")["QueueUrl"]
+        boto3.client("s3").create_bucket(Bucket=os.environ["IMPORT_BUCKET"])
+        boto3.client("scheduler").create_schedule_group(Name=os.environ["SCHEDULER_GROUP"])
+        definition = (ROOT / "statemachines/campaign_dispatch.asl.json").read_text().replace(
+            "${DispatchFunctionArn}",
+            "arn:aws:lambda:us-east-1:123456789012:function:engage-test-DispatchFunction")
+        os.environ["DISPATCH_STATE_MACHINE_ARN"] = boto3.client("stepfunctions").create_state_machine(
+            name="engage-test-dispatch", definition=definition,
+            roleArn="arn:aws:iam::123456789012:role/engage-test-sfn")["stateMachineArn"]
+        reset_caches()
+
+    # -- HTTP --------------------------------------------------------------------------------
+    def register(self, email: str = "owner@shop.test", tenant: str = "Shop") -> dict[str, str]:
+        """Register a tenant; returns Authorization headers."""
+        resp = self.client.post("/auth/register", json={
+            "email": email, "password": "correct horse battery", "tenantName": tenant})
+        assert resp.status_code == 201, resp.text
+        return {"Authorization": f"Bearer {resp.json()['access_token']}"}
+
+    def import_csv(self, headers: dict[str, str], content: bytes, name: str = "c.csv") -> Any:
+        return self.client.post("/contacts/import", headers=headers,
+                                files={"file": (name, content, "text/csv")})
+
+    def contact(self, headers: dict[str, str], phone: str, **fields: Any) -> dict[str, Any]:
+        resp = self.client.post("/contacts", headers=headers,
+                                json={"phone": phone, "smsConsent": "opted_in", **fields})
+        assert resp.status_code == 201, resp.text
+        return resp.json()["data"]
+
+    def campaign(self, headers: dict[str, str], **body: Any) -> dict[str, Any]:
+        payload = {"name": "Launch", "message": "Hi {{firstName|there}}!", "audience": "all"}
+        payload.update(body)
+        resp = self.client.post("/campaigns", headers=headers, json=payload)
+        assert resp.status_code == 201, resp.text
+        return resp.json()["data"]
+
+    # -- workers -----------------------------------------------------------------------------
+    def run_dispatch(self, stop_on_wait: bool = True) -> list[dict[str, Any]]:
+        """Run every started dispatch execution the way the state machine does."""
+        sfn = boto3.client("stepfunctions")
+        fn = FUNCTIONS["DispatchFunction"]
+        finals = []
+        arn = os.environ["DISPATCH_STATE_MACHINE_ARN"]
+        for ex in sfn.list_executions(stateMachineArn=arn)["executions"]:
+            if ex["executionArn"] in self.finished:
+                continue
+            self.finished.add(ex["executionArn"])
+            start = json.loads(sfn.describe_execution(executionArn=ex["executionArn"])["input"])
+            state = fn.invoke({"action": "prepare", **start})
+            while not state["done"]:
+                if state.get("waitUntil"):
+                    if stop_on_wait:
+                        finals.append(state)
+                        break
+                state = fn.invoke({"action": "page", **state})
+            else:
+                finals.append(fn.invoke({"action": "finalize", **state}))
+        return finals
+
+    def sqs_event(self, queue_env: str, max_batches: int = 1000) -> Iterator[dict[str, Any]]:
+        sqs = boto3.client("sqs")
+        url = os.environ[queue_env]
+        for _ in range(max_batches):
+            got = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10,
+                                      MessageSystemAttributeNames=["All"])
+            messages = got.get("Messages", [])
+            if not messages:
+                return
+            yield {"Records": [{
+                "messageId": m["MessageId"], "receiptHandle": m["ReceiptHandle"],
+                "body": m["Body"], "attributes": m.get("Attributes", {}),
+                "messageAttributes": {}, "md5OfBody": m["MD5OfBody"],
+                "eventSource": "aws:sqs", "eventSourceARN": "arn:aws:sqs:us-east-1:1:q",
+                "awsRegion": "us-east-1"} for m in messages]}
+            for m in messages:
+                sqs.delete_message(QueueUrl=url, ReceiptHandle=m["ReceiptHandle"])
+
+    def drain(self) -> dict[str, int]:
+        """Run the sender, receipts and import workers until their queues are empty."""
+        handled = {"send": 0, "receipts": 0, "import": 0}
+        for _ in range(50):
+            moved = 0
+            for queue, logical, key in (("SEND_QUEUE_URL", "SenderFunction", "send"),
+                                        ("RECEIPTS_QUEUE_URL", "ReceiptsFunction", "receipts"),
+                                        ("IMPORT_QUEUE_URL", "ImportWorkerFunction", "import")):
+                for event in self.sqs_event(queue):
+                    result = FUNCTIONS[logical].invoke(event)
+                    assert not result.get("batchItemFailures"), result
+                    handled[key] += len(event["Records"])
+                    moved += 1
+            if not moved:
+                return handled
+        raise AssertionError("queues did not drain")
+
+    def send_all(self) -> None:
+        """Dispatch every started execution and drain the queues."""
+        self.run_dispatch()
+        self.drain()
+
+
+@pytest.fixture
+def h() -> Iterator[Harness]:
+    """A fresh moto AWS built from template.yaml, and the harness around it."""
+    from engage.channels.sandbox import OUTBOX
+    from engage.core import clock
+
+    reset_caches()
+    with mock_aws():
+        harness = Harness()
+        harness.provision()
+        OUTBOX.clear()
+        try:
+            yield harness
+        finally:
+            clock.set_clock(None)
+            reset_caches()
