@@ -1,0 +1,255 @@
+"""Campaigns (seed 004, seed 000 sections 4 and 7) and the dispatch pipeline end to end."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import boto3
+
+from engage.channels.sandbox import OUTBOX
+from engage.core import clock
+
+
+def _me(h, headers):
+    return h.client.get("/auth/me", headers=headers).json()["data"]
+
+
+def _people(h, headers, n, start=0, consent="opted_in"):
+    return [h.contact(headers, f"+1201555{100 + start + i:04d}", firstName=f"P{start + i}",
+                      smsConsent=consent) for i in range(n)]
+
+
+def test_create_validates_variables_audience_discount_and_schedule(h):
+    headers = h.register()
+    bad = [
+        ({"message": "Hi {{nickname}}"}, "message"),
+        ({"message": "Use {{discount}}"}, "discountValue"),
+        ({"audience": "robots"}, "audience"),
+        ({"audience": {"type": "segment"}}, "audience"),
+        ({"audience": {"type": "segment", "segmentId": "nope"}}, "audience"),
+        ({"scheduleType": "scheduled"}, "scheduleAt"),
+        ({"scheduleType": "scheduled", "scheduleAt": "2001-01-01T00:00:00Z"}, "scheduleAt"),
+        ({"scheduleType": "recurring"}, "recurringDays"),
+        ({"priority": "asap"}, "priority"),
+        ({"status": "sent"}, "status"),
+    ]
+    for patch, field in bad:
+        body = {"name": "X", "message": "Hi", "audience": "all", **patch}
+        resp = h.client.post("/campaigns", headers=headers, json=body)
+        assert resp.status_code == 400, (patch, resp.text)
+        assert field in str(resp.json()["details"]), (patch, resp.json())
+    ok = h.campaign(headers, message="Hi {{firstName}}, use {{discount}}", includeDiscount=True,
+                    discountValue="SAVE20", audience="women", priority="high")
+    assert ok["status"] == "draft"
+    assert ok["audience"] == {"type": "segment", "segmentId": "sys_gender_female"}
+    assert ok["meta"] == {"includeDiscount": True, "discountValue": "SAVE20"}
+
+
+def test_scheduled_and_recurring_campaigns_get_an_eventbridge_schedule(h):
+    headers = h.register()
+    at = (dt.datetime.now(dt.UTC) + dt.timedelta(days=1)).replace(microsecond=0)
+    c = h.campaign(headers, scheduleType="scheduled", scheduleAt=at.isoformat())
+    r = h.campaign(headers, name="Weekly", scheduleType="recurring", recurringDays=7)
+    assert c["status"] == r["status"] == "scheduled"
+    sched = boto3.client("scheduler")
+    names = {s["Name"]: s for s in sched.list_schedules(GroupName="engage-test-campaigns")
+             ["Schedules"]}
+    assert len(names) == 2
+    one = sched.get_schedule(Name=next(n for n in names if c["id"] in n),
+                             GroupName="engage-test-campaigns")
+    assert one["ScheduleExpression"] == f"at({at:%Y-%m-%dT%H:%M:%S})"
+    assert h.client.delete(f"/campaigns/{c['id']}", headers=headers).status_code == 200
+    assert len(sched.list_schedules(GroupName="engage-test-campaigns")["Schedules"]) == 1
+
+
+def test_enqueue_debits_segments_and_sends_once_to_every_opted_in_contact(h):
+    headers = h.register()
+    _people(h, headers, 6)
+    _people(h, headers, 2, start=50, consent="unknown")
+    _people(h, headers, 1, start=60, consent="opted_out")
+    c = h.campaign(headers, message="Hi {{firstName}}! Sale: https://shop.test/sale")
+    resp = h.client.post(f"/campaigns/{c['id']}/enqueue", headers=headers)
+    assert resp.status_code == 200
+    assert resp.json()["data"] == {"status": "queued", "queuedRecipients": 6, "creditsDebited": 6}
+    assert _me(h, headers)["tenant"]["credits"] == 994
+    h.send_all()
+    sent = OUTBOX.list()
+    assert sorted(m["to"] for m in sent) == [f"+1201555{100 + i:04d}" for i in range(6)]
+    assert all("https://sho.rt/r/" in m["body"] and "shop.test" not in m["body"] for m in sent)
+    assert all(m["status"] == "delivered" for m in sent)
+    got = h.client.get(f"/campaigns/{c['id']}", headers=headers).json()["data"]
+    assert got["status"] == "sent"
+    assert (got["sentCount"], got["deliveredCount"], got["failedCount"],
+            got["recipientCount"]) == (6, 6, 0, 6)
+    stats = h.client.get(f"/campaigns/{c['id']}/stats", headers=headers).json()["data"]
+    assert stats["byStatus"]["delivered"] == 6 and stats["credits"]["used"] == 6
+
+
+def test_a_short_link_redirects_to_the_stored_destination_and_counts_the_click(h):
+    headers = h.register()
+    _people(h, headers, 1)
+    c = h.campaign(headers, message="A https://shop.test/a and B https://shop.test/b.")
+    h.client.post(f"/campaigns/{c['id']}/enqueue", headers=headers)
+    h.send_all()
+    body = OUTBOX.list()[0]["body"]
+    links = [w.rstrip(".") for w in body.split() if w.startswith("https://sho.rt/r/")]
+    assert len(links) == 2
+    first = h.client.get(links[0].replace("https://sho.rt", ""), follow_redirects=False)
+    second = h.client.get(links[1].replace("https://sho.rt", ""), follow_redirects=False)
+    assert (first.status_code, first.headers["location"]) == (302, "https://shop.test/a")
+    assert second.headers["location"] == "https://shop.test/b"
+    stats = h.client.get(f"/campaigns/{c['id']}/stats", headers=headers).json()["data"]
+    assert stats["clicks"] == 2
+    token = links[0].rsplit("/", 1)[1]
+    assert h.client.get(f"/r/{token[:-1]}Z", follow_redirects=False).status_code == 404
+    assert h.client.get("/r/nope", follow_redirects=False).status_code == 404
+
+
+def test_insufficient_credits_is_402_and_nothing_is_queued(h, monkeypatch):
+    monkeypatch.setenv("INITIAL_CREDITS", "3")
+    from tests.conftest import reset_caches
+
+    reset_caches()
+    headers = h.register()
+    _people(h, headers, 4)
+    c = h.campaign(headers)
+    resp = h.client.post(f"/campaigns/{c['id']}/enqueue", headers=headers)
+    assert resp.status_code == 402
+    assert resp.json()["error"] == "insufficient_credits"
+    assert resp.json()["details"] == {"required": 4, "available": 3}
+    assert _me(h, headers)["tenant"]["credits"] == 3
+    assert h.client.get(f"/campaigns/{c['id']}", headers=headers).json()["data"]["status"] == "draft"
+    h.send_all()
+    assert OUTBOX.count() == 0
+
+
+def test_idempotency_key_replays_the_first_response_and_refuses_another_body(h):
+    headers = h.register()
+    _people(h, headers, 3)
+    c = h.campaign(headers)
+    url = f"/campaigns/{c['id']}/enqueue"
+    key = {**headers, "Idempotency-Key": "create-and-send-1"}
+    first = h.client.post(url, headers=key)
+    replay = h.client.post(url, headers=key)
+    other = h.client.post(url, headers=key, json={"note": "different"})
+    assert first.status_code == replay.status_code == 200
+    assert replay.json()["data"] == first.json()["data"]
+    assert other.status_code == 409
+    no_key = h.client.post(url, headers=headers)
+    assert no_key.status_code == 409  # already sending: a second dispatch is refused
+    h.send_all()
+    assert OUTBOX.count() == 3
+    assert _me(h, headers)["tenant"]["credits"] == 997
+    sfn = boto3.client("stepfunctions")
+    import os
+
+    executions = sfn.list_executions(stateMachineArn=os.environ["DISPATCH_STATE_MACHINE_ARN"])
+    assert len(executions["executions"]) == 1
+
+
+def test_a_redelivered_sqs_message_sends_nothing_twice(h):
+    headers = h.register()
+    _people(h, headers, 4)
+    c = h.campaign(headers)
+    h.client.post(f"/campaigns/{c['id']}/enqueue", headers=headers)
+    h.run_dispatch()
+    bodies = [r["body"] for event in h.sqs_event("SEND_QUEUE_URL") for r in event["Records"]]
+    from engage.campaigns.sender import process_record_body
+
+    first = [process_record_body(b) for b in bodies]
+    again = [process_record_body(b) for b in bodies]
+    assert sum(r["sent"] for r in first) == 4
+    assert sum(r["sent"] for r in again) == 0
+    assert OUTBOX.count() == 4
+
+
+def test_consent_is_checked_again_at_send_time_and_unsent_credits_come_back(h):
+    headers = h.register()
+    people = _people(h, headers, 3)
+    c = h.campaign(headers)
+    h.client.post(f"/campaigns/{c['id']}/enqueue", headers=headers)
+    h.run_dispatch()
+    h.client.put(f"/contacts/{people[0]['id']}", headers=headers, json={"smsConsent": "opted_out"})
+    h.drain()
+    assert sorted(m["to"] for m in OUTBOX.list()) == [p["phoneE164"] for p in people[1:]]
+    got = h.client.get(f"/campaigns/{c['id']}/stats", headers=headers).json()["data"]
+    assert got["byStatus"]["skipped"] == 1 and got["status"] == "sent"
+    assert got["credits"] == {"debited": 3, "refunded": 1, "used": 2}
+    assert _me(h, headers)["tenant"]["credits"] == 998
+
+
+def test_cancel_while_sending_skips_the_rest_and_refunds_it(h):
+    headers = h.register()
+    _people(h, headers, 5)
+    c = h.campaign(headers)
+    h.client.post(f"/campaigns/{c['id']}/enqueue", headers=headers)
+    h.run_dispatch()
+    assert h.client.delete(f"/campaigns/{c['id']}", headers=headers).status_code == 409
+    assert h.client.post(f"/campaigns/{c['id']}/cancel", headers=headers).status_code == 200
+    h.drain()
+    assert OUTBOX.count() == 0
+    got = h.client.get(f"/campaigns/{c['id']}", headers=headers).json()["data"]
+    assert got["status"] == "cancelled"
+    assert _me(h, headers)["tenant"]["credits"] == 1000
+    assert h.client.put(f"/campaigns/{c['id']}", headers=headers,
+                        json={"name": "x"}).status_code == 409
+
+
+def test_quiet_hours_hold_dispatch_until_they_end(h):
+    headers = h.register()
+    _people(h, headers, 2)
+    h.client.put("/settings", headers=headers, json={
+        "timezone": "Europe/Athens", "quietHours": {"enabled": True, "start": "21:00",
+                                                    "end": "08:00"}})
+    clock.set_clock(lambda: dt.datetime(2026, 11, 21, 22, 30, tzinfo=dt.UTC))  # 00:30 Athens
+    c = h.campaign(headers)
+    h.client.post(f"/campaigns/{c['id']}/enqueue", headers=headers)
+    [state] = h.run_dispatch()
+    assert state["waitUntil"] == "2026-11-22T06:00:00.000Z"  # 08:00 Athens
+    assert OUTBOX.count() == 0
+
+
+def test_list_filters_sorts_and_paginates_with_counters(h):
+    headers = h.register()
+    for name in ("b", "a", "c"):
+        h.campaign(headers, name=name)
+    resp = h.client.get("/campaigns?sortBy=name&sortOrder=asc&pageSize=2", headers=headers)
+    body = resp.json()
+    assert [c["name"] for c in body["data"]] == ["a", "b"]
+    assert body["pagination"] == {"page": 1, "pageSize": 2, "total": 3, "totalPages": 2,
+                                  "hasNextPage": True, "hasPrevPage": False}
+    assert all({"sentCount", "deliveredCount", "failedCount", "recipientCount"} <= set(c)
+               for c in body["data"])
+    assert h.client.get("/campaigns?status=sent", headers=headers).json()["pagination"][
+        "total"] == 0
+    assert h.client.get("/campaigns?sortBy=secret", headers=headers).status_code == 400
+
+
+def test_another_tenants_campaign_is_404_on_every_route(h):
+    mine = h.register("me@shop.test")
+    theirs = h.register("them@shop.test", "Them")
+    c = h.campaign(theirs)
+    base = f"/campaigns/{c['id']}"
+    calls = [("get", base), ("put", base), ("delete", base), ("post", f"{base}/cancel"),
+             ("get", f"{base}/stats"), ("post", f"{base}/enqueue")]
+    for method, url in calls:
+        kwargs = {"json": {"name": "x"}} if method == "put" else {}
+        assert getattr(h.client, method)(url, headers=mine, **kwargs).status_code == 404, url
+    assert h.client.get(base, headers=theirs).status_code == 200
+
+
+def test_dashboard_agrees_with_the_campaign_and_the_outbox(h):
+    headers = h.register()
+    _people(h, headers, 4)
+    c = h.campaign(headers)
+    h.client.post(f"/campaigns/{c['id']}/enqueue", headers=headers)
+    h.send_all()
+    data = h.client.get("/dashboard", headers=headers).json()["data"]
+    assert data["credits"] == 996
+    assert (data["totalCampaigns"], data["totalContacts"], data["totalMessagesSent"]) == (1, 4, 4)
+    assert data["reports"]["last7Days"] == {"sent": 4, "delivered": 4, "failed": 0,
+                                            "unsubscribes": 0}
+    assert data["reports"]["topCampaigns"][0]["sent"] == OUTBOX.count() == 4
+    assert len(data["reports"]["deliveryRateTrend"]) == 7
+    assert data["reports"]["deliveryRateTrend"][-1]["deliveredRate"] == 100.0
+    assert data["reports"]["creditsUsage"][-1]["creditsDebited"] == 4
