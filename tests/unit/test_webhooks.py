@@ -35,7 +35,7 @@ def _post(h, path, params, token=TOKEN, signature=None):
 
 def _stop(phone, word="Stop", opt_out_type="STOP"):
     params = {"MessageSid": "SMa1", "AccountSid": "AC1", "From": phone, "To": "+15017122661",
-              "Body": word, "NumMedia": "0"}
+              "Body": word, "NumMedia": "0", "ToCity": "", "FromZip": ""}
     if opt_out_type:
         params["OptOutType"] = opt_out_type
     return params
