@@ -30,5 +30,5 @@ def segment_count(text: str) -> int:
     if encoding_of(text) == "GSM-7":
         septets = sum(2 if c in GSM7_EXTENDED else 1 for c in text)
         return 1 if septets <= 160 else math.ceil(septets / 153)
-    units = len(text.encode("utf-16-le")) // 2
+    units = len(text.encode("utf-16-le", "surrogatepass")) // 2
     return 1 if units <= 70 else math.ceil(units / 67)
