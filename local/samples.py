@@ -130,7 +130,10 @@ def shopify_export(n: int, seed: int = 7, bom: bool = True) -> Sample:
             phone, e164 = rng.choice(["", *JUNK]), None
         elif kind < 0.10 and used:
             e164 = rng.choice(used)  # the same number again, written another way
-            phone = f"({e164[2:5]}) {e164[5:8]}-{e164[8:]}"
+            if e164.startswith("+61"):
+                phone, country = f"0{e164[3:6]} {e164[6:9]} {e164[9:]}", "AU"
+            else:
+                phone = f"({e164[2:5]}) {e164[5:8]}-{e164[8:]}"
         elif kind < 0.12:
             e164 = f"+614915701{next_number % 100:02d}"
             next_number += 1

@@ -11,30 +11,40 @@ from typing import Any
 import boto3
 import pytest
 
-os.environ.update({
-    "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
-    "AWS_DEFAULT_REGION": "us-east-1", "AWS_REGION": "us-east-1",
-    "POWERTOOLS_TRACE_DISABLED": "true", "POWERTOOLS_METRICS_DISABLED": "true",
-    "POWERTOOLS_LOG_LEVEL": "WARNING", "POWERTOOLS_SERVICE_NAME": "engage-tests",
-    "STAGE": "local",
-    "TABLE_NAME": "engage-test", "IDEMPOTENCY_TABLE_NAME": "engage-test-idempotency",
-    "SEND_QUEUE_URL": "placeholder", "RECEIPTS_QUEUE_URL": "placeholder",
-    "IMPORT_QUEUE_URL": "placeholder", "IMPORT_BUCKET": "engage-test-imports",
-    "DISPATCH_STATE_MACHINE_ARN": "placeholder", "SCHEDULER_GROUP": "engage-test-campaigns",
-    "SCHEDULER_ROLE_ARN": "arn:aws:iam::123456789012:role/engage-test-scheduler",
-    "SCHEDULED_DISPATCH_FUNCTION_ARN":
-        "arn:aws:lambda:us-east-1:123456789012:function:engage-test-scheduled-dispatch",
-    "JWT_SECRET": "test-secret-0123456789abcdef0123456789abcdef",
-    "SANDBOX_WEBHOOK_SECRET": "sandbox-secret-for-tests",
-    "URL_SHORTENER_BASE_URL": "https://sho.rt", "PUBLIC_BASE_URL": "https://api.example.test",
-    "INITIAL_CREDITS": "1000",
-})
+os.environ.update(
+    {
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_DEFAULT_REGION": "us-east-1",
+        "AWS_REGION": "us-east-1",
+        "POWERTOOLS_TRACE_DISABLED": "true",
+        "POWERTOOLS_METRICS_DISABLED": "true",
+        "POWERTOOLS_LOG_LEVEL": "WARNING",
+        "POWERTOOLS_SERVICE_NAME": "engage-tests",
+        "STAGE": "local",
+        "TABLE_NAME": "engage-test",
+        "IDEMPOTENCY_TABLE_NAME": "engage-test-idempotency",
+        "SEND_QUEUE_URL": "placeholder",
+        "RECEIPTS_QUEUE_URL": "placeholder",
+        "IMPORT_QUEUE_URL": "placeholder",
+        "IMPORT_BUCKET": "engage-test-imports",
+        "DISPATCH_STATE_MACHINE_ARN": "placeholder",
+        "SCHEDULER_GROUP": "engage-test-campaigns",
+        "SCHEDULER_ROLE_ARN": "arn:aws:iam::123456789012:role/engage-test-scheduler",
+        "SCHEDULED_DISPATCH_FUNCTION_ARN": "arn:aws:lambda:us-east-1:123456789012:function:engage-test-scheduled-dispatch",
+        "JWT_SECRET": "test-secret-0123456789abcdef0123456789abcdef",
+        "SANDBOX_WEBHOOK_SECRET": "sandbox-secret-for-tests",
+        "URL_SHORTENER_BASE_URL": "https://sho.rt",
+        "PUBLIC_BASE_URL": "https://api.example.test",
+        "INITIAL_CREDITS": "1000",
+    }
+)
 os.environ.pop("AWS_ENDPOINT_URL", None)
 
-from moto import mock_aws  # noqa: E402
+from moto import mock_aws
 
-from local.cfn import ROOT, table_definitions  # noqa: E402
-from local.functions import build_http_app, template_functions  # noqa: E402
+from local.cfn import ROOT, table_definitions
+from local.functions import build_http_app, template_functions
 
 FUNCTIONS = template_functions("engage-test")
 
@@ -63,39 +73,57 @@ class Harness:
     # -- setup -------------------------------------------------------------------------------
     def provision(self) -> None:
         ddb = boto3.client("dynamodb")
-        names = {"EngageTable": os.environ["TABLE_NAME"],
-                 "IdempotencyTable": os.environ["IDEMPOTENCY_TABLE_NAME"]}
+        names = {
+            "EngageTable": os.environ["TABLE_NAME"],
+            "IdempotencyTable": os.environ["IDEMPOTENCY_TABLE_NAME"],
+        }
         for logical, args in table_definitions().items():
             ddb.create_table(TableName=names[logical], **args)
         sqs = boto3.client("sqs")
-        for env, name in (("SEND_QUEUE_URL", "send"), ("RECEIPTS_QUEUE_URL", "receipts"),
-                          ("IMPORT_QUEUE_URL", "import")):
+        for env, name in (
+            ("SEND_QUEUE_URL", "send"),
+            ("RECEIPTS_QUEUE_URL", "receipts"),
+            ("IMPORT_QUEUE_URL", "import"),
+        ):
             os.environ[env] = sqs.create_queue(QueueName=f"engage-test-{name}")["QueueUrl"]
         boto3.client("s3").create_bucket(Bucket=os.environ["IMPORT_BUCKET"])
         boto3.client("scheduler").create_schedule_group(Name=os.environ["SCHEDULER_GROUP"])
-        definition = (ROOT / "statemachines/campaign_dispatch.asl.json").read_text().replace(
-            "${DispatchFunctionArn}",
-            "arn:aws:lambda:us-east-1:123456789012:function:engage-test-DispatchFunction")
-        os.environ["DISPATCH_STATE_MACHINE_ARN"] = boto3.client("stepfunctions").create_state_machine(
-            name="engage-test-dispatch", definition=definition,
-            roleArn="arn:aws:iam::123456789012:role/engage-test-sfn")["stateMachineArn"]
+        definition = (
+            (ROOT / "statemachines/campaign_dispatch.asl.json")
+            .read_text()
+            .replace(
+                "${DispatchFunctionArn}",
+                "arn:aws:lambda:us-east-1:123456789012:function:engage-test-DispatchFunction",
+            )
+        )
+        os.environ["DISPATCH_STATE_MACHINE_ARN"] = boto3.client(
+            "stepfunctions"
+        ).create_state_machine(
+            name="engage-test-dispatch",
+            definition=definition,
+            roleArn="arn:aws:iam::123456789012:role/engage-test-sfn",
+        )["stateMachineArn"]
         reset_caches()
 
     # -- HTTP --------------------------------------------------------------------------------
     def register(self, email: str = "owner@shop.test", tenant: str = "Shop") -> dict[str, str]:
         """Register a tenant; returns Authorization headers."""
-        resp = self.client.post("/auth/register", json={
-            "email": email, "password": "correct horse battery", "tenantName": tenant})
+        resp = self.client.post(
+            "/auth/register",
+            json={"email": email, "password": "correct horse battery", "tenantName": tenant},
+        )
         assert resp.status_code == 201, resp.text
         return {"Authorization": f"Bearer {resp.json()['access_token']}"}
 
     def import_csv(self, headers: dict[str, str], content: bytes, name: str = "c.csv") -> Any:
-        return self.client.post("/contacts/import", headers=headers,
-                                files={"file": (name, content, "text/csv")})
+        return self.client.post(
+            "/contacts/import", headers=headers, files={"file": (name, content, "text/csv")}
+        )
 
     def contact(self, headers: dict[str, str], phone: str, **fields: Any) -> dict[str, Any]:
-        resp = self.client.post("/contacts", headers=headers,
-                                json={"phone": phone, "smsConsent": "opted_in", **fields})
+        resp = self.client.post(
+            "/contacts", headers=headers, json={"phone": phone, "smsConsent": "opted_in", **fields}
+        )
         assert resp.status_code == 201, resp.text
         return resp.json()["data"]
 
@@ -133,17 +161,28 @@ class Harness:
         sqs = boto3.client("sqs")
         url = os.environ[queue_env]
         for _ in range(max_batches):
-            got = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10,
-                                      MessageSystemAttributeNames=["All"])
+            got = sqs.receive_message(
+                QueueUrl=url, MaxNumberOfMessages=10, MessageSystemAttributeNames=["All"]
+            )
             messages = got.get("Messages", [])
             if not messages:
                 return
-            yield {"Records": [{
-                "messageId": m["MessageId"], "receiptHandle": m["ReceiptHandle"],
-                "body": m["Body"], "attributes": m.get("Attributes", {}),
-                "messageAttributes": {}, "md5OfBody": m["MD5OfBody"],
-                "eventSource": "aws:sqs", "eventSourceARN": "arn:aws:sqs:us-east-1:1:q",
-                "awsRegion": "us-east-1"} for m in messages]}
+            yield {
+                "Records": [
+                    {
+                        "messageId": m["MessageId"],
+                        "receiptHandle": m["ReceiptHandle"],
+                        "body": m["Body"],
+                        "attributes": m.get("Attributes", {}),
+                        "messageAttributes": {},
+                        "md5OfBody": m["MD5OfBody"],
+                        "eventSource": "aws:sqs",
+                        "eventSourceARN": "arn:aws:sqs:us-east-1:1:q",
+                        "awsRegion": "us-east-1",
+                    }
+                    for m in messages
+                ]
+            }
             for m in messages:
                 sqs.delete_message(QueueUrl=url, ReceiptHandle=m["ReceiptHandle"])
 
@@ -152,9 +191,11 @@ class Harness:
         handled = {"send": 0, "receipts": 0, "import": 0}
         for _ in range(50):
             moved = 0
-            for queue, logical, key in (("SEND_QUEUE_URL", "SenderFunction", "send"),
-                                        ("RECEIPTS_QUEUE_URL", "ReceiptsFunction", "receipts"),
-                                        ("IMPORT_QUEUE_URL", "ImportWorkerFunction", "import")):
+            for queue, logical, key in (
+                ("SEND_QUEUE_URL", "SenderFunction", "send"),
+                ("RECEIPTS_QUEUE_URL", "ReceiptsFunction", "receipts"),
+                ("IMPORT_QUEUE_URL", "ImportWorkerFunction", "import"),
+            ):
                 for event in self.sqs_event(queue):
                     result = FUNCTIONS[logical].invoke(event)
                     assert not result.get("batchItemFailures"), result

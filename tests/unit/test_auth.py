@@ -12,8 +12,10 @@ from engage.core import clock
 
 
 def test_register_returns_oauth_token_shape_and_starting_credits(h):
-    resp = h.client.post("/auth/register", json={
-        "email": "Ann@Shop.test", "password": "longenough1", "tenantName": "Ann's shop"})
+    resp = h.client.post(
+        "/auth/register",
+        json={"email": "Ann@Shop.test", "password": "longenough1", "tenantName": "Ann's shop"},
+    )
     assert resp.status_code == 201
     body = resp.json()
     assert set(body) == {"access_token", "refresh_token", "token_type", "expires_in"}
@@ -27,16 +29,19 @@ def test_register_returns_oauth_token_shape_and_starting_credits(h):
 
 def test_register_twice_with_one_email_is_a_conflict(h):
     h.register("a@shop.test")
-    resp = h.client.post("/auth/register", json={
-        "email": "A@shop.test", "password": "longenough1", "tenantName": "Other"})
+    resp = h.client.post(
+        "/auth/register",
+        json={"email": "A@shop.test", "password": "longenough1", "tenantName": "Other"},
+    )
     assert resp.status_code == 409
     assert resp.json()["error"] == "conflict"
 
 
 def test_login_checks_the_password_and_does_not_reveal_unknown_emails(h):
     h.register("b@shop.test")
-    ok = h.client.post("/auth/login", json={"email": "b@shop.test",
-                                            "password": "correct horse battery"})
+    ok = h.client.post(
+        "/auth/login", json={"email": "b@shop.test", "password": "correct horse battery"}
+    )
     wrong = h.client.post("/auth/login", json={"email": "b@shop.test", "password": "nope"})
     unknown = h.client.post("/auth/login", json={"email": "x@shop.test", "password": "nope"})
     assert ok.status_code == 200
@@ -45,8 +50,10 @@ def test_login_checks_the_password_and_does_not_reveal_unknown_emails(h):
 
 
 def test_refresh_rotates_and_the_old_refresh_token_stops_working(h):
-    tokens = h.client.post("/auth/register", json={
-        "email": "c@shop.test", "password": "longenough1", "tenantName": "C"}).json()
+    tokens = h.client.post(
+        "/auth/register",
+        json={"email": "c@shop.test", "password": "longenough1", "tenantName": "C"},
+    ).json()
     first = h.client.post("/auth/refresh", json={"refresh_token": tokens["refresh_token"]})
     again = h.client.post("/auth/refresh", json={"refresh_token": tokens["refresh_token"]})
     assert first.status_code == 200
@@ -57,10 +64,14 @@ def test_refresh_rotates_and_the_old_refresh_token_stops_working(h):
 
 
 def test_logout_revokes_the_refresh_token(h):
-    tokens = h.client.post("/auth/register", json={
-        "email": "d@shop.test", "password": "longenough1", "tenantName": "D"}).json()
-    assert h.client.post("/auth/logout", json={"refresh_token": tokens["refresh_token"]}
-                         ).status_code == 200
+    tokens = h.client.post(
+        "/auth/register",
+        json={"email": "d@shop.test", "password": "longenough1", "tenantName": "D"},
+    ).json()
+    assert (
+        h.client.post("/auth/logout", json={"refresh_token": tokens["refresh_token"]}).status_code
+        == 200
+    )
     after = h.client.post("/auth/refresh", json={"refresh_token": tokens["refresh_token"]})
     assert after.status_code == 401
 
@@ -76,8 +87,15 @@ def test_missing_malformed_forged_expired_and_alg_none_tokens_are_401(h):
     clock.set_clock(lambda: dt.datetime.now(dt.UTC) - dt.timedelta(hours=2))
     expired = h.register("f@shop.test")["Authorization"]
     clock.set_clock(None)
-    for value in (None, "Bearer", "Basic abc", "Bearer not.a.jwt", f"Bearer {forged}",
-                  f"Bearer {alg_none}", expired):
+    for value in (
+        None,
+        "Bearer",
+        "Basic abc",
+        "Bearer not.a.jwt",
+        f"Bearer {forged}",
+        f"Bearer {alg_none}",
+        expired,
+    ):
         resp = h.client.get("/contacts", headers={"Authorization": value} if value else {})
         assert resp.status_code == 401, value
         assert resp.json()["success"] is False
@@ -89,8 +107,10 @@ def test_login_is_rate_limited_with_headers(h, monkeypatch):
     from tests.conftest import reset_caches
 
     reset_caches()
-    statuses = [h.client.post("/auth/login", json={"email": "z@shop.test", "password": "x"})
-                for _ in range(4)]
+    statuses = [
+        h.client.post("/auth/login", json={"email": "z@shop.test", "password": "x"})
+        for _ in range(4)
+    ]
     assert [r.status_code for r in statuses] == [401, 401, 401, 429]
     assert statuses[0].headers["X-RateLimit-Limit"] == "3"
     assert statuses[3].json()["error"] == "rate_limited"

@@ -15,8 +15,12 @@ def _me(h, headers):
 
 
 def _people(h, headers, n, start=0, consent="opted_in"):
-    return [h.contact(headers, f"+1201555{100 + start + i:04d}", firstName=f"P{start + i}",
-                      smsConsent=consent) for i in range(n)]
+    return [
+        h.contact(
+            headers, f"+1201555{100 + start + i:04d}", firstName=f"P{start + i}", smsConsent=consent
+        )
+        for i in range(n)
+    ]
 
 
 def test_create_validates_variables_audience_discount_and_schedule(h):
@@ -38,8 +42,14 @@ def test_create_validates_variables_audience_discount_and_schedule(h):
         resp = h.client.post("/campaigns", headers=headers, json=body)
         assert resp.status_code == 400, (patch, resp.text)
         assert field in str(resp.json()["details"]), (patch, resp.json())
-    ok = h.campaign(headers, message="Hi {{firstName}}, use {{discount}}", includeDiscount=True,
-                    discountValue="SAVE20", audience="women", priority="high")
+    ok = h.campaign(
+        headers,
+        message="Hi {{firstName}}, use {{discount}}",
+        includeDiscount=True,
+        discountValue="SAVE20",
+        audience="women",
+        priority="high",
+    )
     assert ok["status"] == "draft"
     assert ok["audience"] == {"type": "segment", "segmentId": "sys_gender_female"}
     assert ok["meta"] == {"includeDiscount": True, "discountValue": "SAVE20"}
@@ -52,11 +62,13 @@ def test_scheduled_and_recurring_campaigns_get_an_eventbridge_schedule(h):
     r = h.campaign(headers, name="Weekly", scheduleType="recurring", recurringDays=7)
     assert c["status"] == r["status"] == "scheduled"
     sched = boto3.client("scheduler")
-    names = {s["Name"]: s for s in sched.list_schedules(GroupName="engage-test-campaigns")
-             ["Schedules"]}
+    names = {
+        s["Name"]: s for s in sched.list_schedules(GroupName="engage-test-campaigns")["Schedules"]
+    }
     assert len(names) == 2
-    one = sched.get_schedule(Name=next(n for n in names if c["id"] in n),
-                             GroupName="engage-test-campaigns")
+    one = sched.get_schedule(
+        Name=next(n for n in names if c["id"] in n), GroupName="engage-test-campaigns"
+    )
     assert one["ScheduleExpression"] == f"at({at:%Y-%m-%dT%H:%M:%S})"
     assert h.client.delete(f"/campaigns/{c['id']}", headers=headers).status_code == 200
     assert len(sched.list_schedules(GroupName="engage-test-campaigns")["Schedules"]) == 1
@@ -79,8 +91,12 @@ def test_enqueue_debits_segments_and_sends_once_to_every_opted_in_contact(h):
     assert all(m["status"] == "delivered" for m in sent)
     got = h.client.get(f"/campaigns/{c['id']}", headers=headers).json()["data"]
     assert got["status"] == "sent"
-    assert (got["sentCount"], got["deliveredCount"], got["failedCount"],
-            got["recipientCount"]) == (6, 6, 0, 6)
+    assert (got["sentCount"], got["deliveredCount"], got["failedCount"], got["recipientCount"]) == (
+        6,
+        6,
+        0,
+        6,
+    )
     stats = h.client.get(f"/campaigns/{c['id']}/stats", headers=headers).json()["data"]
     assert stats["byStatus"]["delivered"] == 6 and stats["credits"]["used"] == 6
 
@@ -118,7 +134,9 @@ def test_insufficient_credits_is_402_and_nothing_is_queued(h, monkeypatch):
     assert resp.json()["error"] == "insufficient_credits"
     assert resp.json()["details"] == {"required": 4, "available": 3}
     assert _me(h, headers)["tenant"]["credits"] == 3
-    assert h.client.get(f"/campaigns/{c['id']}", headers=headers).json()["data"]["status"] == "draft"
+    assert (
+        h.client.get(f"/campaigns/{c['id']}", headers=headers).json()["data"]["status"] == "draft"
+    )
     h.send_all()
     assert OUTBOX.count() == 0
 
@@ -191,16 +209,23 @@ def test_cancel_while_sending_skips_the_rest_and_refunds_it(h):
     got = h.client.get(f"/campaigns/{c['id']}", headers=headers).json()["data"]
     assert got["status"] == "cancelled"
     assert _me(h, headers)["tenant"]["credits"] == 1000
-    assert h.client.put(f"/campaigns/{c['id']}", headers=headers,
-                        json={"name": "x"}).status_code == 409
+    assert (
+        h.client.put(f"/campaigns/{c['id']}", headers=headers, json={"name": "x"}).status_code
+        == 409
+    )
 
 
 def test_quiet_hours_hold_dispatch_until_they_end(h):
     headers = h.register()
     _people(h, headers, 2)
-    h.client.put("/settings", headers=headers, json={
-        "timezone": "Europe/Athens", "quietHours": {"enabled": True, "start": "21:00",
-                                                    "end": "08:00"}})
+    h.client.put(
+        "/settings",
+        headers=headers,
+        json={
+            "timezone": "Europe/Athens",
+            "quietHours": {"enabled": True, "start": "21:00", "end": "08:00"},
+        },
+    )
     clock.set_clock(lambda: dt.datetime(2026, 11, 21, 22, 30, tzinfo=dt.UTC))  # 00:30 Athens
     c = h.campaign(headers)
     h.client.post(f"/campaigns/{c['id']}/enqueue", headers=headers)
@@ -216,12 +241,21 @@ def test_list_filters_sorts_and_paginates_with_counters(h):
     resp = h.client.get("/campaigns?sortBy=name&sortOrder=asc&pageSize=2", headers=headers)
     body = resp.json()
     assert [c["name"] for c in body["data"]] == ["a", "b"]
-    assert body["pagination"] == {"page": 1, "pageSize": 2, "total": 3, "totalPages": 2,
-                                  "hasNextPage": True, "hasPrevPage": False}
-    assert all({"sentCount", "deliveredCount", "failedCount", "recipientCount"} <= set(c)
-               for c in body["data"])
-    assert h.client.get("/campaigns?status=sent", headers=headers).json()["pagination"][
-        "total"] == 0
+    assert body["pagination"] == {
+        "page": 1,
+        "pageSize": 2,
+        "total": 3,
+        "totalPages": 2,
+        "hasNextPage": True,
+        "hasPrevPage": False,
+    }
+    assert all(
+        {"sentCount", "deliveredCount", "failedCount", "recipientCount"} <= set(c)
+        for c in body["data"]
+    )
+    assert (
+        h.client.get("/campaigns?status=sent", headers=headers).json()["pagination"]["total"] == 0
+    )
     assert h.client.get("/campaigns?sortBy=secret", headers=headers).status_code == 400
 
 
@@ -230,8 +264,14 @@ def test_another_tenants_campaign_is_404_on_every_route(h):
     theirs = h.register("them@shop.test", "Them")
     c = h.campaign(theirs)
     base = f"/campaigns/{c['id']}"
-    calls = [("get", base), ("put", base), ("delete", base), ("post", f"{base}/cancel"),
-             ("get", f"{base}/stats"), ("post", f"{base}/enqueue")]
+    calls = [
+        ("get", base),
+        ("put", base),
+        ("delete", base),
+        ("post", f"{base}/cancel"),
+        ("get", f"{base}/stats"),
+        ("post", f"{base}/enqueue"),
+    ]
     for method, url in calls:
         kwargs = {"json": {"name": "x"}} if method == "put" else {}
         assert getattr(h.client, method)(url, headers=mine, **kwargs).status_code == 404, url
@@ -247,9 +287,47 @@ def test_dashboard_agrees_with_the_campaign_and_the_outbox(h):
     data = h.client.get("/dashboard", headers=headers).json()["data"]
     assert data["credits"] == 996
     assert (data["totalCampaigns"], data["totalContacts"], data["totalMessagesSent"]) == (1, 4, 4)
-    assert data["reports"]["last7Days"] == {"sent": 4, "delivered": 4, "failed": 0,
-                                            "unsubscribes": 0}
+    assert data["reports"]["last7Days"] == {
+        "sent": 4,
+        "delivered": 4,
+        "failed": 0,
+        "unsubscribes": 0,
+    }
     assert data["reports"]["topCampaigns"][0]["sent"] == OUTBOX.count() == 4
     assert len(data["reports"]["deliveryRateTrend"]) == 7
     assert data["reports"]["deliveryRateTrend"][-1]["deliveredRate"] == 100.0
     assert data["reports"]["creditsUsage"][-1]["creditsDebited"] == 4
+
+
+def test_a_schedule_firing_runs_the_same_enqueue_once(h):
+    from tests.conftest import FUNCTIONS
+
+    headers = h.register()
+    _people(h, headers, 2)
+    at = (dt.datetime.now(dt.UTC) + dt.timedelta(hours=1)).isoformat()
+    c = h.campaign(headers, scheduleType="scheduled", scheduleAt=at)
+    tenant_id = _me(h, headers)["tenant"]["id"]
+    fire = FUNCTIONS["ScheduledDispatchFunction"]
+    first = fire.invoke({"tenantId": tenant_id, "campaignId": c["id"]})
+    again = fire.invoke({"tenantId": tenant_id, "campaignId": c["id"]})
+    assert first == {"status": "queued", "queuedRecipients": 2, "creditsDebited": 2}
+    assert again["status"] == "skipped"
+    h.send_all()
+    assert OUTBOX.count() == 2
+
+
+def test_a_scheduled_campaign_without_credits_fails_with_a_reason(h, monkeypatch):
+    monkeypatch.setenv("INITIAL_CREDITS", "1")
+    from tests.conftest import FUNCTIONS, reset_caches
+
+    reset_caches()
+    headers = h.register()
+    _people(h, headers, 2)
+    at = (dt.datetime.now(dt.UTC) + dt.timedelta(hours=1)).isoformat()
+    c = h.campaign(headers, scheduleType="scheduled", scheduleAt=at)
+    out = FUNCTIONS["ScheduledDispatchFunction"].invoke(
+        {"tenantId": _me(h, headers)["tenant"]["id"], "campaignId": c["id"]}
+    )
+    assert out["status"] == "failed"
+    got = h.client.get(f"/campaigns/{c['id']}", headers=headers).json()["data"]
+    assert got["status"] == "failed" and "credits" in got["failureReason"].lower()

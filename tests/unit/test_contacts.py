@@ -5,16 +5,35 @@ from __future__ import annotations
 
 def test_create_normalises_the_phone_with_the_tenants_default_country(h):
     headers = h.register()
-    resp = h.client.post("/contacts", headers=headers, json={
-        "phone": "(512) 555-0115", "firstName": "Wen", "gender": "female",
-        "birthDate": "1990-05-01", "tags": ["vip", "vip", " "]})
+    resp = h.client.post(
+        "/contacts",
+        headers=headers,
+        json={
+            "phone": "(512) 555-0115",
+            "firstName": "Wen",
+            "gender": "female",
+            "birthDate": "1990-05-01",
+            "tags": ["vip", "vip", " "],
+        },
+    )
     assert resp.status_code == 201
     data = resp.json()["data"]
     assert data["phoneE164"] == "+15125550115"
     assert data["smsConsent"] == "unknown"
     assert data["tags"] == ["vip"]
-    assert set(data) >= {"id", "phoneE164", "firstName", "lastName", "email", "gender",
-                         "birthDate", "smsConsent", "tags", "createdAt", "updatedAt"}
+    assert set(data) >= {
+        "id",
+        "phoneE164",
+        "firstName",
+        "lastName",
+        "email",
+        "gender",
+        "birthDate",
+        "smsConsent",
+        "tags",
+        "createdAt",
+        "updatedAt",
+    }
 
 
 def test_the_same_number_in_another_format_is_a_conflict(h):
@@ -65,8 +84,11 @@ def test_update_moves_the_phone_and_refuses_a_number_already_taken(h):
     h.contact(headers, "+15125550101")
     taken = h.client.put(f"/contacts/{a['id']}", headers=headers, json={"phone": "+15125550101"})
     assert taken.status_code == 409
-    moved = h.client.put(f"/contacts/{a['id']}", headers=headers,
-                         json={"phone": "+15125550102", "smsConsent": "opted_out"})
+    moved = h.client.put(
+        f"/contacts/{a['id']}",
+        headers=headers,
+        json={"phone": "+15125550102", "smsConsent": "opted_out"},
+    )
     assert moved.status_code == 200
     assert moved.json()["data"]["phoneE164"] == "+15125550102"
     # the old number is free again

@@ -17,11 +17,25 @@ from engage.core.sms import encoding_of, segment_count
 from engage.tenants.schemas import QuietHours, SettingsPublic
 
 
-@pytest.mark.parametrize(("text", "segments"), [
-    ("", 0), ("a" * 160, 1), ("a" * 161, 2), ("a" * 306, 2), ("a" * 307, 3),
-    ("€" * 80, 1), ("€" * 81, 2), ("é" * 160, 1),
-    ("ó" * 70, 1), ("ó" * 71, 2), ("ó" * 134, 2), ("ó" * 135, 3), ("😀" * 35, 1), ("😀" * 36, 2),
-])
+@pytest.mark.parametrize(
+    ("text", "segments"),
+    [
+        ("", 0),
+        ("a" * 160, 1),
+        ("a" * 161, 2),
+        ("a" * 306, 2),
+        ("a" * 307, 3),
+        ("€" * 80, 1),
+        ("€" * 81, 2),
+        ("é" * 160, 1),
+        ("ó" * 70, 1),
+        ("ó" * 71, 2),
+        ("ó" * 134, 2),
+        ("ó" * 135, 3),
+        ("😀" * 35, 1),
+        ("😀" * 36, 2),
+    ],
+)
 def test_segment_counting_follows_gsm7_and_ucs2_limits(text, segments):
     assert segment_count(text) == segments
 
@@ -38,7 +52,8 @@ def test_templates_reject_unknown_variables_and_render_fallbacks():
     t = parse_template("Hi {{ firstName | there }}, see https://x.test/a?b=1.", discount=None)
     assert t.links == ("https://x.test/a?b=1",)
     assert render(t.text, {"firstName": None}, ["https://s.rt/r/abc"]) == (
-        "Hi there, see https://s.rt/r/abc.")
+        "Hi there, see https://s.rt/r/abc."
+    )
     assert render("Hi {{firstName}} {{lastName}}, bye", {"firstName": "Ann"}) == "Hi Ann, bye"
 
 
@@ -47,19 +62,25 @@ def test_adding_a_character_never_makes_a_message_cheaper(text, char):
     assert segment_count(text + char) >= segment_count(text) >= (1 if text else 0)
 
 
-@pytest.mark.parametrize(("raw", "region", "expected"), [
-    ("'+16145550144", None, "+16145550144"),
-    ("(512) 555-0115", "US", "+15125550115"),
-    ("0491 570 156", "AU", "+61491570156"),
-    ("12345", "US", None), ("", "US", None), ("call me", "US", None),
-])
+@pytest.mark.parametrize(
+    ("raw", "region", "expected"),
+    [
+        ("'+16145550144", None, "+16145550144"),
+        ("(512) 555-0115", "US", "+15125550115"),
+        ("0491 570 156", "AU", "+61491570156"),
+        ("12345", "US", None),
+        ("", "US", None),
+        ("call me", "US", None),
+    ],
+)
 def test_phone_normalisation(raw, region, expected):
     assert normalise_phone(raw, region) == expected
 
 
 def test_quiet_hours_wrap_midnight_in_the_tenant_zone():
-    s = SettingsPublic(timezone="America/New_York",
-                       quietHours=QuietHours(enabled=True, start="21:00", end="08:00"))
+    s = SettingsPublic(
+        timezone="America/New_York", quietHours=QuietHours(enabled=True, start="21:00", end="08:00")
+    )
     inside = dt.datetime(2026, 7, 1, 3, 0, tzinfo=dt.UTC)  # 23:00 New York (EDT)
     outside = dt.datetime(2026, 7, 1, 16, 0, tzinfo=dt.UTC)  # 12:00 New York
     assert quiet_until(s, inside) == dt.datetime(2026, 7, 1, 12, 0, tzinfo=dt.UTC)

@@ -15,7 +15,10 @@ def test_shopify_export_imports_with_the_counts_its_rows_imply(h):
     assert resp.status_code == 200, resp.text
     data = resp.json()["data"]
     assert (data["imported"], data["skipped"], data["invalid"]) == (
-        sample.imported, sample.skipped, sample.invalid)
+        sample.imported,
+        sample.skipped,
+        sample.invalid,
+    )
     assert data["totalRows"] == 400
     assert len([e for e in data["errors"] if "phone" in e["reason"]]) == sample.invalid
     listed = h.client.get("/contacts?limit=1", headers=headers).json()["data"]
@@ -36,18 +39,27 @@ def test_importing_the_same_file_twice_creates_nothing_the_second_time(h):
 
 def test_app_template_reads_gender_birth_date_and_consent(h):
     headers = h.register()
-    content = app_template([
-        {"phone": "+12015550123", "firstName": "Ann", "gender": "female",
-         "birthDate": "1990-01-02", "smsConsent": "opted_in"},
-        {"phone": "+12015550124", "gender": "other", "smsConsent": "opted_out"},
-        {"phone": "+12015550125", "gender": "dragon", "birthDate": "yesterday"},
-    ])
+    content = app_template(
+        [
+            {
+                "phone": "+12015550123",
+                "firstName": "Ann",
+                "gender": "female",
+                "birthDate": "1990-01-02",
+                "smsConsent": "opted_in",
+            },
+            {"phone": "+12015550124", "gender": "other", "smsConsent": "opted_out"},
+            {"phone": "+12015550125", "gender": "dragon", "birthDate": "yesterday"},
+        ]
+    )
     data = h.import_csv(headers, content).json()["data"]
     assert data["imported"] == 3
     reasons = " ".join(e["reason"] for e in data["errors"])
     assert "gender 'dragon'" in reasons and "birthDate 'yesterday'" in reasons
-    contacts = {c["phoneE164"]: c for c in
-                h.client.get("/contacts", headers=headers).json()["data"]["contacts"]}
+    contacts = {
+        c["phoneE164"]: c
+        for c in h.client.get("/contacts", headers=headers).json()["data"]["contacts"]
+    }
     assert contacts["+12015550123"]["gender"] == "female"
     assert contacts["+12015550123"]["birthDate"] == "1990-01-02"
     assert contacts["+12015550124"]["smsConsent"] == "opted_out"
@@ -102,7 +114,10 @@ def test_large_files_go_through_an_asynchronous_job_with_progress(h, monkeypatch
     assert done["status"] == "completed"
     assert done["processedRows"] == 260 and done["progress"] == 100.0
     assert (done["imported"], done["skipped"], done["invalid"]) == (
-        sample.imported, sample.skipped, sample.invalid)
+        sample.imported,
+        sample.skipped,
+        sample.invalid,
+    )
     other = h.register("other@shop.test", "Other")
     assert h.client.get(f"/contacts/import/{job['jobId']}", headers=other).status_code == 404
     assert boto3.client("s3").list_objects_v2(Bucket="engage-test-imports")["KeyCount"] == 1

@@ -12,48 +12,86 @@ from local.cfn import load_template
 def test_settings_defaults_updates_and_per_field_errors(h):
     headers = h.register(tenant="Acme")
     got = h.client.get("/settings", headers=headers).json()["data"]
-    assert got == {"companyName": "Acme", "senderId": "", "timezone": "UTC",
-                   "defaultCountry": "US", "quietHours": {"enabled": False, "start": "21:00",
-                                                          "end": "08:00"},
-                   "allowedOrigins": []}
-    bad = h.client.put("/settings", headers=headers, json={
-        "timezone": "Mars/Olympus", "defaultCountry": "XX",
-        "quietHours": {"enabled": True, "start": "25:00", "end": "08:00"},
-        "allowedOrigins": ["javascript:alert(1)"]})
+    assert got == {
+        "companyName": "Acme",
+        "senderId": "",
+        "timezone": "UTC",
+        "defaultCountry": "US",
+        "quietHours": {"enabled": False, "start": "21:00", "end": "08:00"},
+        "allowedOrigins": [],
+    }
+    bad = h.client.put(
+        "/settings",
+        headers=headers,
+        json={
+            "timezone": "Mars/Olympus",
+            "defaultCountry": "XX",
+            "quietHours": {"enabled": True, "start": "25:00", "end": "08:00"},
+            "allowedOrigins": ["javascript:alert(1)"],
+        },
+    )
     assert bad.status_code == 400
-    assert set(bad.json()["details"]) == {"timezone", "defaultCountry", "quietHours.start",
-                                          "allowedOrigins"}
-    ok = h.client.put("/settings", headers=headers, json={
-        "timezone": "Europe/Athens", "defaultCountry": "gr", "senderId": "ACME"}).json()["data"]
+    assert set(bad.json()["details"]) == {
+        "timezone",
+        "defaultCountry",
+        "quietHours.start",
+        "allowedOrigins",
+    }
+    ok = h.client.put(
+        "/settings",
+        headers=headers,
+        json={"timezone": "Europe/Athens", "defaultCountry": "gr", "senderId": "ACME"},
+    ).json()["data"]
     assert (ok["timezone"], ok["defaultCountry"], ok["companyName"]) == (
-        "Europe/Athens", "GR", "Acme")
-    assert h.client.post("/contacts", headers=headers,
-                         json={"phone": "6912345678"}).json()["data"]["phoneE164"] == (
-        "+306912345678")
+        "Europe/Athens",
+        "GR",
+        "Acme",
+    )
+    assert h.client.post("/contacts", headers=headers, json={"phone": "6912345678"}).json()["data"][
+        "phoneE164"
+    ] == ("+306912345678")
 
 
 def test_automations_toggle_through_both_routes(h):
     headers = h.register()
-    created = h.client.post("/automations", headers=headers, json={
-        "name": "Welcome", "triggerType": "welcome", "message": "Hi {{firstName}}"})
+    created = h.client.post(
+        "/automations",
+        headers=headers,
+        json={"name": "Welcome", "triggerType": "welcome", "message": "Hi {{firstName}}"},
+    )
     assert created.status_code == 201
     auto = created.json()["data"]
     assert auto["active"] is False
     on = h.client.put(f"/automations/{auto['id']}/status", headers=headers, json={"active": True})
     assert on.json()["data"]["active"] is True
-    edit = h.client.put(f"/automations/{auto['id']}", headers=headers,
-                        json={"message": "Welcome!", "active": False})
-    assert edit.json()["data"] == {**on.json()["data"], "message": "Welcome!", "active": False,
-                                   "updatedAt": edit.json()["data"]["updatedAt"]}
+    edit = h.client.put(
+        f"/automations/{auto['id']}", headers=headers, json={"message": "Welcome!", "active": False}
+    )
+    assert edit.json()["data"] == {
+        **on.json()["data"],
+        "message": "Welcome!",
+        "active": False,
+        "updatedAt": edit.json()["data"]["updatedAt"],
+    }
     listed = h.client.get("/automations", headers=headers).json()["data"]["automations"]
     assert [a["id"] for a in listed] == [auto["id"]]
     h.client.put(f"/automations/{auto['id']}/status", headers=headers, json={"active": True})
     assert h.client.get("/dashboard", headers=headers).json()["data"]["activeAutomations"] == 1
     other = h.register("o@shop.test", "O")
-    assert h.client.put(f"/automations/{auto['id']}/status", headers=other,
-                        json={"active": False}).status_code == 404
-    assert h.client.post("/automations", headers=headers, json={
-        "name": "x", "triggerType": "welcome", "message": "{{bogus}}"}).status_code == 400
+    assert (
+        h.client.put(
+            f"/automations/{auto['id']}/status", headers=other, json={"active": False}
+        ).status_code
+        == 404
+    )
+    assert (
+        h.client.post(
+            "/automations",
+            headers=headers,
+            json={"name": "x", "triggerType": "welcome", "message": "{{bogus}}"},
+        ).status_code
+        == 400
+    )
 
 
 def test_templates_are_a_read_only_library_that_campaigns_accept(h):

@@ -29,13 +29,24 @@ def twilio_env(monkeypatch):
 
 def _post(h, path, params, token=TOKEN, signature=None):
     sig = signature or RequestValidator(token).compute_signature(BASE + path, params)
-    return h.client.post(path, content=urlencode(params), headers={
-        "Content-Type": "application/x-www-form-urlencoded", "X-Twilio-Signature": sig})
+    return h.client.post(
+        path,
+        content=urlencode(params),
+        headers={"Content-Type": "application/x-www-form-urlencoded", "X-Twilio-Signature": sig},
+    )
 
 
 def _stop(phone, word="Stop", opt_out_type="STOP"):
-    params = {"MessageSid": "SMa1", "AccountSid": "AC1", "From": phone, "To": "+15017122661",
-              "Body": word, "NumMedia": "0", "ToCity": "", "FromZip": ""}
+    params = {
+        "MessageSid": "SMa1",
+        "AccountSid": "AC1",
+        "From": phone,
+        "To": "+15017122661",
+        "Body": word,
+        "NumMedia": "0",
+        "ToCity": "",
+        "FromZip": "",
+    }
     if opt_out_type:
         params["OptOutType"] = opt_out_type
     return params
@@ -46,11 +57,19 @@ def test_a_request_with_a_bad_signature_is_403_and_changes_nothing(h, twilio_env
     c = h.contact(headers, "+12015550123")
     params = _stop("+12015550123")
     forged = _post(h, "/webhooks/sms/twilio/inbound", params, token="f" * 32)
-    missing = h.client.post("/webhooks/sms/twilio/inbound", content=urlencode(params),
-                            headers={"Content-Type": "application/x-www-form-urlencoded"})
-    tampered = _post(h, "/webhooks/sms/twilio/inbound", params,
-                     signature=RequestValidator(TOKEN).compute_signature(
-                         BASE + "/webhooks/sms/twilio/inbound", {**params, "Body": "Hello"}))
+    missing = h.client.post(
+        "/webhooks/sms/twilio/inbound",
+        content=urlencode(params),
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
+    tampered = _post(
+        h,
+        "/webhooks/sms/twilio/inbound",
+        params,
+        signature=RequestValidator(TOKEN).compute_signature(
+            BASE + "/webhooks/sms/twilio/inbound", {**params, "Body": "Hello"}
+        ),
+    )
     for resp in (forged, missing, tampered):
         assert resp.status_code == 403
         assert resp.json()["error"] == "forbidden"
@@ -58,8 +77,9 @@ def test_a_request_with_a_bad_signature_is_403_and_changes_nothing(h, twilio_env
     assert got["smsConsent"] == "opted_in"
 
 
-@pytest.mark.parametrize("word", ["STOP", "stopall", "Unsubscribe", "CANCEL", "end", "QUIT",
-                                  "revoke", "OPTOUT"])
+@pytest.mark.parametrize(
+    "word", ["STOP", "stopall", "Unsubscribe", "CANCEL", "end", "QUIT", "revoke", "OPTOUT"]
+)
 def test_every_stop_keyword_opts_out_in_every_tenant_that_knows_the_number(h, twilio_env, word):
     a, b = h.register("a@shop.test", "A"), h.register("b@shop.test", "B")
     ca, cb = h.contact(a, "+12015550123"), h.contact(b, "+12015550123")
@@ -81,9 +101,11 @@ def test_start_opts_back_in_only_where_an_sms_stop_opted_out(h, twilio_env):
     start = _stop("+12015550123", "Start", "START")
     assert _post(h, "/webhooks/sms/twilio/inbound", start).status_code == 200
     assert h.client.get(f"/contacts/{ca['id']}", headers=a).json()["data"]["smsConsent"] == (
-        "opted_in")
+        "opted_in"
+    )
     assert h.client.get(f"/contacts/{cb['id']}", headers=b).json()["data"]["smsConsent"] == (
-        "opted_out")
+        "opted_out"
+    )
 
 
 def test_help_gets_an_auto_reply_naming_the_sender(h, twilio_env):
@@ -113,8 +135,17 @@ def test_delivery_receipts_update_the_message_and_the_counters_once(h, twilio_en
     sent = []
 
     class Stub(HttpClient):
-        def request(self, method, url, params=None, data=None, headers=None, auth=None,
-                    timeout=None, allow_redirects=False):
+        def request(
+            self,
+            method,
+            url,
+            params=None,
+            data=None,
+            headers=None,
+            auth=None,
+            timeout=None,
+            allow_redirects=False,
+        ):
             sid = f"SM{len(sent):032d}"
             sent.append(data)
             return Response(201, f'{{"sid": "{sid}", "status": "queued"}}')
@@ -134,8 +165,11 @@ def test_delivery_receipts_update_the_message_and_the_counters_once(h, twilio_en
     assert sorted(d["To"] for d in sent) == ["+12015550123", "+12015550124"]
     assert all(d["Body"] == "Hello friend" and "ref=" in d["StatusCallback"] for d in sent)
     receipt = {"MessageSid": f"SM{0:032d}", "MessageStatus": "delivered", "To": "+1"}
-    undelivered = {"MessageSid": f"SM{1:032d}", "MessageStatus": "undelivered",
-                   "ErrorCode": "30003"}
+    undelivered = {
+        "MessageSid": f"SM{1:032d}",
+        "MessageStatus": "undelivered",
+        "ErrorCode": "30003",
+    }
     for params in (receipt, receipt, undelivered, {**receipt, "MessageStatus": "sent"}):
         assert _post(h, "/webhooks/sms/twilio/status", params).status_code == 200
     h.drain()
@@ -169,5 +203,7 @@ def test_sandbox_webhooks_use_the_sandbox_secret(h):
     params = _stop("+12015550123")
     ok = _post(h, "/webhooks/sms/sandbox/inbound", params, token="sandbox-secret-for-tests")
     assert ok.status_code == 200
-    assert h.client.get(f"/contacts/{c['id']}", headers=headers).json()["data"][
-        "smsConsent"] == "opted_out"
+    assert (
+        h.client.get(f"/contacts/{c['id']}", headers=headers).json()["data"]["smsConsent"]
+        == "opted_out"
+    )

@@ -1,0 +1,157 @@
+"""End to end over HTTP against the local runtime: the main job as a new user walks it."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+import uuid
+from typing import Any
+
+import httpx
+import pytest
+
+from local.samples import shopify_export
+
+pytestmark = pytest.mark.e2e
+
+
+class User:
+    """A registered tenant talking to the runtime."""
+
+    def __init__(self, base_url: str) -> None:
+        self.http = httpx.Client(base_url=base_url, timeout=60)
+        resp = self.http.post(
+            "/auth/register",
+            json={
+                "email": f"{uuid.uuid4().hex[:10]}@shop.test",
+                "password": "correct horse battery",
+                "tenantName": "E2E Shop",
+            },
+        )
+        assert resp.status_code == 201, resp.text
+        self.http.headers["Authorization"] = f"Bearer {resp.json()['access_token']}"
+        self.tenant_id = self.get("/auth/me")["tenant"]["id"]
+
+    def get(self, path: str) -> Any:
+        resp = self.http.get(path)
+        assert resp.status_code == 200, resp.text
+        return resp.json()["data"] if "data" in resp.json() else resp.json()
+
+    def outbox(self) -> list[dict[str, Any]]:
+        messages = self.http.get("/_local/outbox.json?limit=100000").json()["messages"]
+        return [m for m in messages if m["ref"].startswith(self.tenant_id + "|")]
+
+    def wait_for(self, path: str, done: Any, timeout: float = 120) -> Any:
+        deadline = time.monotonic() + timeout
+        while True:
+            data = self.get(path)
+            if done(data):
+                return data
+            if time.monotonic() > deadline:
+                raise AssertionError(f"timed out waiting on {path}: {data}")
+            time.sleep(0.5)
+
+
+def test_import_send_deliver_and_report(base_url):
+    user = User(base_url)
+    sample = shopify_export(300, seed=21)
+    imported = user.http.post(
+        "/contacts/import", files={"file": ("customers_export.csv", sample.content, "text/csv")}
+    ).json()["data"]
+    assert (imported["imported"], imported["skipped"], imported["invalid"]) == (
+        sample.imported,
+        sample.skipped,
+        sample.invalid,
+    )
+    campaign = user.http.post(
+        "/campaigns",
+        json={
+            "name": "Spring",
+            "message": "Hi {{firstName|there}}, new arrivals: https://shop.test/new",
+            "audience": {"type": "all"},
+        },
+    ).json()["data"]
+    headers = {"Idempotency-Key": f"send-{campaign['id']}"}
+    first = user.http.post(f"/campaigns/{campaign['id']}/enqueue", headers=headers)
+    assert first.status_code == 200, first.text
+    assert first.json()["data"]["queuedRecipients"] == sample.opted_in
+    done = user.wait_for(
+        f"/campaigns/{campaign['id']}",
+        lambda c: c["status"] == "sent" and c["deliveredCount"] == sample.opted_in,
+    )
+    outbox = user.outbox()
+    assert sorted(m["to"] for m in outbox) == sorted(sample.opted_in_phones)  # once each
+    assert all(m["status"] == "delivered" for m in outbox)
+    replay = user.http.post(f"/campaigns/{campaign['id']}/enqueue", headers=headers)
+    assert replay.json() == first.json()
+    time.sleep(2)
+    assert len(user.outbox()) == len(outbox)
+    listed = user.http.get("/campaigns").json()["data"][0]
+    dashboard = user.get("/dashboard")
+    assert listed["sentCount"] == done["sentCount"] == len(outbox)
+    assert dashboard["totalMessagesSent"] == len(outbox)
+    assert dashboard["reports"]["last7Days"]["delivered"] == len(outbox)
+    assert dashboard["credits"] == 5000 - first.json()["data"]["creditsDebited"]
+    link = next(w for w in outbox[0]["body"].split() if "/r/" in w)
+    click = httpx.get(link, follow_redirects=False)
+    assert (click.status_code, click.headers["location"]) == (302, "https://shop.test/new")
+
+
+def test_a_stop_reply_stops_the_next_campaign(base_url):
+    user = User(base_url)
+    for phone in ("+12125550101", "+12125550102"):
+        user.http.post("/contacts", json={"phone": phone, "smsConsent": "opted_in"})
+    reply = user.http.post("/_local/sms/reply", json={"from": "+12125550101", "body": "STOP"})
+    assert reply.json()["action"] == "stop"
+    campaign = user.http.post(
+        "/campaigns", json={"name": "After stop", "message": "News!", "audience": "all"}
+    ).json()["data"]
+    user.http.post(f"/campaigns/{campaign['id']}/enqueue")
+    user.wait_for(f"/campaigns/{campaign['id']}", lambda c: c["status"] == "sent")
+    assert [m["to"] for m in user.outbox()] == ["+12125550102"]
+
+
+def test_a_scheduled_campaign_fires_on_time(base_url):
+    user = User(base_url)
+    user.http.post("/contacts", json={"phone": "+13125550101", "smsConsent": "opted_in"})
+    at = (dt.datetime.now(dt.UTC) + dt.timedelta(seconds=3)).isoformat()
+    campaign = user.http.post(
+        "/campaigns",
+        json={
+            "name": "Later",
+            "message": "Scheduled hello",
+            "audience": "all",
+            "scheduleType": "scheduled",
+            "scheduleAt": at,
+        },
+    ).json()["data"]
+    assert campaign["status"] == "scheduled"
+    user.wait_for(f"/campaigns/{campaign['id']}", lambda c: c["status"] == "sent", timeout=60)
+    assert [m["body"] for m in user.outbox()] == ["Scheduled hello"]
+
+
+def test_a_large_import_runs_as_a_job(base_url):
+    user = User(base_url)
+    sample = shopify_export(700, seed=5)
+    resp = user.http.post("/contacts/import", files={"file": ("big.csv", sample.content)})
+    assert resp.status_code == 202
+    job = resp.json()["data"]
+    done = user.wait_for(f"/contacts/import/{job['jobId']}", lambda j: j["status"] == "completed")
+    assert (done["imported"], done["skipped"], done["invalid"]) == (
+        sample.imported,
+        sample.skipped,
+        sample.invalid,
+    )
+
+
+def test_tenants_cannot_see_each_other_and_errors_keep_the_envelope(base_url):
+    a, b = User(base_url), User(base_url)
+    contact = a.http.post("/contacts", json={"phone": "+14155550101"}).json()["data"]
+    assert b.http.get(f"/contacts/{contact['id']}").status_code == 404
+    assert httpx.get(f"{base_url}/contacts").status_code == 401
+    bad = b.http.post(
+        "/campaigns", content=b"{not json", headers={"Content-Type": "application/json"}
+    )
+    assert bad.status_code == 400 and bad.json()["error"] == "validation_error"
+    assert httpx.get(f"{base_url}/openapi.json").json()["paths"]["/campaigns/{campaign_id}/enqueue"]
+    assert "Local outbox" in httpx.get(f"{base_url}/_local/outbox").text
