@@ -31,7 +31,9 @@ os.environ.update(
         "DISPATCH_STATE_MACHINE_ARN": "placeholder",
         "SCHEDULER_GROUP": "engage-test-campaigns",
         "SCHEDULER_ROLE_ARN": "arn:aws:iam::123456789012:role/engage-test-scheduler",
-        "SCHEDULED_DISPATCH_FUNCTION_ARN": "arn:aws:lambda:us-east-1:123456789012:function:engage-test-scheduled-dispatch",
+        "SCHEDULED_DISPATCH_FUNCTION_ARN": (
+            "arn:aws:lambda:us-east-1:123456789012:function:engage-test-scheduled-dispatch"
+        ),
         "JWT_SECRET": "test-secret-0123456789abcdef0123456789abcdef",
         "SANDBOX_WEBHOOK_SECRET": "sandbox-secret-for-tests",
         "URL_SHORTENER_BASE_URL": "https://sho.rt",
@@ -135,7 +137,7 @@ class Harness:
         return resp.json()["data"]
 
     # -- workers -----------------------------------------------------------------------------
-    def run_dispatch(self, stop_on_wait: bool = True) -> list[dict[str, Any]]:
+    def run_dispatch(self) -> list[dict[str, Any]]:
         """Run every started dispatch execution the way the state machine does."""
         sfn = boto3.client("stepfunctions")
         fn = FUNCTIONS["DispatchFunction"]
@@ -148,10 +150,9 @@ class Harness:
             start = json.loads(sfn.describe_execution(executionArn=ex["executionArn"])["input"])
             state = fn.invoke({"action": "prepare", **start})
             while not state["done"]:
-                if state.get("waitUntil"):
-                    if stop_on_wait:
-                        finals.append(state)
-                        break
+                if state.get("waitUntil"):  # a Wait state: the test inspects it
+                    finals.append(state)
+                    break
                 state = fn.invoke({"action": "page", **state})
             else:
                 finals.append(fn.invoke({"action": "finalize", **state}))
