@@ -61,6 +61,10 @@ class LocalRuntime:
 
         from moto.server import ThreadedMotoServer
 
+        from local import moto_patches
+
+        moto_patches.install()
+
         logging.getLogger("werkzeug").setLevel(logging.ERROR)
 
         self.moto = ThreadedMotoServer(ip_address="127.0.0.1", port=self.moto_port, verbose=False)

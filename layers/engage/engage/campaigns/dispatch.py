@@ -7,11 +7,12 @@ whose dispatch broke. Each task is safe to retry with the same input:
 
 * the state carries the page number and the running totals (`queued`, `allocated`), and the
   campaign's counters are SET to those totals, never ADDed, so a retried page counts once;
-* message items that a failed attempt already wrote are found with BatchGetItem and reused,
-  only new ones are written (BatchWriteItem, 25 per request);
-* recipients are packed RECIPIENTS_PER_MESSAGE to an SQS message, each with a claim item the
-  sender takes once, and sent 10 messages per SendMessageBatch: a page of 1,000 recipients
-  costs two SQS requests.
+* a page writes its send-batch claim items first; the first one marks the page as started.
+  Only when it is there already (a retry) are existing message and claim items looked up and
+  kept, so the usual path reads nothing back and writes each message once (BatchWriteItem);
+* recipients are packed RECIPIENTS_PER_MESSAGE to an SQS message (with their text, so the
+  sender reads no message item), each with a claim item the sender takes once, and sent 10 per
+  SendMessageBatch: a page of 1,000 recipients costs one SQS request.
 """
 
 from __future__ import annotations
@@ -70,110 +71,107 @@ def resolve_page(event: dict[str, Any]) -> dict[str, Any]:
     resume = quiet_until(tenant_settings, clock.now())
     if resume is not None:
         return _state(event, waitUntil=clock.iso(resume))
-    resolver = Resolver(
-        tenant_id, parse_audience(item.audience), opted_in_only=True, before_id=item.enqueue_cutoff
-    )
+    resolved_at = clock.now_iso()
+    resolver = Resolver(tenant_id, parse_audience(item.audience), opted_in_only=True,
+                        before_id=item.enqueue_cutoff)
     page = resolver.page(event.get("cursor"), settings.dispatch_page_size)
     wanted = {}
     for contact in page.contacts:
         shard = ids.shard_of(contact.sk, settings.message_shards)
         wanted[keys.message_key(tenant_id, campaign_id, shard, run, contact.sk)] = contact
-    existing = {(m.pk, m.sk): m for m in MessageItem.batch_get(list(wanted))}
+    chunks = _chunk_keys(tenant_id, campaign_id, run, page_no, len(wanted))
+    retried = _page_started(chunks)
+    existing = {(m.pk, m.sk): m for m in MessageItem.batch_get(list(wanted))} if retried else {}
     budget = int(item.run_reserved) - allocated
     now = clock.now_iso()
     messages: list[MessageItem] = []
-    fresh: list[MessageItem] = []
     for key, contact in wanted.items():
         msg = existing.get(key)
         if msg is None:
             token = ids.token(TOKEN_LENGTH) if item.links else None
             body = compose(item, contact, token)
-            msg = MessageItem(
-                *key,
-                contact_id=contact.sk,
-                phone=contact.phone_e164,
-                body=body,
-                segments=segment_count(body),
-                status="queued",
-                token=token,
-                created_at=now,
-            )
+            msg = MessageItem(*key, contact_id=contact.sk, phone=contact.phone_e164, body=body,
+                              segments=segment_count(body), status="queued", token=token,
+                              created_at=now)
             if token:
                 msg.gsi1pk, msg.gsi1sk = keys.link_index_pk(token), "LINK"
         if int(msg.segments) > budget:
             continue  # names grew since enqueue: never spend more than was debited
         budget -= int(msg.segments)
         messages.append(msg)
-        if key not in existing:
-            fresh.append(msg)
+    chunks = _chunk_keys(tenant_id, campaign_id, run, page_no, len(messages))
+    _write_claims(chunks, messages, retried)
     with MessageItem.batch_write() as batch:
-        for msg in fresh:
-            batch.save(msg)
-    _queue(
-        tenant_id,
-        campaign_id,
-        run,
-        page_no,
-        tenant_settings.timezone,
-        tenant_settings.senderId or None,
-        messages,
-    )
+        for msg in messages:
+            if (msg.pk, msg.sk) not in existing:
+                batch.save(msg)
+    _queue(chunks, tenant_id, campaign_id, run, resolved_at, tenant_settings.timezone,
+           tenant_settings.senderId or None, messages)
     queued += len(messages)
     allocated += sum(int(m.segments) for m in messages)
     try:
-        item.update(
-            actions=[
-                CampaignItem.queued_count.set(queued),
-                CampaignItem.run_allocated.set(allocated),
-            ],
-            condition=CampaignItem.status == "sending",
-        )
+        item.update(actions=[CampaignItem.queued_count.set(queued),
+                             CampaignItem.run_allocated.set(allocated)],
+                    condition=CampaignItem.status == "sending")
     except UpdateError as exc:
         if exc.cause_response_code == "ConditionalCheckFailedException":
             return _state(event, done=True, queued=queued, allocated=allocated)  # cancelled
         raise
-    return _state(
-        event,
-        cursor=page.cursor,
-        done=page.cursor is None,
-        page=page_no + 1,
-        queued=queued,
-        allocated=allocated,
-    )
+    return _state(event, cursor=page.cursor, done=page.cursor is None, page=page_no + 1,
+                  queued=queued, allocated=allocated)
+
+
+def _chunk_keys(
+    tenant_id: str, campaign_id: str, run: int, page_no: int, count: int
+) -> list[tuple[str, str]]:
+    per = get_settings().recipients_per_message
+    return [keys.send_batch_key(tenant_id, campaign_id, run, page_no, i)
+            for i in range(max((count + per - 1) // per, 1))]
+
+
+def _page_started(chunks: list[tuple[str, str]]) -> bool:
+    """Whether an earlier attempt of this page already wrote its first claim item."""
+    try:
+        SendBatchItem.get(*chunks[0], attributes_to_get=["PK"])
+    except SendBatchItem.DoesNotExist:
+        return False
+    return True
+
+
+def _write_claims(
+    chunks: list[tuple[str, str]], messages: list[MessageItem], retried: bool
+) -> None:
+    """One `queued` claim item per SQS message, written before anything else of the page (the
+    first one marks the page as started). On a retried page, claims that exist are kept: one
+    may already be claimed by a sender."""
+    per = get_settings().recipients_per_message
+    have = {(c.pk, c.sk) for c in SendBatchItem.batch_get(chunks)} if retried else set()
+    with SendBatchItem.batch_write() as batch:
+        for i, key in enumerate(chunks):
+            if key not in have:
+                size = len(messages[i * per : (i + 1) * per])
+                batch.save(SendBatchItem(*key, status="queued", size=size))
 
 
 def _queue(
-    tenant_id: str,
-    campaign_id: str,
-    run: int,
-    page_no: int,
-    tz: str,
-    sender: str | None,
-    messages: list[MessageItem],
+    chunks: list[tuple[str, str]], tenant_id: str, campaign_id: str, run: int,
+    resolved_at: str, tz: str, sender: str | None, messages: list[MessageItem],
 ) -> None:
-    """Write one claim item per SQS message and send the messages 10 per SendMessageBatch."""
+    """Send one SQS message per claim, 10 per SendMessageBatch. Each carries what the sender
+    needs to send and record its recipients, so the sender reads no message item."""
     settings = get_settings()
     per = settings.recipients_per_message
     bodies = []
-    with SendBatchItem.batch_write() as batch:
-        for chunk_no, i in enumerate(range(0, len(messages), per)):
-            chunk = messages[i : i + per]
-            bkey = keys.send_batch_key(tenant_id, campaign_id, run, page_no, chunk_no)
-            batch.save(SendBatchItem(*bkey, status="queued", size=len(chunk)))
-            bodies.append(
-                json.dumps(
-                    {
-                        "t": tenant_id,
-                        "c": campaign_id,
-                        "r": run,
-                        "b": bkey[1],
-                        "tz": tz,
-                        "from": sender,
-                        "m": [[m.pk.rsplit("#", 1)[1], m.contact_id] for m in chunk],
-                    },
-                    separators=(",", ":"),
-                )
-            )
+    for i, key in enumerate(chunks):
+        chunk = messages[i * per : (i + 1) * per]
+        if not chunk:
+            continue
+        bodies.append(json.dumps({
+            "t": tenant_id, "c": campaign_id, "r": run, "b": key[1], "tz": tz, "from": sender,
+            "at": resolved_at, "created": chunk[0].created_at,
+            "m": [[int(m.pk.rsplit("#", 1)[1]), m.contact_id, m.phone, m.body, int(m.segments),
+                   m.token] for m in chunk],
+        }, separators=(",", ":"), ensure_ascii=False))
     sqs = client("sqs")
     for i in range(0, len(bodies), 10):
         entries = [{"Id": str(j), "MessageBody": b} for j, b in enumerate(bodies[i : i + 10])]

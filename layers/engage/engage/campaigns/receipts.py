@@ -30,24 +30,14 @@ class NotYetSent(Exception):
     """A receipt arrived before the sender recorded the message as sent: retry later."""
 
 
-def _find(receipt: Receipt) -> MessageItem | None:
+def _key(receipt: Receipt) -> tuple[str, str] | None:
+    """The message key: from our reference, else from the provider id index (GSI2)."""
     if receipt.ref and receipt.ref.count("|") == 2:
         _, pk, sk = receipt.ref.split("|")
-        try:
-            return MessageItem.get(pk, sk)
-        except MessageItem.DoesNotExist:
-            return None
-    hits = list(
-        MessageItem.by_provider_id.query(
-            keys.provider_index_pk(receipt.provider, receipt.provider_message_id), limit=1
-        )
-    )
-    if not hits:
-        return None
-    try:
-        return MessageItem.get(hits[0].pk, hits[0].sk)
-    except MessageItem.DoesNotExist:
-        return None
+        return pk, sk
+    hits = list(MessageItem.by_provider_id.query(
+        keys.provider_index_pk(receipt.provider, receipt.provider_message_id), limit=1))
+    return (hits[0].pk, hits[0].sk) if hits else None
 
 
 def apply_receipts(receipts: list[Receipt]) -> dict[str, int]:
@@ -62,29 +52,37 @@ def apply_receipts(receipts: list[Receipt]) -> dict[str, int]:
         if status is None:
             outcome["ignored"] += 1
             continue
-        msg = _find(receipt)
-        if msg is None or msg.provider_message_id not in (None, receipt.provider_message_id):
+        key = _key(receipt)
+        if key is None:
             outcome["unknown"] += 1
             logger.warning("receipt for an unknown message", extra={"provider": receipt.provider})
             continue
-        if msg.status == "queued":
-            pending.append(receipt)
-            continue
-        actions: list[Any] = [
-            MessageItem.status.set(status),
-            MessageItem.updated_at.set(clock.now_iso()),
-        ]
+        actions: list[Any] = [MessageItem.status.set(status),
+                              MessageItem.updated_at.set(clock.now_iso())]
         if receipt.error:
             actions.append(MessageItem.error.set(receipt.error[:300]))
         try:
-            msg.update(actions=actions, condition=MessageItem.status == "sent")
+            MessageItem(*key).update(
+                actions=actions,
+                condition=(MessageItem.status == "sent")
+                & (MessageItem.provider_message_id == receipt.provider_message_id),
+            )
         except UpdateError as exc:
-            if exc.cause_response_code == "ConditionalCheckFailedException":
-                outcome["ignored"] += 1
+            if exc.cause_response_code != "ConditionalCheckFailedException":
+                raise
+            try:  # only on this rare path: find out why
+                current = MessageItem.get(*key)
+            except MessageItem.DoesNotExist:
+                outcome["unknown"] += 1
                 continue
-            raise
+            if current.status == "queued":
+                pending.append(receipt)
+            else:
+                outcome["ignored"] += 1
+            continue
+        msg_pk = key[0]
         outcome["applied"] += 1
-        parts = msg.pk.split("#")  # T#<tenant>#M#<campaign>#<shard>
+        parts = msg_pk.split("#")  # T#<tenant>#M#<campaign>#<shard>
         per_campaign.setdefault((parts[1], parts[3]), Counter())[status] += 1
     for (tenant_id, campaign_id), counts in per_campaign.items():
         stats.add_campaign_counts(

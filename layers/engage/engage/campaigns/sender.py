@@ -3,11 +3,11 @@
 Exactly once per recipient, even when SQS delivers the message again:
 1. claim the message's send batch (`queued -> claimed`, one conditional update): a second or
    concurrent delivery finds it claimed and sends nothing;
-2. read the message items (BatchGetItem) and keep those still `queued`;
-3. re-check consent on each contact as it is now; opted-out (or deleted) contacts, and every
-   recipient of a cancelled campaign, are skipped;
-4. hand each message to the provider adapter once;
-5. write the outcomes (`sent` / `failed` / `skipped`) with BatchWriteItem, refund the credits
+2. re-check consent as it is now: one Query of the tenant's consent log since the page was
+   resolved (minus a minute for clock skew) names every contact that opted out, was deleted or
+   changed number since; those, and every recipient of a cancelled campaign, are skipped;
+3. hand each message (its text travels in the SQS body) to the provider adapter once;
+4. write the outcomes (`sent` / `failed` / `skipped`) with BatchWriteItem, refund the credits
    of everything not sent, add the campaign, tenant and daily counters with one ADD each, and
    complete the campaign when it is settled. Simulated sandbox receipts go to the receipts queue
    like a provider's webhook would.
@@ -17,6 +17,7 @@ sent twice (at most once); README "Not built yet" names the reaper that will fai
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from typing import Any
 
@@ -36,6 +37,7 @@ from engage.core.settings import get_settings
 from engage.tenants import service as tenants
 
 NOTHING = {"sent": 0, "failed": 0, "skipped": 0}
+CLOCK_MARGIN = dt.timedelta(seconds=60)  # consent-log entries this much older still count
 
 
 def _claim(tenant_id: str, campaign_id: str, batch_sk: str) -> bool:
@@ -54,37 +56,45 @@ def _claim(tenant_id: str, campaign_id: str, batch_sk: str) -> bool:
     return True
 
 
+def _message(body: dict[str, Any], row: list[Any]) -> MessageItem:
+    """Rebuild a recipient's message item from the SQS body written by dispatch."""
+    shard, contact_id, phone, text, segments, token = row
+    msg = MessageItem(
+        *keys.message_key(body["t"], body["c"], int(shard), int(body["r"]), contact_id),
+        contact_id=contact_id, phone=phone, body=text, segments=int(segments),
+        status="queued", token=token, created_at=body.get("created") or body["at"],
+    )
+    if token:
+        msg.gsi1pk, msg.gsi1sk = keys.link_index_pk(token), "LINK"
+    return msg
+
+
 def process(body: dict[str, Any]) -> dict[str, int]:
     """Send one SQS message's recipients; returns counts `{sent, failed, skipped}`."""
     bind_models()
-    tenant_id, campaign_id, run = body["t"], body["c"], int(body["r"])
+    tenant_id, campaign_id = body["t"], body["c"]
     if not _claim(tenant_id, campaign_id, body["b"]):
         logger.info("batch already claimed; nothing to do", extra={"batch": body["b"]})
         return dict(NOTHING)
-    wanted = [keys.message_key(tenant_id, campaign_id, int(s), run, cid) for s, cid in body["m"]]
-    queued = [m for m in MessageItem.batch_get(wanted) if m.status == "queued"]
-    if not queued:
-        return dict(NOTHING)
     try:
-        campaign: CampaignItem | None = CampaignItem.get(
-            keys.campaign_partition(tenant_id), campaign_id
-        )
+        campaign: CampaignItem | None = CampaignItem.get(keys.campaign_partition(tenant_id),
+                                                         campaign_id)
     except CampaignItem.DoesNotExist:
         campaign = None
     cancelled = campaign is None or campaign.status == "cancelled"
-    people = contacts.batch_get(tenant_id, [m.contact_id for m in queued])
+    since = clock.iso(dt.datetime.fromisoformat(body["at"].replace("Z", "+00:00"))
+                      - CLOCK_MARGIN)
+    unsendable = set() if cancelled else contacts.unsendable_since(tenant_id, since)
     adapter = sms_adapter()
     counts = dict(NOTHING)
     refund = 0
-    for m in queued:
-        contact = people.get(m.contact_id)
+    messages = [_message(body, row) for row in body["m"]]
+    for m in messages:
         error: str | None
         if cancelled:
             status, error = "skipped", "campaign cancelled"
-        elif contact is None:
-            status, error = "skipped", "contact deleted"
-        elif contact.sms_consent != "opted_in":
-            status, error = "skipped", f"consent is {contact.sms_consent}"
+        elif m.contact_id in unsendable:
+            status, error = "skipped", "opted out, deleted or changed number after dispatch"
         else:
             ref = f"{tenant_id}|{m.pk}|{m.sk}"
             result = adapter.send(OutboundSms(m.phone, m.body, body.get("from"), ref))
@@ -99,7 +109,7 @@ def process(body: dict[str, Any]) -> dict[str, int]:
         if status != "sent":
             refund += int(m.segments)
     with MessageItem.batch_write() as batch:
-        for m in queued:
+        for m in messages:
             batch.save(m)
     _account(tenant_id, campaign, body.get("tz") or "UTC", counts, refund)
     _forward_receipts(adapter.flush())
@@ -111,9 +121,7 @@ def process(body: dict[str, Any]) -> dict[str, int]:
 def _account(
     tenant_id: str, campaign: CampaignItem | None, tz: str, counts: dict[str, int], refund: int
 ) -> None:
-    if refund:
-        tenants.refund_credits(tenant_id, refund)
-    tenants.add_counters(tenant_id, messages_sent=counts["sent"])
+    tenants.add_counters(tenant_id, messages_sent=counts["sent"], credits=refund)
     stats.add_daily(
         tenant_id,
         stats.day_in(tz),

@@ -55,3 +55,11 @@ class ImportLockItem(BaseItem):
     """`PK=T#<tenantId>`, `SK=IMPORTLOCK`: the tenant's import lease."""
 
     locked_until = NumberAttribute(attr_name="lockedUntil")
+
+
+class ConsentLogItem(BaseItem):
+    """`PK=T#<tenantId>#CONSENTLOG`, `SK=<ISO time>#<contactId>`; expires after 15 days
+    (longer than SQS keeps a message)."""
+
+    contact_id = UnicodeAttribute(attr_name="contactId")
+    reason = UnicodeAttribute()

@@ -12,7 +12,7 @@ from typing import Any
 from pynamodb.exceptions import DeleteError, PutError
 
 from engage.contacts import store
-from engage.contacts.models import ContactItem, PhoneItem
+from engage.contacts.models import ConsentLogItem, ContactItem, PhoneItem
 from engage.contacts.schemas import ContactCreate, ContactUpdate
 from engage.core import clock, ids, keys
 from engage.core.db import bind_models
@@ -73,6 +73,20 @@ def phone_item(tenant_id: str, phone_e164: str, contact_id: str) -> PhoneItem:
         gsi1pk=keys.phone_index_pk(phone_e164),
         gsi1sk=keys.tenant_pk(tenant_id),
     )
+
+
+CONSENT_LOG_TTL_SECONDS = 15 * 86400
+
+
+def log_unsendable(tenant_id: str, contact_id: str, reason: str) -> None:
+    """Record that a contact may no longer be messaged (see `keys.consent_log_partition`)."""
+    ConsentLogItem(
+        keys.consent_log_partition(tenant_id),
+        f"{clock.now_iso()}#{contact_id}",
+        contact_id=contact_id,
+        reason=reason,
+        expires_at=int(clock.now().timestamp()) + CONSENT_LOG_TTL_SECONDS,
+    ).save()
 
 
 def claim_phone(tenant_id: str, phone_e164: str, contact_id: str) -> None:
@@ -146,7 +160,8 @@ def get_contact(tenant_id: str, contact_id: str) -> ContactItem:
 
 
 def update_contact(tenant_id: str, contact_id: str, body: ContactUpdate) -> dict[str, Any]:
-    """Change fields; a new phone moves the uniqueness guard in the same transaction."""
+    """Change fields; a new phone claims its guard first and releases the old one after.
+    A contact that stops being sendable is written to the consent log for the sender."""
     item = get_contact(tenant_id, contact_id)
     patch = body.model_dump(exclude_unset=True)
     old_phone = item.phone_e164
@@ -154,6 +169,7 @@ def update_contact(tenant_id: str, contact_id: str, body: ContactUpdate) -> dict
     if patch.get("phone") is not None:
         country = tenants.get_settings_of(tenant_id).defaultCountry
         new_phone = require_phone(patch["phone"], country)
+    was_sendable = item.sms_consent == "opted_in"
     mapping = {
         "firstName": "first_name",
         "lastName": "last_name",
@@ -171,7 +187,7 @@ def update_contact(tenant_id: str, contact_id: str, body: ContactUpdate) -> dict
     if item.sms_consent is None:
         item.sms_consent = "unknown"
     if "smsConsent" in patch:
-        item.opt_out_source = "manual" if item.sms_consent == "opted_out" else None
+        item.opt_out_source = "manual" if patch["smsConsent"] == "opted_out" else None
     if item.tags is None:
         item.tags = []
     item.phone_e164 = new_phone
@@ -187,12 +203,16 @@ def update_contact(tenant_id: str, contact_id: str, body: ContactUpdate) -> dict
         raise
     if new_phone != old_phone:
         release_phone(tenant_id, old_phone, contact_id)
+    if was_sendable and (item.sms_consent != "opted_in" or new_phone != old_phone):
+        log_unsendable(tenant_id, contact_id, "consent or phone changed")
     return to_public(item)
 
 
 def delete_contact(tenant_id: str, contact_id: str) -> None:
     """Delete the contact and its phone guard together."""
     item = get_contact(tenant_id, contact_id)
+    if item.sms_consent == "opted_in":
+        log_unsendable(tenant_id, contact_id, "deleted")
     item.delete()
     release_phone(tenant_id, item.phone_e164, contact_id)
     tenants.add_counters(tenant_id, contact_count=-1)
@@ -203,6 +223,8 @@ def set_consent(tenant_id: str, contact_id: str, consent: str, source: str) -> b
     item = store.get(tenant_id, contact_id)
     if item is None or item.sms_consent == consent:
         return False
+    if item.sms_consent == "opted_in":
+        log_unsendable(tenant_id, contact_id, source)
     item.update(
         actions=[
             ContactItem.sms_consent.set(consent),

@@ -8,7 +8,7 @@ from typing import Any
 
 from pynamodb.expressions.condition import Condition
 
-from engage.contacts.models import ContactItem, PhoneItem
+from engage.contacts.models import ConsentLogItem, ContactItem, PhoneItem
 from engage.core import keys
 from engage.core.db import bind_models
 from engage.core.ids import shard_of
@@ -122,3 +122,14 @@ def query_page(
     )
     items = list(result)
     return items, result.last_evaluated_key
+
+
+def unsendable_since(tenant_id: str, since_iso: str) -> set[str]:
+    """Contact ids that became unsendable at or after `since_iso` (one Query)."""
+    bind_models()
+    return {
+        item.contact_id
+        for item in ConsentLogItem.query(
+            keys.consent_log_partition(tenant_id), ConsentLogItem.sk >= since_iso
+        )
+    }

@@ -38,6 +38,12 @@ def phone_index_pk(phone_e164: str) -> str:
     return f"PHONE#{phone_e164}"
 
 
+def consent_log_partition(tenant_id: str) -> str:
+    """Append-only log of contacts that stopped being sendable (opted out, deleted); the
+    sender reads the entries since its page was resolved instead of every contact."""
+    return f"T#{tenant_id}#CONSENTLOG"
+
+
 def segment_partition(tenant_id: str) -> str:
     """All segments of a tenant (a few dozen at most)."""
     return f"T#{tenant_id}#SEG"

@@ -56,7 +56,7 @@ class Settings(BaseSettings):
     message_shards: int = Field(default=8, ge=1, le=64)
     counter_shards: int = Field(default=4, ge=1, le=64)
     dispatch_page_size: int = Field(default=1000, ge=10, le=5000)
-    recipients_per_message: int = Field(default=50, ge=1, le=100)
+    recipients_per_message: int = Field(default=100, ge=1, le=200)
 
     # Providers.
     sms_provider: Literal["sandbox", "twilio"] = "sandbox"

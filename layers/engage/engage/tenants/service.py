@@ -95,7 +95,8 @@ def refund_credits(tenant_id: str, amount: int) -> None:
 
 
 def add_counters(tenant_id: str, **deltas: int) -> None:
-    """Atomically add to tenant counters: contact_count, campaign_count, messages_sent."""
+    """Atomically add to tenant counters (contact_count, campaign_count, messages_sent) and,
+    with `credits=`, give back credits, all in one update."""
     actions: list[Any] = [getattr(TenantItem, k).add(v) for k, v in deltas.items() if v]
     if actions:
         bind_models()

@@ -1,0 +1,152 @@
+"""`make bench`: one SMS campaign to N opted-in recipients (default 20,000).
+
+Pipeline: the real path from `enqueue` (audience pass, pricing, atomic credit debit, execution
+start) through the dispatch tasks (audience pages, message items, send-batch claims, SQS
+batches) and the sender (claims, consent re-check, sandbox provider, outcome writes, counters)
+until the campaign is `sent`; the sandbox's delivery receipts are then applied and timed
+separately. Floor: raw boto3 BatchWriteItem of the irreducible writes only: one message item
+per recipient when queued and once more with its outcome.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+
+from bench.common import count_requests, measure, moto_server, moto_tables, report, run_child
+
+
+def _setup(n: int) -> tuple[str, str]:
+    import boto3
+
+    from engage.campaigns.schemas import CampaignCreate
+    from engage.campaigns.service import create_campaign
+    from engage.contacts.models import ContactItem
+    from engage.contacts.service import new_contact_item, phone_item
+    from engage.tenants.service import new_tenant_item, tenant_id_of
+    from local.cfn import ROOT
+    from local.samples import us_number
+
+    definition = (ROOT / "statemachines/campaign_dispatch.asl.json").read_text().replace(
+        "${DispatchFunctionArn}", "arn:aws:lambda:us-east-1:123456789012:function:dispatch")
+    os.environ["DISPATCH_STATE_MACHINE_ARN"] = boto3.client("stepfunctions").create_state_machine(
+        name=os.environ["TABLE_NAME"], definition=definition,
+        roleArn="arn:aws:iam::123456789012:role/sfn")["stateMachineArn"]
+    from engage.core.settings import get_settings
+
+    get_settings.cache_clear()
+    tenant = new_tenant_item("Bench")
+    tenant.save()
+    tenant_id = tenant_id_of(tenant)
+    with ContactItem.batch_write() as batch:
+        for i in range(n):
+            phone = us_number(i)
+            item = new_contact_item(tenant_id, phone, {"firstName": "Ann",
+                                                       "smsConsent": "opted_in"})
+            batch.save(item)
+            batch.save(phone_item(tenant_id, phone, item.sk))
+    from engage.tenants.service import add_counters
+
+    add_counters(tenant_id, contact_count=n)
+    campaign = create_campaign(tenant_id, CampaignCreate(
+        name="Bench", message="Hi {{firstName}}, the sale is on: https://shop.test/sale",
+        audience="all"))
+    return tenant_id, campaign["id"]
+
+
+def _drain(queue_url: str, handle: object) -> int:
+    import boto3
+
+    sqs = boto3.client("sqs")
+    handled = 0
+    while True:
+        got = sqs.receive_message(QueueUrl=queue_url, MaxNumberOfMessages=10)
+        messages = got.get("Messages", [])
+        if not messages:
+            return handled
+        for m in messages:
+            handle(m["Body"])  # type: ignore[operator]
+            handled += 1
+        sqs.delete_message_batch(QueueUrl=queue_url, Entries=[
+            {"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(messages)])
+
+
+def _pipeline(n: int) -> dict[str, object]:
+    from engage.campaigns import dispatch
+    from engage.campaigns.receipts import apply_receipts
+    from engage.campaigns.sender import process_record_body
+    from engage.campaigns.service import enqueue, get_item
+    from engage.channels.base import Receipt
+
+    with moto_tables():
+        tenant_id, campaign_id = _setup(n)
+
+        def send() -> int:
+            out = enqueue(tenant_id, campaign_id)
+            state = dispatch.prepare({"tenantId": tenant_id, "campaignId": campaign_id,
+                                      "run": 1})
+            while not state["done"]:
+                state = dispatch.resolve_page(state)
+            dispatch.finalize(state)
+            _drain(os.environ["SEND_QUEUE_URL"], process_record_body)
+            item = get_item(tenant_id, campaign_id)
+            assert item.status == "sent" and int(item.sent_count) == n, item.status
+            return int(out["queuedRecipients"])
+
+        result = measure(send)
+
+        def receipts() -> int:
+            def apply(body: str) -> None:
+                apply_receipts([Receipt(**r) for r in json.loads(body)["receipts"]])
+
+            _drain(os.environ["RECEIPTS_QUEUE_URL"], apply)
+            return n
+
+        result["receipts"] = measure(receipts)
+    return result
+
+
+def _floor(n: int) -> dict[str, object]:
+    import boto3
+
+    with moto_tables():
+        ddb = boto3.client("dynamodb")
+        table = os.environ["TABLE_NAME"]
+
+        def run() -> int:
+            for status in ("queued", "sent"):
+                for j in range(0, n, 25):
+                    ddb.batch_write_item(RequestItems={table: [{"PutRequest": {"Item": {
+                        "PK": {"S": f"T#t#M#c#{i % 8}"}, "SK": {"S": f"0001#{i:026d}"},
+                        "phone": {"S": "+12015550100"}, "status": {"S": status},
+                        "body": {"S": "Hi Ann, the sale is on: https://sho.rt/r/abcdefgh0"},
+                        "segments": {"N": "1"}}}} for i in range(j, min(j + 25, n))]})
+            return n
+
+        out = measure(run)
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--child", choices=["pipeline", "floor"])
+    parser.add_argument("--n", type=int, default=20_000)
+    args = parser.parse_args()
+    if args.child:
+        count_requests()
+        print(json.dumps(_pipeline(args.n) if args.child == "pipeline" else _floor(args.n)))
+        return
+    with moto_server() as endpoint:
+        floor = run_child("bench.dispatch", "floor", args.n, endpoint)
+        pipeline = run_child("bench.dispatch", "pipeline", args.n, endpoint)
+    receipts = pipeline.pop("receipts")
+    report(f"Campaign dispatch to {args.n} opted-in recipients (enqueue -> all sent)",
+           "recipients", pipeline, floor, {
+               "delivery receipts applied afterwards": f"{receipts['per_second']}/s, "
+               f"{receipts['requests_per_unit']} requests per receipt",
+               "aim": "ratio >= 0.5"})
+
+
+if __name__ == "__main__":
+    main()
