@@ -1,6 +1,7 @@
 """Benchmark plumbing: every measurement runs in a fresh child process (so its peak memory is
-its own) against moto's server (its own process) with tables built from template.yaml, and counts the AWS
-requests it makes by wrapping botocore's Endpoint.make_request (boto3 and PynamoDB both use it).
+its own) against moto's server (its own process, with local/moto_patches.py) and tables built
+from template.yaml, and counts the AWS requests it makes by wrapping botocore's
+Endpoint.make_request (boto3 and PynamoDB both use it).
 Results are ratios against a raw-boto3 floor measured in the same run, never absolute goals."""
 
 from __future__ import annotations
@@ -23,21 +24,33 @@ REQUESTS = {"count": 0}
 def env_for_child() -> dict[str, str]:
     """Settings for the child: test-like names, sandbox provider, no endpoint override."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_ENDPOINT")}
-    env.update({
-        "AWS_ACCESS_KEY_ID": "bench", "AWS_SECRET_ACCESS_KEY": "bench",
-        "AWS_DEFAULT_REGION": "us-east-1", "AWS_REGION": "us-east-1",
-        "POWERTOOLS_TRACE_DISABLED": "true", "POWERTOOLS_METRICS_DISABLED": "true",
-        "POWERTOOLS_LOG_LEVEL": "ERROR", "STAGE": "local",
-        "TABLE_NAME": "bench", "IDEMPOTENCY_TABLE_NAME": "bench-idem",
-        "SEND_QUEUE_URL": "set-later", "RECEIPTS_QUEUE_URL": "set-later",
-        "IMPORT_QUEUE_URL": "set-later", "IMPORT_BUCKET": "bench-imports",
-        "DISPATCH_STATE_MACHINE_ARN": "set-later", "SCHEDULER_GROUP": "bench",
-        "SCHEDULER_ROLE_ARN": "arn:aws:iam::123456789012:role/bench",
-        "SCHEDULED_DISPATCH_FUNCTION_ARN": "arn:aws:lambda:us-east-1:123456789012:function:b",
-        "JWT_SECRET": "bench-secret-0123456789abcdef0123456789",
-        "URL_SHORTENER_BASE_URL": "https://sho.rt", "PUBLIC_BASE_URL": "https://api.test",
-        "INITIAL_CREDITS": "1000000", "PYTHONPATH": str(ROOT),
-    })
+    env.update(
+        {
+            "AWS_ACCESS_KEY_ID": "bench",
+            "AWS_SECRET_ACCESS_KEY": "bench",
+            "AWS_DEFAULT_REGION": "us-east-1",
+            "AWS_REGION": "us-east-1",
+            "POWERTOOLS_TRACE_DISABLED": "true",
+            "POWERTOOLS_METRICS_DISABLED": "true",
+            "POWERTOOLS_LOG_LEVEL": "ERROR",
+            "STAGE": "local",
+            "TABLE_NAME": "bench",
+            "IDEMPOTENCY_TABLE_NAME": "bench-idem",
+            "SEND_QUEUE_URL": "set-later",
+            "RECEIPTS_QUEUE_URL": "set-later",
+            "IMPORT_QUEUE_URL": "set-later",
+            "IMPORT_BUCKET": "bench-imports",
+            "DISPATCH_STATE_MACHINE_ARN": "set-later",
+            "SCHEDULER_GROUP": "bench",
+            "SCHEDULER_ROLE_ARN": "arn:aws:iam::123456789012:role/bench",
+            "SCHEDULED_DISPATCH_FUNCTION_ARN": "arn:aws:lambda:us-east-1:123456789012:function:b",
+            "JWT_SECRET": "bench-secret-0123456789abcdef0123456789",
+            "URL_SHORTENER_BASE_URL": "https://sho.rt",
+            "PUBLIC_BASE_URL": "https://api.test",
+            "INITIAL_CREDITS": "1000000",
+            "PYTHONPATH": str(ROOT),
+        }
+    )
     return env
 
 
@@ -50,21 +63,25 @@ def moto_server() -> Iterator[str]:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    proc = subprocess.Popen([sys.executable, "-m", "bench.moto_server", str(port)],
-                            cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)},
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "bench.moto_server", str(port)],
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     url = f"http://127.0.0.1:{port}"
     try:
         for _ in range(100):
             try:
-                urllib.request.urlopen(f"{url}/moto-api/", timeout=1)  # noqa: S310 - loopback
+                urllib.request.urlopen(f"{url}/moto-api/", timeout=1)
                 break
             except OSError:
                 time.sleep(0.1)
         yield url
     finally:
-        proc.terminate()
-        proc.wait(timeout=10)
+        proc.kill()
+        proc.wait(timeout=30)
 
 
 def run_child(module: str, mode: str, n: int, endpoint: str) -> dict[str, Any]:
@@ -72,12 +89,21 @@ def run_child(module: str, mode: str, n: int, endpoint: str) -> dict[str, Any]:
     returns the JSON it prints last."""
     env = env_for_child()
     suffix = f"{mode}-{time.time_ns()}"
-    env.update({"AWS_ENDPOINT_URL": endpoint, "TABLE_NAME": f"bench-{suffix}",
-                "IDEMPOTENCY_TABLE_NAME": f"bench-idem-{suffix}",
-                "IMPORT_BUCKET": f"bench-imports-{suffix}"})
+    env.update(
+        {
+            "AWS_ENDPOINT_URL": endpoint,
+            "TABLE_NAME": f"bench-{suffix}",
+            "IDEMPOTENCY_TABLE_NAME": f"bench-idem-{suffix}",
+            "IMPORT_BUCKET": f"bench-imports-{suffix}",
+        }
+    )
     out = subprocess.run(
         [sys.executable, "-m", module, "--child", mode, "--n", str(n)],
-        cwd=ROOT, env=env, capture_output=True, text=True, check=False,
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     if out.returncode != 0:
         raise RuntimeError(f"{module} {mode} failed:\n{out.stderr[-4000:]}")
@@ -110,8 +136,11 @@ def moto_tables() -> Iterator[None]:
     for logical, args in table_definitions().items():
         ddb.create_table(TableName=names[logical], **args)
     sqs = boto3.client("sqs")
-    for env, name in (("SEND_QUEUE_URL", "send"), ("RECEIPTS_QUEUE_URL", "receipts"),
-                      ("IMPORT_QUEUE_URL", "import")):
+    for env, name in (
+        ("SEND_QUEUE_URL", "send"),
+        ("RECEIPTS_QUEUE_URL", "receipts"),
+        ("IMPORT_QUEUE_URL", "import"),
+    ):
         os.environ[env] = sqs.create_queue(QueueName=f"{table}-{name}")["QueueUrl"]
     boto3.client("s3").create_bucket(Bucket=os.environ["IMPORT_BUCKET"])
     yield
@@ -133,17 +162,48 @@ def measure(fn: Callable[[], int]) -> dict[str, Any]:
     }
 
 
-def report(title: str, unit: str, pipeline: dict[str, Any], floor: dict[str, Any],
-           extra: dict[str, Any] | None = None) -> None:
+def report(
+    title: str,
+    unit: str,
+    pipeline: dict[str, Any],
+    floor: dict[str, Any],
+    extra: dict[str, Any] | None = None,
+) -> None:
     """Print the comparison table and the ratio."""
     ratio = pipeline["per_second"] / floor["per_second"] if floor["per_second"] else 0.0
     print(f"\n{title}")
     print(f"{'':24}{'pipeline':>14}{'raw-boto3 floor':>18}")
-    for key, label in (("units", unit), ("seconds", "seconds"),
-                       ("per_second", f"{unit}/s"), ("requests", "AWS requests"),
-                       ("requests_per_unit", f"requests per {unit[:-1] if unit.endswith('s') else unit}"),
-                       ("peak_rss_mb", "peak RSS (MB)")):
+    for key, label in (
+        ("units", unit),
+        ("seconds", "seconds"),
+        ("per_second", f"{unit}/s"),
+        ("requests", "AWS requests"),
+        ("requests_per_unit", f"requests per {unit[:-1] if unit.endswith('s') else unit}"),
+        ("peak_rss_mb", "peak RSS (MB)"),
+    ):
         print(f"{label:24}{pipeline[key]!s:>14}{floor[key]!s:>18}")
     print(f"ratio pipeline/floor: {ratio:.2f}  (aim: >= 0.5)")
     for key, value in (extra or {}).items():
         print(f"{key}: {value}")
+
+
+def bench_main(
+    module: str, pipeline: Callable[[int], dict[str, Any]], floor: Callable[[int], dict[str, Any]]
+) -> tuple[dict[str, Any], dict[str, Any], int]:
+    """The shared command line: with `--child`, run one side and print its JSON; without,
+    start moto's server, run the floor and then the pipeline in children, and return both."""
+    import argparse
+
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--child", choices=["pipeline", "floor"])
+    parser.add_argument("--n", type=int, default=20_000)
+    args = parser.parse_args()
+    if args.child:
+        count_requests()
+        side = pipeline if args.child == "pipeline" else floor
+        print(json.dumps(side(args.n)))
+        raise SystemExit(0)
+    with moto_server() as endpoint:
+        floor_result = run_child(module, "floor", args.n, endpoint)
+        pipeline_result = run_child(module, "pipeline", args.n, endpoint)
+    return pipeline_result, floor_result, args.n

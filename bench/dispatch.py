@@ -10,11 +10,10 @@ per recipient when queued and once more with its outcome.
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 
-from bench.common import count_requests, measure, moto_server, moto_tables, report, run_child
+from bench.common import bench_main, measure, moto_tables, report
 
 
 def _setup(n: int) -> tuple[str, str]:
@@ -28,11 +27,18 @@ def _setup(n: int) -> tuple[str, str]:
     from local.cfn import ROOT
     from local.samples import us_number
 
-    definition = (ROOT / "statemachines/campaign_dispatch.asl.json").read_text().replace(
-        "${DispatchFunctionArn}", "arn:aws:lambda:us-east-1:123456789012:function:dispatch")
+    definition = (
+        (ROOT / "statemachines/campaign_dispatch.asl.json")
+        .read_text()
+        .replace(
+            "${DispatchFunctionArn}", "arn:aws:lambda:us-east-1:123456789012:function:dispatch"
+        )
+    )
     os.environ["DISPATCH_STATE_MACHINE_ARN"] = boto3.client("stepfunctions").create_state_machine(
-        name=os.environ["TABLE_NAME"], definition=definition,
-        roleArn="arn:aws:iam::123456789012:role/sfn")["stateMachineArn"]
+        name=os.environ["TABLE_NAME"],
+        definition=definition,
+        roleArn="arn:aws:iam::123456789012:role/sfn",
+    )["stateMachineArn"]
     from engage.core.settings import get_settings
 
     get_settings.cache_clear()
@@ -42,16 +48,22 @@ def _setup(n: int) -> tuple[str, str]:
     with ContactItem.batch_write() as batch:
         for i in range(n):
             phone = us_number(i)
-            item = new_contact_item(tenant_id, phone, {"firstName": "Ann",
-                                                       "smsConsent": "opted_in"})
+            item = new_contact_item(
+                tenant_id, phone, {"firstName": "Ann", "smsConsent": "opted_in"}
+            )
             batch.save(item)
             batch.save(phone_item(tenant_id, phone, item.sk))
     from engage.tenants.service import add_counters
 
     add_counters(tenant_id, contact_count=n)
-    campaign = create_campaign(tenant_id, CampaignCreate(
-        name="Bench", message="Hi {{firstName}}, the sale is on: https://shop.test/sale",
-        audience="all"))
+    campaign = create_campaign(
+        tenant_id,
+        CampaignCreate(
+            name="Bench",
+            message="Hi {{firstName}}, the sale is on: https://shop.test/sale",
+            audience="all",
+        ),
+    )
     return tenant_id, campaign["id"]
 
 
@@ -68,8 +80,12 @@ def _drain(queue_url: str, handle: object) -> int:
         for m in messages:
             handle(m["Body"])  # type: ignore[operator]
             handled += 1
-        sqs.delete_message_batch(QueueUrl=queue_url, Entries=[
-            {"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(messages)])
+        sqs.delete_message_batch(
+            QueueUrl=queue_url,
+            Entries=[
+                {"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(messages)
+            ],
+        )
 
 
 def _pipeline(n: int) -> dict[str, object]:
@@ -84,8 +100,7 @@ def _pipeline(n: int) -> dict[str, object]:
 
         def send() -> int:
             out = enqueue(tenant_id, campaign_id)
-            state = dispatch.prepare({"tenantId": tenant_id, "campaignId": campaign_id,
-                                      "run": 1})
+            state = dispatch.prepare({"tenantId": tenant_id, "campaignId": campaign_id, "run": 1})
             while not state["done"]:
                 state = dispatch.resolve_page(state)
             dispatch.finalize(state)
@@ -117,11 +132,27 @@ def _floor(n: int) -> dict[str, object]:
         def run() -> int:
             for status in ("queued", "sent"):
                 for j in range(0, n, 25):
-                    ddb.batch_write_item(RequestItems={table: [{"PutRequest": {"Item": {
-                        "PK": {"S": f"T#t#M#c#{i % 8}"}, "SK": {"S": f"0001#{i:026d}"},
-                        "phone": {"S": "+12015550100"}, "status": {"S": status},
-                        "body": {"S": "Hi Ann, the sale is on: https://sho.rt/r/abcdefgh0"},
-                        "segments": {"N": "1"}}}} for i in range(j, min(j + 25, n))]})
+                    ddb.batch_write_item(
+                        RequestItems={
+                            table: [
+                                {
+                                    "PutRequest": {
+                                        "Item": {
+                                            "PK": {"S": f"T#t#M#c#{i % 8}"},
+                                            "SK": {"S": f"0001#{i:026d}"},
+                                            "phone": {"S": "+12015550100"},
+                                            "status": {"S": status},
+                                            "body": {
+                                                "S": "Hi Ann, the sale is on: https://sho.rt/r/abcdefgh0"
+                                            },
+                                            "segments": {"N": "1"},
+                                        }
+                                    }
+                                }
+                                for i in range(j, min(j + 25, n))
+                            ]
+                        }
+                    )
             return n
 
         out = measure(run)
@@ -129,23 +160,19 @@ def _floor(n: int) -> dict[str, object]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--child", choices=["pipeline", "floor"])
-    parser.add_argument("--n", type=int, default=20_000)
-    args = parser.parse_args()
-    if args.child:
-        count_requests()
-        print(json.dumps(_pipeline(args.n) if args.child == "pipeline" else _floor(args.n)))
-        return
-    with moto_server() as endpoint:
-        floor = run_child("bench.dispatch", "floor", args.n, endpoint)
-        pipeline = run_child("bench.dispatch", "pipeline", args.n, endpoint)
+    pipeline, floor, n = bench_main("bench.dispatch", _pipeline, _floor)
     receipts = pipeline.pop("receipts")
-    report(f"Campaign dispatch to {args.n} opted-in recipients (enqueue -> all sent)",
-           "recipients", pipeline, floor, {
-               "delivery receipts applied afterwards": f"{receipts['per_second']}/s, "
-               f"{receipts['requests_per_unit']} requests per receipt",
-               "aim": "ratio >= 0.5"})
+    report(
+        f"Campaign dispatch to {n} opted-in recipients (enqueue -> all sent)",
+        "recipients",
+        pipeline,
+        floor,
+        {
+            "delivery receipts applied afterwards": f"{receipts['per_second']}/s, "
+            f"{receipts['requests_per_unit']} requests per receipt",
+            "aim": "ratio >= 0.5",
+        },
+    )
 
 
 if __name__ == "__main__":

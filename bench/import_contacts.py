@@ -9,11 +9,10 @@ Prints throughput, their ratio, AWS requests per row and each side's peak memory
 
 from __future__ import annotations
 
-import argparse
 import io
 import os
 
-from bench.common import count_requests, measure, moto_server, moto_tables, report, run_child
+from bench.common import bench_main, measure, moto_tables, report
 
 
 def _pipeline(n: int) -> dict[str, object]:
@@ -43,8 +42,9 @@ def _floor(n: int) -> dict[str, object]:
     from local.samples import shopify_export
 
     sample = shopify_export(n, seed=1)
-    phones = sorted(set(sample.opted_in_phones)) + [f"+1999{i:07d}" for i in range(
-        sample.imported - len(set(sample.opted_in_phones)))]
+    phones = sorted(set(sample.opted_in_phones)) + [
+        f"+1999{i:07d}" for i in range(sample.imported - len(set(sample.opted_in_phones)))
+    ]
     with moto_tables():
         ddb = boto3.client("dynamodb")
 
@@ -52,15 +52,33 @@ def _floor(n: int) -> dict[str, object]:
             items = []
             for i, phone in enumerate(phones):
                 cid = f"{i:026d}"
-                items.append({"PK": {"S": f"T#t#C#{i % 4}"}, "SK": {"S": cid},
-                              "phoneE164": {"S": phone}, "firstName": {"S": "Ann"},
-                              "smsConsent": {"S": "opted_in"}, "createdAt": {"S": "2026"}})
-                items.append({"PK": {"S": f"T#t#PHONE#{phone}"}, "SK": {"S": "PHONE"},
-                              "contactId": {"S": cid}, "GSI1PK": {"S": f"PHONE#{phone}"},
-                              "GSI1SK": {"S": "T#t"}})
+                items.append(
+                    {
+                        "PK": {"S": f"T#t#C#{i % 4}"},
+                        "SK": {"S": cid},
+                        "phoneE164": {"S": phone},
+                        "firstName": {"S": "Ann"},
+                        "smsConsent": {"S": "opted_in"},
+                        "createdAt": {"S": "2026"},
+                    }
+                )
+                items.append(
+                    {
+                        "PK": {"S": f"T#t#PHONE#{phone}"},
+                        "SK": {"S": "PHONE"},
+                        "contactId": {"S": cid},
+                        "GSI1PK": {"S": f"PHONE#{phone}"},
+                        "GSI1SK": {"S": "T#t"},
+                    }
+                )
             for j in range(0, len(items), 25):
-                ddb.batch_write_item(RequestItems={os.environ["TABLE_NAME"]: [
-                    {"PutRequest": {"Item": it}} for it in items[j : j + 25]]})
+                ddb.batch_write_item(
+                    RequestItems={
+                        os.environ["TABLE_NAME"]: [
+                            {"PutRequest": {"Item": it}} for it in items[j : j + 25]
+                        ]
+                    }
+                )
             return n
 
         out = measure(run)
@@ -68,21 +86,14 @@ def _floor(n: int) -> dict[str, object]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--child", choices=["pipeline", "floor"])
-    parser.add_argument("--n", type=int, default=20_000)
-    args = parser.parse_args()
-    if args.child:
-        import json
-
-        count_requests()
-        print(json.dumps(_pipeline(args.n) if args.child == "pipeline" else _floor(args.n)))
-        return
-    with moto_server() as endpoint:
-        floor = run_child("bench.import_contacts", "floor", args.n, endpoint)
-        pipeline = run_child("bench.import_contacts", "pipeline", args.n, endpoint)
-    report(f"Contact import, {args.n} rows (Shopify layout)", "rows", pipeline, floor,
-           {"aim": "ratio >= 0.5 and pipeline peak RSS < 200 MB"})
+    pipeline, floor, n = bench_main("bench.import_contacts", _pipeline, _floor)
+    report(
+        f"Contact import, {n} rows (Shopify layout)",
+        "rows",
+        pipeline,
+        floor,
+        {"aim": "ratio >= 0.5 and pipeline peak RSS < 200 MB"},
+    )
 
 
 if __name__ == "__main__":

@@ -33,8 +33,10 @@ def main(argv: list[str] | None = None) -> int:
         return 1
 
     email = f"demo-{uuid.uuid4().hex[:8]}@shop.test"
-    tokens = http.post("/auth/register", json={
-        "email": email, "password": "demo-password-123", "tenantName": "Demo Shop"}).json()
+    tokens = http.post(
+        "/auth/register",
+        json={"email": email, "password": "demo-password-123", "tenantName": "Demo Shop"},
+    ).json()
     http.headers["Authorization"] = f"Bearer {tokens['access_token']}"
     print(f"1. Registered {email} (tenant 'Demo Shop', 1,000 starting credits)")
 
@@ -44,15 +46,20 @@ def main(argv: list[str] | None = None) -> int:
     with path.open("rb") as fh:
         result = http.post("/contacts/import", files={"file": (path.name, fh, "text/csv")})
     data = result.json()["data"]
-    print(f"2. Imported {path} (Shopify layout, {args.rows} rows): imported={data['imported']} "
-          f"skipped={data['skipped']} invalid={data['invalid']}")
+    print(
+        f"2. Imported {path} (Shopify layout, {args.rows} rows): imported={data['imported']} "
+        f"skipped={data['skipped']} invalid={data['invalid']}"
+    )
 
-    campaign = http.post("/campaigns", json={
-        "name": "Spring sale",
-        "message": "Hi {{firstName|there}}! Spring sale starts now: "
-                   "https://shop.example.com/spring Reply STOP to opt out",
-        "audience": "all",
-    }).json()["data"]
+    campaign = http.post(
+        "/campaigns",
+        json={
+            "name": "Spring sale",
+            "message": "Hi {{firstName|there}}! Spring sale starts now: "
+            "https://shop.example.com/spring Reply STOP to opt out",
+            "audience": "all",
+        },
+    ).json()["data"]
     print(f"3. Created campaign {campaign['id']} (links become per-recipient short links)")
 
     key = {"Idempotency-Key": f"demo-{campaign['id']}"}
@@ -61,22 +68,29 @@ def main(argv: list[str] | None = None) -> int:
         print(f"   enqueue failed: {queued.text}")
         return 1
     q = queued.json()["data"]
-    print(f"4. Enqueued: {q['queuedRecipients']} opted-in recipients, "
-          f"{q['creditsDebited']} credits debited")
+    print(
+        f"4. Enqueued: {q['queuedRecipients']} opted-in recipients, "
+        f"{q['creditsDebited']} credits debited"
+    )
 
     deadline = time.monotonic() + 300
     while True:
         c = http.get(f"/campaigns/{campaign['id']}").json()["data"]
-        print(f"   status={c['status']} sent={c['sentCount']} delivered={c['deliveredCount']} "
-              f"failed={c['failedCount']}", end="\r", flush=True)
+        print(
+            f"   status={c['status']} sent={c['sentCount']} delivered={c['deliveredCount']} "
+            f"failed={c['failedCount']}",
+            end="\r",
+            flush=True,
+        )
         if c["status"] == "sent" and c["deliveredCount"] + c["failedCount"] >= c["sentCount"]:
             break
         if time.monotonic() > deadline:
             print("\n   timed out waiting for delivery")
             return 1
         time.sleep(0.5)
-    print(f"\n5. Every recipient handled: {c['deliveredCount']} delivered, "
-          f"{c['failedCount']} failed")
+    print(
+        f"\n5. Every recipient handled: {c['deliveredCount']} delivered, {c['failedCount']} failed"
+    )
     replay = http.post(f"/campaigns/{campaign['id']}/enqueue", headers=key).json()["data"]
     print(f"   Re-sent enqueue with the same Idempotency-Key: {replay} (no second dispatch)")
 

@@ -65,6 +65,26 @@ class LocalFunction:
         return self.load().handler(event, FakeContext(self.name))
 
 
+def sqs_event(messages: list[dict[str, Any]], queue_arn: str) -> dict[str, Any]:
+    """The Lambda event AWS builds from ReceiveMessage results (SQS event source mapping)."""
+    return {
+        "Records": [
+            {
+                "messageId": m["MessageId"],
+                "receiptHandle": m["ReceiptHandle"],
+                "body": m["Body"],
+                "attributes": m.get("Attributes", {}),
+                "messageAttributes": {},
+                "md5OfBody": m["MD5OfBody"],
+                "eventSource": "aws:sqs",
+                "eventSourceARN": queue_arn,
+                "awsRegion": REGION,
+            }
+            for m in messages
+        ]
+    }
+
+
 def template_functions(stack: str = "engage-local") -> dict[str, LocalFunction]:
     """Every function of the template, not yet imported."""
     template = load_template()

@@ -58,8 +58,18 @@ def install() -> None:
     _installed = True
 
 
-_ITEM_OPERATIONS = {"Query", "Scan", "GetItem", "BatchGetItem", "PutItem", "UpdateItem",
-                    "DeleteItem", "BatchWriteItem", "TransactWriteItems", "TransactGetItems"}
+_ITEM_OPERATIONS = {
+    "Query",
+    "Scan",
+    "GetItem",
+    "BatchGetItem",
+    "PutItem",
+    "UpdateItem",
+    "DeleteItem",
+    "BatchWriteItem",
+    "TransactWriteItems",
+    "TransactGetItems",
+}
 
 
 def _install_fast_json() -> None:
@@ -70,8 +80,10 @@ def _install_fast_json() -> None:
     original = ActionResult.execute_result
 
     def execute_result(self: Any, context: Any) -> Any:
-        if (context.service_model.service_name == "dynamodb"
-                and context.operation_model.name in _ITEM_OPERATIONS):
+        if (
+            context.service_model.service_name == "dynamodb"
+            and context.operation_model.name in _ITEM_OPERATIONS
+        ):
             try:
                 body = json.dumps(self.result, separators=(",", ":"))
             except (TypeError, ValueError):

@@ -25,7 +25,7 @@ import time
 from typing import Any
 
 from local.cfn import ACCOUNT, REGION, ROOT, Resolver, load_template, table_definitions
-from local.functions import LocalFunction, build_http_app, template_functions
+from local.functions import LocalFunction, build_http_app, sqs_event, template_functions
 
 STACK = "engage-local"
 
@@ -279,22 +279,7 @@ class LocalRuntime:
             messages = got.get("Messages", [])
             if not messages:
                 continue
-            event = {
-                "Records": [
-                    {
-                        "messageId": m["MessageId"],
-                        "receiptHandle": m["ReceiptHandle"],
-                        "body": m["Body"],
-                        "attributes": m.get("Attributes", {}),
-                        "messageAttributes": {},
-                        "md5OfBody": m["MD5OfBody"],
-                        "eventSource": "aws:sqs",
-                        "eventSourceARN": queue_arn,
-                        "awsRegion": REGION,
-                    }
-                    for m in messages
-                ]
-            }
+            event = sqs_event(messages, queue_arn)
             try:
                 result = fn.invoke(event) or {}
                 failed = {f["itemIdentifier"] for f in result.get("batchItemFailures", [])}

@@ -46,7 +46,7 @@ os.environ.pop("AWS_ENDPOINT_URL", None)
 from moto import mock_aws
 
 from local.cfn import ROOT, table_definitions
-from local.functions import build_http_app, template_functions
+from local.functions import build_http_app, sqs_event, template_functions
 
 FUNCTIONS = template_functions("engage-test")
 
@@ -168,22 +168,7 @@ class Harness:
             messages = got.get("Messages", [])
             if not messages:
                 return
-            yield {
-                "Records": [
-                    {
-                        "messageId": m["MessageId"],
-                        "receiptHandle": m["ReceiptHandle"],
-                        "body": m["Body"],
-                        "attributes": m.get("Attributes", {}),
-                        "messageAttributes": {},
-                        "md5OfBody": m["MD5OfBody"],
-                        "eventSource": "aws:sqs",
-                        "eventSourceARN": "arn:aws:sqs:us-east-1:1:q",
-                        "awsRegion": "us-east-1",
-                    }
-                    for m in messages
-                ]
-            }
+            yield sqs_event(messages, "arn:aws:sqs:us-east-1:123456789012:test")
             for m in messages:
                 sqs.delete_message(QueueUrl=url, ReceiptHandle=m["ReceiptHandle"])
 

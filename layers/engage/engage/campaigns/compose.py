@@ -17,8 +17,8 @@ def short_url(token: str, index: int) -> str:
 
 
 def compose(campaign: CampaignItem, contact: ContactItem, token: str | None) -> str:
-    """The text one contact receives. With `token=None`, links become same-length
-    placeholders, which is what the credit estimate at enqueue needs."""
+    """The text one contact receives. With `token=None`, links become short links of the
+    real length with a dummy token, which is what the credit estimate at enqueue needs."""
     values = {
         "firstName": contact.first_name,
         "lastName": contact.last_name,

@@ -72,8 +72,9 @@ def resolve_page(event: dict[str, Any]) -> dict[str, Any]:
     if resume is not None:
         return _state(event, waitUntil=clock.iso(resume))
     resolved_at = clock.now_iso()
-    resolver = Resolver(tenant_id, parse_audience(item.audience), opted_in_only=True,
-                        before_id=item.enqueue_cutoff)
+    resolver = Resolver(
+        tenant_id, parse_audience(item.audience), opted_in_only=True, before_id=item.enqueue_cutoff
+    )
     page = resolver.page(event.get("cursor"), settings.dispatch_page_size)
     wanted = {}
     for contact in page.contacts:
@@ -90,9 +91,16 @@ def resolve_page(event: dict[str, Any]) -> dict[str, Any]:
         if msg is None:
             token = ids.token(TOKEN_LENGTH) if item.links else None
             body = compose(item, contact, token)
-            msg = MessageItem(*key, contact_id=contact.sk, phone=contact.phone_e164, body=body,
-                              segments=segment_count(body), status="queued", token=token,
-                              created_at=now)
+            msg = MessageItem(
+                *key,
+                contact_id=contact.sk,
+                phone=contact.phone_e164,
+                body=body,
+                segments=segment_count(body),
+                status="queued",
+                token=token,
+                created_at=now,
+            )
             if token:
                 msg.gsi1pk, msg.gsi1sk = keys.link_index_pk(token), "LINK"
         if int(msg.segments) > budget:
@@ -105,28 +113,48 @@ def resolve_page(event: dict[str, Any]) -> dict[str, Any]:
         for msg in messages:
             if (msg.pk, msg.sk) not in existing:
                 batch.save(msg)
-    _queue(chunks, tenant_id, campaign_id, run, resolved_at, tenant_settings.timezone,
-           tenant_settings.senderId or None, messages)
+    _queue(
+        chunks,
+        tenant_id,
+        campaign_id,
+        run,
+        resolved_at,
+        tenant_settings.timezone,
+        tenant_settings.senderId or None,
+        messages,
+    )
     queued += len(messages)
     allocated += sum(int(m.segments) for m in messages)
     try:
-        item.update(actions=[CampaignItem.queued_count.set(queued),
-                             CampaignItem.run_allocated.set(allocated)],
-                    condition=CampaignItem.status == "sending")
+        item.update(
+            actions=[
+                CampaignItem.queued_count.set(queued),
+                CampaignItem.run_allocated.set(allocated),
+            ],
+            condition=CampaignItem.status == "sending",
+        )
     except UpdateError as exc:
         if exc.cause_response_code == "ConditionalCheckFailedException":
             return _state(event, done=True, queued=queued, allocated=allocated)  # cancelled
         raise
-    return _state(event, cursor=page.cursor, done=page.cursor is None, page=page_no + 1,
-                  queued=queued, allocated=allocated)
+    return _state(
+        event,
+        cursor=page.cursor,
+        done=page.cursor is None,
+        page=page_no + 1,
+        queued=queued,
+        allocated=allocated,
+    )
 
 
 def _chunk_keys(
     tenant_id: str, campaign_id: str, run: int, page_no: int, count: int
 ) -> list[tuple[str, str]]:
     per = get_settings().recipients_per_message
-    return [keys.send_batch_key(tenant_id, campaign_id, run, page_no, i)
-            for i in range(max((count + per - 1) // per, 1))]
+    return [
+        keys.send_batch_key(tenant_id, campaign_id, run, page_no, i)
+        for i in range(max((count + per - 1) // per, 1))
+    ]
 
 
 def _page_started(chunks: list[tuple[str, str]]) -> bool:
@@ -154,8 +182,14 @@ def _write_claims(
 
 
 def _queue(
-    chunks: list[tuple[str, str]], tenant_id: str, campaign_id: str, run: int,
-    resolved_at: str, tz: str, sender: str | None, messages: list[MessageItem],
+    chunks: list[tuple[str, str]],
+    tenant_id: str,
+    campaign_id: str,
+    run: int,
+    resolved_at: str,
+    tz: str,
+    sender: str | None,
+    messages: list[MessageItem],
 ) -> None:
     """Send one SQS message per claim, 10 per SendMessageBatch. Each carries what the sender
     needs to send and record its recipients, so the sender reads no message item."""
@@ -166,12 +200,33 @@ def _queue(
         chunk = messages[i * per : (i + 1) * per]
         if not chunk:
             continue
-        bodies.append(json.dumps({
-            "t": tenant_id, "c": campaign_id, "r": run, "b": key[1], "tz": tz, "from": sender,
-            "at": resolved_at, "created": chunk[0].created_at,
-            "m": [[int(m.pk.rsplit("#", 1)[1]), m.contact_id, m.phone, m.body, int(m.segments),
-                   m.token] for m in chunk],
-        }, separators=(",", ":"), ensure_ascii=False))
+        bodies.append(
+            json.dumps(
+                {
+                    "t": tenant_id,
+                    "c": campaign_id,
+                    "r": run,
+                    "b": key[1],
+                    "tz": tz,
+                    "from": sender,
+                    "at": resolved_at,
+                    "created": chunk[0].created_at,
+                    "m": [
+                        [
+                            int(m.pk.rsplit("#", 1)[1]),
+                            m.contact_id,
+                            m.phone,
+                            m.body,
+                            int(m.segments),
+                            m.token,
+                        ]
+                        for m in chunk
+                    ],
+                },
+                separators=(",", ":"),
+                ensure_ascii=False,
+            )
+        )
     sqs = client("sqs")
     for i in range(0, len(bodies), 10):
         entries = [{"Id": str(j), "MessageBody": b} for j, b in enumerate(bodies[i : i + 10])]

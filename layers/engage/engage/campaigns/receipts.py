@@ -35,8 +35,11 @@ def _key(receipt: Receipt) -> tuple[str, str] | None:
     if receipt.ref and receipt.ref.count("|") == 2:
         _, pk, sk = receipt.ref.split("|")
         return pk, sk
-    hits = list(MessageItem.by_provider_id.query(
-        keys.provider_index_pk(receipt.provider, receipt.provider_message_id), limit=1))
+    hits = list(
+        MessageItem.by_provider_id.query(
+            keys.provider_index_pk(receipt.provider, receipt.provider_message_id), limit=1
+        )
+    )
     return (hits[0].pk, hits[0].sk) if hits else None
 
 
@@ -57,8 +60,10 @@ def apply_receipts(receipts: list[Receipt]) -> dict[str, int]:
             outcome["unknown"] += 1
             logger.warning("receipt for an unknown message", extra={"provider": receipt.provider})
             continue
-        actions: list[Any] = [MessageItem.status.set(status),
-                              MessageItem.updated_at.set(clock.now_iso())]
+        actions: list[Any] = [
+            MessageItem.status.set(status),
+            MessageItem.updated_at.set(clock.now_iso()),
+        ]
         if receipt.error:
             actions.append(MessageItem.error.set(receipt.error[:300]))
         try:

@@ -61,8 +61,13 @@ def _message(body: dict[str, Any], row: list[Any]) -> MessageItem:
     shard, contact_id, phone, text, segments, token = row
     msg = MessageItem(
         *keys.message_key(body["t"], body["c"], int(shard), int(body["r"]), contact_id),
-        contact_id=contact_id, phone=phone, body=text, segments=int(segments),
-        status="queued", token=token, created_at=body.get("created") or body["at"],
+        contact_id=contact_id,
+        phone=phone,
+        body=text,
+        segments=int(segments),
+        status="queued",
+        token=token,
+        created_at=body.get("created") or body["at"],
     )
     if token:
         msg.gsi1pk, msg.gsi1sk = keys.link_index_pk(token), "LINK"
@@ -77,13 +82,13 @@ def process(body: dict[str, Any]) -> dict[str, int]:
         logger.info("batch already claimed; nothing to do", extra={"batch": body["b"]})
         return dict(NOTHING)
     try:
-        campaign: CampaignItem | None = CampaignItem.get(keys.campaign_partition(tenant_id),
-                                                         campaign_id)
+        campaign: CampaignItem | None = CampaignItem.get(
+            keys.campaign_partition(tenant_id), campaign_id
+        )
     except CampaignItem.DoesNotExist:
         campaign = None
     cancelled = campaign is None or campaign.status == "cancelled"
-    since = clock.iso(dt.datetime.fromisoformat(body["at"].replace("Z", "+00:00"))
-                      - CLOCK_MARGIN)
+    since = clock.iso(dt.datetime.fromisoformat(body["at"].replace("Z", "+00:00")) - CLOCK_MARGIN)
     unsendable = set() if cancelled else contacts.unsendable_since(tenant_id, since)
     adapter = sms_adapter()
     counts = dict(NOTHING)

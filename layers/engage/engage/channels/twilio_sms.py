@@ -45,7 +45,7 @@ def verify_signature(auth_token: str, url: str, params: dict[str, str], signatur
 
 
 class TwilioSms:
-    """Sends through Twilio; `http_client` lets tests stub HTTP below the SDK."""
+    """Sends through Twilio; `http_client` lets tests replace HTTP below the SDK."""
 
     name = "twilio"
 

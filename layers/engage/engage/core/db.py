@@ -10,8 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute
-from pynamodb.connection import Connection
-from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, KeysOnlyProjection
+from pynamodb.indexes import GlobalSecondaryIndex, KeysOnlyProjection
 from pynamodb.models import Model
 
 _UNBOUND = "engage-unbound"
@@ -37,9 +36,6 @@ class GSI2(GlobalSecondaryIndex[Any]):
 
     gsi2pk = UnicodeAttribute(hash_key=True, attr_name="GSI2PK")
     gsi2sk = UnicodeAttribute(range_key=True, attr_name="GSI2SK")
-
-
-_ = AllProjection  # re-exported for models that need a full projection later
 
 
 class BaseItem(Model):
@@ -84,34 +80,9 @@ def bind_models(force: bool = False) -> None:
             if isinstance(attr, GlobalSecondaryIndex):
                 attr._connection = None  # type: ignore[attr-defined]
     _bound = target
-    connection.cache_clear()
 
 
 def unbind_models() -> None:
     """Forget the binding (tests switch settings between cases)."""
     global _bound
     _bound = None
-    connection.cache_clear()
-
-
-def _connection() -> Connection:
-    from engage.core.settings import get_settings
-
-    s = get_settings()
-    return Connection(region=s.aws_region, host=s.aws_endpoint_url, max_pool_connections=32)
-
-
-class _ConnCache:
-    _conn: Connection | None = None
-
-    def __call__(self) -> Connection:
-        if self._conn is None:
-            self._conn = _connection()
-        return self._conn
-
-    def cache_clear(self) -> None:
-        self._conn = None
-
-
-connection = _ConnCache()
-"""A low-level PynamoDB connection for transactions (`TransactWrite(connection=connection())`)."""
