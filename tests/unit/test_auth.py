@@ -115,3 +115,22 @@ def test_login_is_rate_limited_with_headers(h, monkeypatch):
     assert statuses[0].headers["X-RateLimit-Limit"] == "3"
     assert statuses[3].json()["error"] == "rate_limited"
     assert "Retry-After" in statuses[3].headers
+
+
+def test_the_signing_key_can_come_from_secrets_manager(h, monkeypatch):
+    import boto3
+
+    arn = boto3.client("secretsmanager").create_secret(
+        Name="engage-jwt", SecretString="from-secrets-manager-0123456789abcdef"
+    )["ARN"]
+    monkeypatch.delenv("JWT_SECRET")
+    monkeypatch.setenv("JWT_SECRET_ARN", arn)
+    from tests.conftest import reset_caches
+
+    reset_caches()
+    headers = h.register("sm@shop.test")
+    token = headers["Authorization"].split()[1]
+    jwt.decode(
+        token, "from-secrets-manager-0123456789abcdef", algorithms=["HS256"], audience="engage-api"
+    )
+    assert h.client.get("/auth/me", headers=headers).status_code == 200

@@ -207,3 +207,24 @@ def test_sandbox_webhooks_use_the_sandbox_secret(h):
         h.client.get(f"/contacts/{c['id']}", headers=headers).json()["data"]["smsConsent"]
         == "opted_out"
     )
+
+
+def test_the_twilio_auth_token_can_come_from_secrets_manager(h, monkeypatch):
+    import json
+
+    import boto3
+
+    arn = boto3.client("secretsmanager").create_secret(
+        Name="twilio", SecretString=json.dumps({"account_sid": "AC1", "auth_token": TOKEN})
+    )["ARN"]
+    monkeypatch.setenv("TWILIO_SECRET_ARN", arn)
+    from tests.conftest import reset_caches
+
+    reset_caches()
+    headers = h.register()
+    h.contact(headers, "+12015550123")
+    assert _post(h, "/webhooks/sms/twilio/inbound", _stop("+12015550123")).status_code == 200
+    assert (
+        _post(h, "/webhooks/sms/twilio/inbound", _stop("+12015550123"), token="e" * 32).status_code
+        == 403
+    )

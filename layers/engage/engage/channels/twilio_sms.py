@@ -25,16 +25,12 @@ def twilio_auth_token(settings: Settings) -> str:
     if settings.twilio_auth_token:
         return settings.twilio_auth_token
     if settings.twilio_secret_arn:
-        from aws_lambda_powertools.utilities import parameters
+        from aws_lambda_powertools.utilities.parameters import SecretsProvider
 
         from engage.core.aws import client
 
-        secret: Any = parameters.get_secret(
-            settings.twilio_secret_arn,
-            transform="json",
-            boto3_client=client("secretsmanager"),
-            max_age=300,
-        )
+        provider = SecretsProvider(boto3_client=client("secretsmanager"))
+        secret: Any = provider.get(settings.twilio_secret_arn, transform="json", max_age=300)
         return str(secret["auth_token"])
     raise RuntimeError("TWILIO_AUTH_TOKEN or TWILIO_SECRET_ARN must be set for the twilio provider")
 

@@ -41,14 +41,12 @@ def signing_key() -> str:
     if settings.jwt_secret:
         return settings.jwt_secret
     if settings.jwt_secret_arn:
-        from aws_lambda_powertools.utilities import parameters
+        from aws_lambda_powertools.utilities.parameters import SecretsProvider
 
         from engage.core.aws import client
 
-        value = parameters.get_secret(
-            settings.jwt_secret_arn, boto3_client=client("secretsmanager"), max_age=300
-        )
-        return str(value)
+        provider = SecretsProvider(boto3_client=client("secretsmanager"))
+        return str(provider.get(settings.jwt_secret_arn, max_age=300))
     raise RuntimeError("JWT_SECRET or JWT_SECRET_ARN must be set")
 
 
