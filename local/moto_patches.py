@@ -16,6 +16,7 @@ Nothing else changes.
 
 from __future__ import annotations
 
+import inspect
 import threading
 from typing import Any
 
@@ -43,8 +44,11 @@ def install() -> None:
             return sorted(partition.values(), key=lambda item: item.range_key)
         return original_all_items(self)
 
+    signature = inspect.signature(original_query)
+
     def query(self: Any, hash_key: Any, *args: Any, **kwargs: Any) -> Any:
-        if kwargs.get("index_name") or hash_key is None:
+        bound = signature.bind(self, hash_key, *args, **kwargs)
+        if bound.arguments.get("index_name") or hash_key is None:
             return original_query(self, hash_key, *args, **kwargs)
         _hint.table, _hint.hash_key = self, hash_key
         try:
