@@ -10,16 +10,30 @@ from local.cfn import table_definitions
 
 
 def _queries(ddb):
-    base = ddb.query(TableName="t", KeyConditionExpression="PK = :p AND SK > :s",
-                     ExpressionAttributeValues={":p": {"S": "P#1"}, ":s": {"S": "003"}},
-                     ScanIndexForward=False, Limit=3)
-    index = ddb.query(TableName="t", IndexName="GSI1", KeyConditionExpression="GSI1PK = :g",
-                      ExpressionAttributeValues={":g": {"S": "LINK#abc"}})
-    filtered = ddb.query(TableName="t", KeyConditionExpression="PK = :p",
-                         FilterExpression="n > :n",
-                         ExpressionAttributeValues={":p": {"S": "P#2"}, ":n": {"N": "5"}})
-    missing = ddb.query(TableName="t", KeyConditionExpression="PK = :p",
-                        ExpressionAttributeValues={":p": {"S": "nobody"}})
+    base = ddb.query(
+        TableName="t",
+        KeyConditionExpression="PK = :p AND SK > :s",
+        ExpressionAttributeValues={":p": {"S": "P#1"}, ":s": {"S": "003"}},
+        ScanIndexForward=False,
+        Limit=3,
+    )
+    index = ddb.query(
+        TableName="t",
+        IndexName="GSI1",
+        KeyConditionExpression="GSI1PK = :g",
+        ExpressionAttributeValues={":g": {"S": "LINK#abc"}},
+    )
+    filtered = ddb.query(
+        TableName="t",
+        KeyConditionExpression="PK = :p",
+        FilterExpression="n > :n",
+        ExpressionAttributeValues={":p": {"S": "P#2"}, ":n": {"N": "5"}},
+    )
+    missing = ddb.query(
+        TableName="t",
+        KeyConditionExpression="PK = :p",
+        ExpressionAttributeValues={":p": {"S": "nobody"}},
+    )
     return [(r["Items"], r.get("LastEvaluatedKey")) for r in (base, index, filtered, missing)]
 
 
