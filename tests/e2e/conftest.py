@@ -28,8 +28,14 @@ def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     port, moto_port = _free_port(), _free_port()
     log = tmp_path_factory.mktemp("runtime") / "runtime.log"
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "TABLE_", "JWT_"))}
-    env.update({"INITIAL_CREDITS": "5000", "IMPORT_SYNC_MAX_ROWS": "500",
-                "LOGIN_RATE_LIMIT_PER_MINUTE": "1000", "PYTHONPATH": str(ROOT)})
+    env.update(
+        {
+            "INITIAL_CREDITS": "5000",
+            "IMPORT_SYNC_MAX_ROWS": "500",
+            "LOGIN_RATE_LIMIT_PER_MINUTE": "1000",
+            "PYTHONPATH": str(ROOT),
+        }
+    )
     with log.open("w") as out:
         proc = subprocess.Popen(
             [

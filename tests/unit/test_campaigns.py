@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import boto3
+import pytest
 
 from engage.channels.sandbox import OUTBOX
 from engage.core import clock
@@ -331,3 +332,45 @@ def test_a_scheduled_campaign_without_credits_fails_with_a_reason(h, monkeypatch
     assert out["status"] == "failed"
     got = h.client.get(f"/campaigns/{c['id']}", headers=headers).json()["data"]
     assert got["status"] == "failed" and "credits" in got["failureReason"].lower()
+
+
+def test_a_sender_that_dies_mid_batch_is_taken_over_without_sending_anyone_twice(h, monkeypatch):
+    from engage.campaigns import sender
+    from engage.channels.sandbox import SandboxSms
+    from tests.conftest import reset_caches
+
+    monkeypatch.setenv("CONTACT_SHARDS", "1")  # one page, one SQS message of 60 recipients
+    reset_caches()
+    headers = h.register()
+    _people(h, headers, 60)
+    c = h.campaign(headers)
+    h.client.post(f"/campaigns/{c['id']}/enqueue", headers=headers)
+    h.run_dispatch()
+    [body] = [r["body"] for e in h.sqs_event("SEND_QUEUE_URL") for r in e["Records"]]
+    real_send = SandboxSms.send
+    calls = {"n": 0}
+
+    def dying_send(self, message):
+        calls["n"] += 1
+        if calls["n"] == 30:  # the 5th recipient of the second chunk of 25
+            raise TimeoutError("Lambda timed out")
+        return real_send(self, message)
+
+    monkeypatch.setattr(SandboxSms, "send", dying_send)
+    with pytest.raises(TimeoutError):
+        sender.process_record_body(body)
+    assert OUTBOX.count() == 29
+    assert sender.process_record_body(body) == {"sent": 0, "failed": 0, "skipped": 0}  # held
+    later = dt.datetime.now(dt.UTC) + dt.timedelta(minutes=3)
+    clock.set_clock(lambda: later)
+    result = sender.process_record_body(body)
+    # chunk 1 was recorded as sent; chunk 2 (in flight when it died) is failed as unknown;
+    # chunk 3 is sent now.
+    assert result == {"sent": 35, "failed": 25, "skipped": 0}
+    assert OUTBOX.count() == 29 + 10  # the third chunk's 10; nobody twice
+    assert len({m["to"] for m in OUTBOX.list()}) == OUTBOX.count()
+    h.drain()
+    got = h.client.get(f"/campaigns/{c['id']}", headers=headers).json()["data"]
+    assert got["status"] == "sent"
+    assert (got["sentCount"], got["failedCount"]) == (35, 25)
+    assert _me(h, headers)["tenant"]["credits"] == 1000 - 35
