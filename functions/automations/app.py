@@ -41,9 +41,9 @@ def set_status(
     automation_id: str, body: AutomationStatus, principal: CurrentPrincipal
 ) -> dict[str, Any]:
     """`{active}` (seed 000 section 2)."""
-    from engage.automations.schemas import AutomationUpdate as Update
-
-    return ok(service.update(principal.tenant_id, automation_id, Update(active=body.active)))
+    return ok(
+        service.update(principal.tenant_id, automation_id, AutomationUpdate(active=body.active))
+    )
 
 
 @router.delete("/{automation_id}")

@@ -1,8 +1,9 @@
 """Key builders: one function per entity (STYLE.md rule 5; DESIGN.md section 2).
 
-Every tenant-owned partition key starts with `T#<tenantId>`. Three global look-ups exist because
-their callers have no tenant yet: `EMAIL#` (login), the `LINK#` index (public short links) and the
-`PSID#` / `PHONE#` indexes (provider callbacks). Each resolves to a tenant-scoped item.
+Every tenant-owned partition key starts with `T#<tenantId>`. A few global keys exist because
+their callers have no tenant yet: `EMAIL#` (login), `RL#` (rate limits of the sign-in routes,
+per client address), the `LINK#` index (public short links) and the `PSID#` / `PHONE#` indexes
+(provider callbacks). Each look-up resolves to a tenant-scoped item.
 """
 
 from __future__ import annotations
