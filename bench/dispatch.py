@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import time
 
 from bench.common import bench_main, measure, moto_tables, report
 
@@ -98,18 +99,27 @@ def _pipeline(n: int) -> dict[str, object]:
     with moto_tables():
         tenant_id, campaign_id = _setup(n)
 
+        phases: dict[str, float] = {}
+
         def send() -> int:
+            t0 = time.perf_counter()
             out = enqueue(tenant_id, campaign_id)
+            t1 = time.perf_counter()
             state = dispatch.prepare({"tenantId": tenant_id, "campaignId": campaign_id, "run": 1})
             while not state["done"]:
                 state = dispatch.resolve_page(state)
             dispatch.finalize(state)
+            t2 = time.perf_counter()
             _drain(os.environ["SEND_QUEUE_URL"], process_record_body)
+            phases["enqueue (price, debit, start)"] = round(t1 - t0, 2)
+            phases["dispatch (pages, messages, SQS)"] = round(t2 - t1, 2)
+            phases["send (claims, provider, outcomes)"] = round(time.perf_counter() - t2, 2)
             item = get_item(tenant_id, campaign_id)
             assert item.status == "sent" and int(item.sent_count) == n, item.status
             return int(out["queuedRecipients"])
 
         result = measure(send)
+        result["phases"] = phases
 
         def receipts() -> int:
             def apply(body: str) -> None:
@@ -162,12 +172,14 @@ def _floor(n: int) -> dict[str, object]:
 def main() -> None:
     pipeline, floor, n = bench_main("bench.dispatch", _pipeline, _floor)
     receipts = pipeline.pop("receipts")
+    phases = pipeline.pop("phases")
     report(
         f"Campaign dispatch to {n} opted-in recipients (enqueue -> all sent)",
         "recipients",
         pipeline,
         floor,
         {
+            "pipeline seconds by phase": phases,
             "delivery receipts applied afterwards": f"{receipts['per_second']}/s, "
             f"{receipts['requests_per_unit']} requests per receipt",
             "aim": "ratio >= 0.5",
