@@ -11,7 +11,9 @@ moto 5 also serialises every response by walking the botocore shape of each attr
 (about 0.6 ms per returned item). DynamoDB's protocol is plain JSON whose attribute values are
 already in wire form, so for item operations the shim writes the same dict with `json.dumps`
 (falling back to moto's serialiser for anything json cannot write, such as binary values).
-Nothing else changes.
+
+Finally, moto's DynamoDB has no locking; the shim serialises its operations (see
+`_install_lock`). Nothing else changes.
 """
 
 from __future__ import annotations
@@ -59,7 +61,26 @@ def install() -> None:
     Table.all_items = all_items  # type: ignore[method-assign]
     Table.query = query  # type: ignore[method-assign]
     _install_fast_json()
+    _install_lock()
     _installed = True
+
+
+def _install_lock() -> None:
+    """Serialise moto's DynamoDB operations. moto mutates items and whole tables without any
+    lock, so concurrent requests (its threaded server, or threads in tests) can read a map while
+    another request changes it ("dictionary changed size during iteration") or interleave a
+    conditional update's check with another's write. DynamoDB itself applies each item write
+    atomically; one lock around every operation gives moto that guarantee (and more)."""
+    from moto.dynamodb.responses import DynamoHandler
+
+    lock = threading.RLock()
+    original = DynamoHandler.call_action
+
+    def call_action(self: Any) -> Any:
+        with lock:
+            return original(self)
+
+    DynamoHandler.call_action = call_action  # type: ignore[method-assign]
 
 
 _ITEM_OPERATIONS = {
