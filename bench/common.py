@@ -126,23 +126,9 @@ def count_requests() -> None:
 @contextmanager
 def moto_tables() -> Iterator[None]:
     """The template's tables, and the queues and bucket a run needs, on the moto server."""
-    import boto3
+    from local.cfn import create_core_resources
 
-    from local.cfn import table_definitions
-
-    ddb = boto3.client("dynamodb")
-    table = os.environ["TABLE_NAME"]
-    names = {"EngageTable": table, "IdempotencyTable": os.environ["IDEMPOTENCY_TABLE_NAME"]}
-    for logical, args in table_definitions().items():
-        ddb.create_table(TableName=names[logical], **args)
-    sqs = boto3.client("sqs")
-    for env, name in (
-        ("SEND_QUEUE_URL", "send"),
-        ("RECEIPTS_QUEUE_URL", "receipts"),
-        ("IMPORT_QUEUE_URL", "import"),
-    ):
-        os.environ[env] = sqs.create_queue(QueueName=f"{table}-{name}")["QueueUrl"]
-    boto3.client("s3").create_bucket(Bucket=os.environ["IMPORT_BUCKET"])
+    create_core_resources(os.environ["TABLE_NAME"])
     yield
 
 

@@ -127,3 +127,29 @@ class Resolver:
             return str(self._ref(token))
 
         return re.sub(r"\$\{([^}]+)\}", repl, text)
+
+
+def create_core_resources(prefix: str) -> None:
+    """Create, from the environment's names (TABLE_NAME, IDEMPOTENCY_TABLE_NAME,
+    IMPORT_BUCKET), the template's tables, the bucket and the three work queues, and set
+    SEND_/RECEIPTS_/IMPORT_QUEUE_URL. For tests and benchmarks on moto; the local runtime
+    provisions everything of the template instead."""
+    import os
+
+    import boto3
+
+    ddb = boto3.client("dynamodb")
+    names = {
+        "EngageTable": os.environ["TABLE_NAME"],
+        "IdempotencyTable": os.environ["IDEMPOTENCY_TABLE_NAME"],
+    }
+    for logical, args in table_definitions().items():
+        ddb.create_table(TableName=names[logical], **args)
+    sqs = boto3.client("sqs")
+    for env, name in (
+        ("SEND_QUEUE_URL", "send"),
+        ("RECEIPTS_QUEUE_URL", "receipts"),
+        ("IMPORT_QUEUE_URL", "import"),
+    ):
+        os.environ[env] = sqs.create_queue(QueueName=f"{prefix}-{name}")["QueueUrl"]
+    boto3.client("s3").create_bucket(Bucket=os.environ["IMPORT_BUCKET"])

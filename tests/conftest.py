@@ -45,7 +45,7 @@ os.environ.pop("AWS_ENDPOINT_URL", None)
 
 from moto import mock_aws
 
-from local.cfn import ROOT, table_definitions
+from local.cfn import ROOT, create_core_resources
 from local.functions import build_http_app, sqs_event, template_functions
 
 FUNCTIONS = template_functions("engage-test")
@@ -74,21 +74,7 @@ class Harness:
 
     # -- setup -------------------------------------------------------------------------------
     def provision(self) -> None:
-        ddb = boto3.client("dynamodb")
-        names = {
-            "EngageTable": os.environ["TABLE_NAME"],
-            "IdempotencyTable": os.environ["IDEMPOTENCY_TABLE_NAME"],
-        }
-        for logical, args in table_definitions().items():
-            ddb.create_table(TableName=names[logical], **args)
-        sqs = boto3.client("sqs")
-        for env, name in (
-            ("SEND_QUEUE_URL", "send"),
-            ("RECEIPTS_QUEUE_URL", "receipts"),
-            ("IMPORT_QUEUE_URL", "import"),
-        ):
-            os.environ[env] = sqs.create_queue(QueueName=f"engage-test-{name}")["QueueUrl"]
-        boto3.client("s3").create_bucket(Bucket=os.environ["IMPORT_BUCKET"])
+        create_core_resources("engage-test")
         boto3.client("scheduler").create_schedule_group(Name=os.environ["SCHEDULER_GROUP"])
         definition = (
             (ROOT / "statemachines/campaign_dispatch.asl.json")
