@@ -368,6 +368,11 @@ class LocalRuntime:
 
 
 def main(argv: list[str] | None = None) -> None:
+    """`make dev`: start the embedded AWS, provision it from template.yaml, serve every group."""
+    import warnings
+
+    # Metrics are off locally; Powertools still warns on every invocation without metrics.
+    warnings.filterwarnings("ignore", message="No application metrics to publish")
     parser = argparse.ArgumentParser(description="Engage local runtime")
     parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "3000")))
     parser.add_argument("--moto-port", type=int, default=int(os.environ.get("MOTO_PORT", "5005")))
