@@ -69,7 +69,6 @@ class Harness:
         from fastapi.testclient import TestClient
 
         self.client = TestClient(build_http_app(FUNCTIONS), raise_server_exceptions=False)
-        self.settings_env: dict[str, str] = {}
         self.finished: set[str] = set()
 
     # -- setup -------------------------------------------------------------------------------

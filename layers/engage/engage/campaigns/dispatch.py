@@ -80,8 +80,7 @@ def resolve_page(event: dict[str, Any]) -> dict[str, Any]:
     for contact in page.contacts:
         shard = ids.shard_of(contact.sk, settings.message_shards)
         wanted[keys.message_key(tenant_id, campaign_id, shard, run, contact.sk)] = contact
-    chunks = _chunk_keys(tenant_id, campaign_id, run, page_no, len(wanted))
-    retried = _page_started(chunks)
+    retried = _page_started(keys.send_batch_key(tenant_id, campaign_id, run, page_no, 0))
     existing = {(m.pk, m.sk): m for m in MessageItem.batch_get(list(wanted))} if retried else {}
     budget = int(item.run_reserved) - allocated
     now = clock.now_iso()
@@ -157,10 +156,10 @@ def _chunk_keys(
     ]
 
 
-def _page_started(chunks: list[tuple[str, str]]) -> bool:
+def _page_started(first_claim: tuple[str, str]) -> bool:
     """Whether an earlier attempt of this page already wrote its first claim item."""
     try:
-        SendBatchItem.get(*chunks[0], attributes_to_get=["PK"])
+        SendBatchItem.get(*first_claim, attributes_to_get=["PK"])
     except SendBatchItem.DoesNotExist:
         return False
     return True

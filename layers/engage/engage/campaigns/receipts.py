@@ -10,6 +10,8 @@ delivers it again shortly. Counters are aggregated per campaign and per day, one
 
 from __future__ import annotations
 
+import dataclasses
+import json
 from collections import Counter
 from typing import Any
 
@@ -19,11 +21,32 @@ from engage.campaigns import stats
 from engage.campaigns.models import MessageItem
 from engage.channels.base import Receipt
 from engage.core import clock, keys
+from engage.core.aws import client
 from engage.core.db import bind_models
 from engage.core.observability import logger
+from engage.core.settings import get_settings
 from engage.tenants import service as tenants
 
 FINAL = {"delivered": "delivered", "undelivered": "undelivered", "failed": "undelivered"}
+
+
+def queue_receipts(receipts: list[Receipt]) -> None:
+    """Put receipts on RECEIPTS_QUEUE_URL, up to 100 per SQS message and 10 messages per
+    SendMessageBatch; the receipts worker applies them with `apply_receipts`."""
+    if not receipts:
+        return
+    rows = [dataclasses.asdict(r) for r in receipts]
+    bodies = [
+        json.dumps({"receipts": rows[i : i + 100]}, separators=(",", ":"))
+        for i in range(0, len(rows), 100)
+    ]
+    sqs = client("sqs")
+    url = get_settings().receipts_queue_url
+    for i in range(0, len(bodies), 10):
+        sqs.send_message_batch(
+            QueueUrl=url,
+            Entries=[{"Id": str(j), "MessageBody": b} for j, b in enumerate(bodies[i : i + 10])],
+        )
 
 
 class NotYetSent(Exception):

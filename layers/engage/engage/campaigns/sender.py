@@ -28,15 +28,14 @@ from pynamodb.exceptions import UpdateError
 
 from engage.campaigns import stats
 from engage.campaigns.models import CampaignItem, MessageItem, SendBatchItem
+from engage.campaigns.receipts import queue_receipts
 from engage.campaigns.settle import maybe_complete
-from engage.channels.base import OutboundSms, Receipt
+from engage.channels.base import OutboundSms
 from engage.channels.registry import sms_adapter
 from engage.contacts import store as contacts
 from engage.core import clock, keys
-from engage.core.aws import client
 from engage.core.db import bind_models
 from engage.core.observability import logger, metrics
-from engage.core.settings import get_settings
 from engage.tenants import service as tenants
 
 NOTHING = {"sent": 0, "failed": 0, "skipped": 0}
@@ -177,7 +176,7 @@ def process(body: dict[str, Any]) -> dict[str, int]:
     SendBatchItem(keys.send_batch_partition(tenant_id, campaign_id), body["b"]).update(
         actions=[SendBatchItem.status.set("done")]
     )
-    _forward_receipts(adapter.flush())
+    queue_receipts(adapter.flush())
     metrics.add_metric(name="SmsSent", unit="Count", value=counts["sent"])
     logger.info("batch sent", extra={"campaign_id": campaign_id, **counts})
     return counts
@@ -219,28 +218,6 @@ def _account(
             return  # the campaign was deleted after it was cancelled
         raise
     maybe_complete(campaign)
-
-
-def _forward_receipts(receipts: list[Receipt]) -> None:
-    """Queue simulated receipts, as a provider's status webhook would."""
-    if not receipts:
-        return
-    send_receipts([r.__dict__ for r in receipts])
-
-
-def send_receipts(receipts: list[dict[str, Any]]) -> None:
-    """Put receipts on the receipts queue, up to 100 per SQS message."""
-    sqs = client("sqs")
-    url = get_settings().receipts_queue_url
-    bodies = [
-        json.dumps({"receipts": receipts[i : i + 100]}, separators=(",", ":"))
-        for i in range(0, len(receipts), 100)
-    ]
-    for i in range(0, len(bodies), 10):
-        sqs.send_message_batch(
-            QueueUrl=url,
-            Entries=[{"Id": str(j), "MessageBody": b} for j, b in enumerate(bodies[i : i + 10])],
-        )
 
 
 def process_record_body(raw: str) -> dict[str, int]:

@@ -60,14 +60,14 @@ def _all_models(cls: type[Model] = BaseItem) -> list[type[Model]]:
     return out
 
 
-def bind_models(force: bool = False) -> None:
+def bind_models() -> None:
     """Point every BaseItem subclass at the configured table and endpoint (idempotent)."""
     global _bound
     from engage.core.settings import get_settings
 
     s = get_settings()
     target = (s.table_name, s.aws_endpoint_url, s.aws_region)
-    if _bound == target and not force:
+    if _bound == target:
         return
     for model in _all_models():
         meta = model.Meta

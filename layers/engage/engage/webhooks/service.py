@@ -15,7 +15,7 @@ from __future__ import annotations
 from typing import Any
 
 from engage.campaigns import stats
-from engage.campaigns.sender import send_receipts
+from engage.campaigns.receipts import queue_receipts
 from engage.channels.base import Receipt
 from engage.channels.twilio_sms import twilio_auth_token, verify_signature
 from engage.contacts import service as contacts
@@ -64,7 +64,7 @@ def status_callback(provider: str, params: dict[str, str], ref: str | None) -> d
             {"MessageSid": "required", "MessageStatus": "required"},
         )
     error = params.get("ErrorCode")
-    send_receipts([Receipt(provider, sid, status, error or None, ref).__dict__])
+    queue_receipts([Receipt(provider, sid, status, error or None, ref)])
     return {"queued": 1, "messageSid": sid, "status": status}
 
 
