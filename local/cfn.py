@@ -131,8 +131,8 @@ class Resolver:
 
 def create_core_resources(prefix: str) -> None:
     """Create, from the environment's names (TABLE_NAME, IDEMPOTENCY_TABLE_NAME,
-    IMPORT_BUCKET), the template's tables, the bucket and the three work queues, and set
-    SEND_/RECEIPTS_/IMPORT_QUEUE_URL. For tests and benchmarks on moto; the local runtime
+    IMPORT_BUCKET), the template's tables, the bucket and the work queues, and set
+    SEND_/RECEIPTS_/IMPORT_/VOICE_SANDBOX_QUEUE_URL. For tests and benchmarks on moto; the local runtime
     provisions everything of the template instead."""
     import os
 
@@ -150,6 +150,7 @@ def create_core_resources(prefix: str) -> None:
         ("SEND_QUEUE_URL", "send"),
         ("RECEIPTS_QUEUE_URL", "receipts"),
         ("IMPORT_QUEUE_URL", "import"),
+        ("VOICE_SANDBOX_QUEUE_URL", "voice-sandbox"),
     ):
         os.environ[env] = sqs.create_queue(QueueName=f"{prefix}-{name}")["QueueUrl"]
     boto3.client("s3").create_bucket(Bucket=os.environ["IMPORT_BUCKET"])

@@ -39,15 +39,23 @@ os.environ.update(
         "URL_SHORTENER_BASE_URL": "https://sho.rt",
         "PUBLIC_BASE_URL": "https://api.example.test",
         "INITIAL_CREDITS": "1000",
+        "VOICE_STATE_MACHINE_ARN": "placeholder",
+        "VOICE_SANDBOX_QUEUE_URL": "placeholder",
+        "SYSTEM_CONCURRENT_CALLS_LIMIT": "10",
+        "DEFAULT_USER_CONCURRENT_CALLS_LIMIT": "2",
+        "SANDBOX_CALL_SECONDS": "0",
+        "REAPER_GRACE_SECONDS": "60",
     }
 )
 os.environ.pop("AWS_ENDPOINT_URL", None)
 
 from moto import mock_aws
 
+from local import moto_patches
 from local.cfn import ROOT, create_core_resources
 from local.functions import build_http_app, sqs_event, template_functions
 
+moto_patches.install()  # the same moto as the local runtime: partition queries, one lock
 FUNCTIONS = template_functions("engage-test")
 
 
@@ -62,6 +70,11 @@ def reset_caches() -> None:
     auth.signing_key.cache_clear()
 
 
+def tokens_seen(tokens: Any) -> dict[str, Any]:
+    """Task-token outputs captured by the `h` fixture (see `Harness.run_calls`)."""
+    return tokens.CAPTURED  # type: ignore[no-any-return]
+
+
 class Harness:
     """Moto-backed AWS plus helpers to call routes and run workers."""
 
@@ -70,6 +83,7 @@ class Harness:
 
         self.client = TestClient(build_http_app(FUNCTIONS), raise_server_exceptions=False)
         self.finished: set[str] = set()
+        self.calls: dict[str, dict[str, Any]] = {}
 
     # -- setup -------------------------------------------------------------------------------
     def provision(self) -> None:
@@ -83,11 +97,23 @@ class Harness:
                 "arn:aws:lambda:us-east-1:123456789012:function:engage-test-DispatchFunction",
             )
         )
-        os.environ["DISPATCH_STATE_MACHINE_ARN"] = boto3.client(
-            "stepfunctions"
-        ).create_state_machine(
+        sfn = boto3.client("stepfunctions")
+        os.environ["DISPATCH_STATE_MACHINE_ARN"] = sfn.create_state_machine(
             name="engage-test-dispatch",
             definition=definition,
+            roleArn="arn:aws:iam::123456789012:role/engage-test-sfn",
+        )["stateMachineArn"]
+        voice = (
+            (ROOT / "statemachines/voice_call.asl.json")
+            .read_text()
+            .replace(
+                "${VoiceCallFunctionArn}",
+                "arn:aws:lambda:us-east-1:123456789012:function:engage-test-VoiceCallFunction",
+            )
+        )
+        os.environ["VOICE_STATE_MACHINE_ARN"] = sfn.create_state_machine(
+            name="engage-test-voice-call",
+            definition=voice,
             roleArn="arn:aws:iam::123456789012:role/engage-test-sfn",
         )["stateMachineArn"]
         reset_caches()
@@ -176,16 +202,88 @@ class Harness:
                 return handled
         raise AssertionError("queues did not drain")
 
+    # -- voice calls ---------------------------------------------------------------------------
+    def run_calls(self, callbacks: bool = True, max_rounds: int = 500) -> dict[str, int]:
+        """Run every started voice-call execution the way statemachines/voice_call.asl.json
+        does (moto in-process records executions without running them): Acquire, PlaceCall
+        (the task token's output is captured from `tokens.succeed`), Record, Release. With
+        `callbacks`, the sandbox provider's callbacks are delivered between rounds, so calls
+        complete; without, placed calls stay waiting on their token."""
+        from engage.voice import tokens
+
+        sfn = boto3.client("stepfunctions")
+        fn = FUNCTIONS["VoiceCallFunction"]
+        arn = os.environ["VOICE_STATE_MACHINE_ARN"]
+        done = {"executions": 0, "callbacks": 0}
+        for _ in range(max_rounds):
+            progressed = False
+            for ex in sfn.list_executions(stateMachineArn=arn, statusFilter="RUNNING")["executions"]:
+                name = ex["executionArn"]
+                state = self.calls.setdefault(name, {"step": "acquire"})
+                call = json.loads(sfn.describe_execution(executionArn=name)["input"])
+                if state["step"] == "acquire":
+                    slot = fn.invoke({"action": "acquire", "call": call})
+                    if not slot["acquired"]:
+                        fn.invoke({"action": "requeue", "call": call})
+                        self._end(sfn, name)
+                        progressed = True
+                        continue
+                    state["token"] = f"token-{ex['name']}"
+                    fn.invoke({"action": "place", "call": call, "task_token": state["token"]})
+                    state["step"] = "waiting"
+                    progressed = True
+                if state["step"] == "waiting" and state["token"] in tokens_seen(tokens):
+                    result = tokens_seen(tokens).pop(state["token"])
+                    fn.invoke({"action": "record", "call": {**call, "result": result}})
+                    fn.invoke({"action": "release", "call": call})
+                    self._end(sfn, name)
+                    done["executions"] += 1
+                    progressed = True
+            if callbacks:
+                for event in self.sqs_event("VOICE_SANDBOX_QUEUE_URL"):
+                    result = FUNCTIONS["VoiceSandboxFunction"].invoke(event)
+                    assert not result.get("batchItemFailures"), result
+                    done["callbacks"] += len(event["Records"])
+                    progressed = True
+            if not progressed:
+                return done
+        raise AssertionError("voice calls did not settle")
+
+    def _end(self, sfn: Any, arn: str) -> None:
+        sfn.stop_execution(executionArn=arn, cause="finished by the test harness")
+        self.calls[arn]["step"] = "ended"
+
     def send_all(self) -> None:
         """Dispatch every started execution and drain the queues."""
         self.run_dispatch()
         self.drain()
 
 
+def _capture_tokens() -> None:
+    """moto in-process does not run executions, so there is no real task token to complete:
+    the harness records what would have been sent (a token completes once)."""
+    from engage.voice import tokens
+
+    captured: dict[str, Any] = {}
+
+    def succeed(token: str, output: dict[str, Any]) -> bool:
+        if token in captured or token in completed:
+            return False
+        captured[token] = output
+        completed.add(token)
+        return True
+
+    completed: set[str] = set()
+    tokens.CAPTURED = captured  # type: ignore[attr-defined]
+    tokens.succeed = succeed  # type: ignore[assignment]
+    tokens.heartbeat = lambda token: token not in completed  # type: ignore[assignment]
+
+
 @pytest.fixture
 def h() -> Iterator[Harness]:
     """A fresh moto AWS built from template.yaml, and the harness around it."""
     from engage.channels.sandbox import OUTBOX
+    from engage.channels.voice import CALL_OUTBOX
     from engage.core import clock
 
     reset_caches()
@@ -193,6 +291,8 @@ def h() -> Iterator[Harness]:
         harness = Harness()
         harness.provision()
         OUTBOX.clear()
+        CALL_OUTBOX.clear()
+        _capture_tokens()
         try:
             yield harness
         finally:

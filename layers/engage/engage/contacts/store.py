@@ -53,6 +53,16 @@ def existing_phones(tenant_id: str, phones: Iterable[str]) -> set[str]:
     return found
 
 
+def contacts_by_phone(tenant_id: str, phones: Iterable[str]) -> dict[str, str]:
+    """E.164 number -> contact id for those of `phones` that belong to a contact (BatchGet)."""
+    bind_models()
+    wanted = list(dict.fromkeys(phones))
+    return {
+        item.pk.rsplit("#", 1)[1]: item.contact_id
+        for item in PhoneItem.batch_get([keys.phone_key(tenant_id, p) for p in wanted])
+    }
+
+
 def batch_get(tenant_id: str, contact_ids: Iterable[str]) -> dict[str, ContactItem]:
     """Contacts by id (BatchGetItem); missing ids are absent from the result."""
     bind_models()

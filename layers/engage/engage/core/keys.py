@@ -112,3 +112,41 @@ def import_job_key(tenant_id: str, job_id: str) -> tuple[str, str]:
 def rate_key(scope: str, window: int) -> tuple[str, str]:
     """A fixed-window rate-limit counter (`scope` is already tenant- or client-qualified)."""
     return f"RL#{scope}", str(window)
+
+
+# -- voice (issue 3) ---------------------------------------------------------------------------
+# Two voice keys are system-wide by nature and do not begin with a tenant: the call semaphore
+# (the system limit spans every account) and the registry of running voice campaigns that the
+# call pump walks to share slots fairly between accounts. Both hold tenant ids in their values
+# and are never returned to a client.
+
+
+def voice_campaign_partition(tenant_id: str) -> str:
+    """All voice campaigns of a tenant; sort key is the campaign id (time-ordered)."""
+    return f"T#{tenant_id}#VCAMP"
+
+
+def call_queue_partition(tenant_id: str, campaign_id: str) -> str:
+    """A voice campaign's call-queue items; sort key is the zero-padded sequence number."""
+    return f"T#{tenant_id}#VQ#{campaign_id}"
+
+
+def call_ready_pk(tenant_id: str, campaign_id: str) -> str:
+    """GSI2 partition of a campaign's queue items that may be called (sparse: only items in
+    `queued` carry it); the sort key `<notBefore>#<seq>#<attempt>` orders them by due time."""
+    return f"T#{tenant_id}#VREADY#{campaign_id}"
+
+
+def call_sid_index_pk(provider: str, call_sid: str) -> str:
+    """GSI1 partition resolving a provider call id to its queue item (status callbacks)."""
+    return f"CALL#{provider}#{call_sid}"
+
+
+def call_semaphore_key() -> tuple[str, str]:
+    """The one item holding every in-flight call slot (see `engage.voice.semaphore`)."""
+    return "SYS#CALLSEM", "SEMAPHORE"
+
+
+def running_voice_campaigns_partition() -> str:
+    """Registry of voice campaigns that are `active` (sort key `<tenantId>#<campaignId>`)."""
+    return "SYS#VOICE#RUNNING"

@@ -34,6 +34,8 @@ class Settings(BaseSettings):
     scheduler_group: str
     scheduler_role_arn: str
     scheduled_dispatch_function_arn: str
+    voice_state_machine_arn: str = ""
+    voice_sandbox_queue_url: str = ""
 
     # Auth.
     jwt_secret: str | None = None
@@ -66,6 +68,16 @@ class Settings(BaseSettings):
     twilio_messaging_service_sid: str | None = None
     twilio_from_number: str | None = None
     sandbox_webhook_secret: str | None = None
+
+    # Voice calls (issue 3, seed 002 "Environment Variables Required").
+    system_concurrent_calls_limit: int = Field(default=10, ge=1, le=10_000)
+    default_user_concurrent_calls_limit: int = Field(default=2, ge=1, le=10)
+    voice_provider: Literal["sandbox", "twilio"] = "sandbox"
+    twilio_voice_from_number: str | None = None
+    twilio_voice_agent_url: str | None = None
+    call_max_seconds: int = Field(default=3600, ge=60, le=14_400)
+    sandbox_call_seconds: int = Field(default=4, ge=0, le=900)
+    reaper_grace_seconds: int = Field(default=60, ge=0, le=3600)
 
     @field_validator("url_shortener_base_url", "public_base_url")
     @classmethod

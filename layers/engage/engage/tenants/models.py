@@ -16,4 +16,5 @@ class TenantItem(BaseItem):
     contact_count = NumberAttribute(default=0, attr_name="contactCount")
     campaign_count = NumberAttribute(default=0, attr_name="campaignCount")
     messages_sent = NumberAttribute(default=0, attr_name="messagesSent")
+    concurrent_calls_limit = NumberAttribute(null=True, attr_name="concurrentCallsLimit")
     created_at = UnicodeAttribute(attr_name="createdAt")

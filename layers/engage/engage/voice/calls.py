@@ -1,0 +1,831 @@
+"""Running voice calls: the pump, the per-call state machine's tasks, status callbacks and the
+reaper (issue 3 "Concurrency gating" and "Providers and webhooks"; DESIGN.md section 5).
+
+How a queued call becomes a call (statemachines/voice_call.asl.json):
+
+1. The **pump** finds due calls through the sparse ready index (GSI2, only `queued` items carry
+   it), takes a semaphore slot for the call's execution (`semaphore.acquire`), claims the queue
+   item (`queued` -> `in_progress`, one conditional update) and starts one Step Functions
+   execution named after the call attempt. It runs when a campaign starts or resumes, when a
+   limit is raised, after every slot release and on the one-minute tick, so a freed slot is
+   refilled at once. Its cost is proportional to the slots it can fill, never to the length of
+   the queue: nothing waits or polls per queued call. Slots are shared round-robin between
+   accounts, fewest calls in flight first, so one account's 100,000 queued calls cannot starve
+   another's ten.
+2. **Acquire** (first state) re-takes the slot idempotently: the execution is the holder.
+3. **PlaceCall** (`lambda:invoke.waitForTaskToken`) stores the task token on the queue item,
+   re-checks the campaign, the call window and the contact's consent, and places the call
+   through the voice adapter. The execution then waits, holding only its slot, until the final
+   status callback completes the token (or the state's timeout fires).
+4. **Record** applies the outcome: completed (answered or voicemail), retry later (`no-answer`
+   and `busy`, up to `max_attempts`, `retry_delay_minutes` apart), or failed; counters move by
+   atomic ADD and the campaign completes when nothing is queued or in progress.
+5. **Release** gives the slot back (idempotent) and runs the pump. Every failure path of the
+   state machine ends in Release; executions that die or are stopped are caught by the
+   **reaper** on the tick, which frees slots whose holder is no longer RUNNING.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from pynamodb.exceptions import DeleteError, UpdateError
+
+from engage.channels.voice import (
+    FINAL_STATUSES,
+    STATUS_RANK,
+    OutboundCall,
+    voice_adapter,
+)
+from engage.contacts import store as contact_store
+from engage.core import clock, keys
+from engage.core.aws import client
+from engage.core.db import bind_models
+from engage.core.errors import ValidationFailed
+from engage.core.observability import logger, mask_phone
+from engage.core.settings import get_settings
+from engage.tenants import service as tenants
+from engage.voice import semaphore
+from engage.voice.models import CallQueueItem, RunningCampaignItem, VoiceCampaignItem
+
+RUNNABLE = ("active",)
+EARLIEST = "0000-00-00T00:00:00.000Z"
+
+
+# -- names and limits --------------------------------------------------------------------------
+def queue_id(campaign_id: str, seq: int) -> str:
+    """The public id of a queue item: `<campaignId>-<seq:06d>`."""
+    return f"{campaign_id}-{seq:06d}"
+
+
+def parse_queue_id(value: str) -> tuple[str, int] | None:
+    """`(campaign_id, seq)` from a queue item id, or None when it is not one."""
+    campaign_id, _, seq = value.rpartition("-")
+    if not campaign_id or not seq.isdigit() or len(seq) != 6:
+        return None
+    return campaign_id, int(seq)
+
+
+def execution_name(campaign_id: str, seq: int, attempt: int) -> str:
+    """The Step Functions execution of one call attempt; also its semaphore holder id. Step
+    Functions refuses a second execution of the same name, so an attempt runs at most once."""
+    return f"{queue_id(campaign_id, seq)}-{attempt}"
+
+
+def ready_sk(not_before: str, seq: int, attempts: int) -> str:
+    """GSI2 sort key of a queued item: due time, sequence, attempts made so far."""
+    return f"{not_before}#{seq:06d}#{attempts}"
+
+
+def account_limit(tenant_id: str) -> int:
+    """The account's concurrent-calls limit (DEFAULT_USER_CONCURRENT_CALLS_LIMIT if unset)."""
+    value = tenants.get_tenant(tenant_id).concurrent_calls_limit
+    return int(value) if value is not None else get_settings().default_user_concurrent_calls_limit
+
+
+def system_limit() -> int:
+    """SYSTEM_CONCURRENT_CALLS_LIMIT."""
+    return get_settings().system_concurrent_calls_limit
+
+
+# -- campaign helpers --------------------------------------------------------------------------
+def campaign_key(tenant_id: str, campaign_id: str) -> tuple[str, str]:
+    """Key of a voice campaign."""
+    return keys.voice_campaign_partition(tenant_id), campaign_id
+
+
+def load_campaign(tenant_id: str, campaign_id: str) -> VoiceCampaignItem | None:
+    """The campaign or None."""
+    bind_models()
+    try:
+        return VoiceCampaignItem.get(*campaign_key(tenant_id, campaign_id), consistent_read=True)
+    except VoiceCampaignItem.DoesNotExist:
+        return None
+
+
+def bump(tenant_id: str, campaign_id: str, **deltas: int) -> VoiceCampaignItem | None:
+    """Add to the campaign's per-status counters atomically; returns the campaign after the
+    update (None when the campaign was deleted meanwhile). Completes it when nothing is left."""
+    actions = [getattr(VoiceCampaignItem, k).add(v) for k, v in deltas.items() if v]
+    item = VoiceCampaignItem(*campaign_key(tenant_id, campaign_id))
+    if actions:
+        try:
+            item.update(actions=actions, condition=VoiceCampaignItem.pk.exists())
+        except UpdateError as exc:
+            if exc.cause_response_code == "ConditionalCheckFailedException":
+                return None
+            raise
+    else:
+        loaded = load_campaign(tenant_id, campaign_id)
+        if loaded is None:
+            return None
+        item = loaded
+    maybe_complete(tenant_id, item)
+    return item
+
+
+def maybe_complete(tenant_id: str, item: VoiceCampaignItem) -> bool:
+    """Move an active or paused campaign with nothing queued or in progress to `completed`."""
+    if item.status not in ("active", "paused") or int(item.queued) or int(item.in_progress):
+        return False
+    now = clock.now_iso()
+    try:
+        item.update(
+            actions=[
+                VoiceCampaignItem.status.set("completed"),
+                VoiceCampaignItem.completed_at.set(now),
+                VoiceCampaignItem.updated_at.set(now),
+            ],
+            condition=VoiceCampaignItem.status.is_in("active", "paused")
+            & (VoiceCampaignItem.queued == 0)
+            & (VoiceCampaignItem.in_progress == 0),
+        )
+    except UpdateError as exc:
+        if exc.cause_response_code == "ConditionalCheckFailedException":
+            return False
+        raise
+    set_running(tenant_id, item.sk, False)
+    logger.info("voice campaign completed", extra={"tenant": tenant_id, "campaign": item.sk})
+    return True
+
+
+def set_running(tenant_id: str, campaign_id: str, running: bool) -> None:
+    """Add the campaign to, or remove it from, the registry the pump walks."""
+    bind_models()
+    key = (keys.running_voice_campaigns_partition(), f"{tenant_id}#{campaign_id}")
+    if running:
+        RunningCampaignItem(
+            *key, tenant_id=tenant_id, campaign_id=campaign_id, since=clock.now_iso()
+        ).save()
+    else:
+        try:
+            RunningCampaignItem(*key).delete()
+        except DeleteError:  # already gone
+            pass
+
+
+def running_campaigns() -> list[RunningCampaignItem]:
+    """Every campaign in `active`, system-wide (one partition; a few hundred at most)."""
+    bind_models()
+    return list(RunningCampaignItem.query(keys.running_voice_campaigns_partition()))
+
+
+def local_now(tz: str, now: datetime | None = None) -> datetime:
+    """`now` in the account's time zone."""
+    return (now or clock.now()).astimezone(ZoneInfo(tz))
+
+
+def window_state(campaign: VoiceCampaignItem, tz: str, now: datetime | None = None) -> str:
+    """`open`, `later` (before start date or first call time, or after today's last call
+    time) or `over` (after the end date), in the account's time zone (issue 3: "bound when
+    calls may be placed")."""
+    local = local_now(tz, now)
+    day, hhmm = local.date().isoformat(), local.strftime("%H:%M")
+    if campaign.end_date and day > campaign.end_date:
+        return "over"
+    if campaign.start_date and day < campaign.start_date:
+        return "later"
+    if campaign.first_call_time and hhmm < campaign.first_call_time:
+        return "later"
+    if campaign.last_call_time and hhmm >= campaign.last_call_time:
+        return "later"
+    return "open"
+
+
+# -- queue item transitions --------------------------------------------------------------------
+def item_key(tenant_id: str, campaign_id: str, seq: int) -> tuple[str, str]:
+    """Key of a queue item."""
+    return keys.call_queue_partition(tenant_id, campaign_id), f"{seq:06d}"
+
+
+def load_item(tenant_id: str, campaign_id: str, seq: int) -> CallQueueItem | None:
+    """The queue item or None."""
+    bind_models()
+    try:
+        return CallQueueItem.get(*item_key(tenant_id, campaign_id, seq), consistent_read=True)
+    except CallQueueItem.DoesNotExist:
+        return None
+
+
+def _conditional(item: CallQueueItem, actions: list[Any], condition: Any) -> bool:
+    """Apply an update if `condition` holds; False (nothing changed) if it does not."""
+    try:
+        item.update(actions=actions, condition=condition)
+    except UpdateError as exc:
+        if exc.cause_response_code == "ConditionalCheckFailedException":
+            return False
+        raise
+    return True
+
+
+def requeue_actions(tenant_id: str, item: CallQueueItem, not_before: str) -> list[Any]:
+    """Actions that put an item back in the ready index (`queued`, due at `not_before`)."""
+    seq = int(item.sk)
+    return [
+        CallQueueItem.status.set("queued"),
+        CallQueueItem.next_attempt_at.set(None if not_before == EARLIEST else not_before),
+        CallQueueItem.gsi2pk.set(keys.call_ready_pk(tenant_id, item.campaign_id)),
+        CallQueueItem.gsi2sk.set(ready_sk(not_before, seq, int(item.attempts))),
+        CallQueueItem.task_token.remove(),
+        CallQueueItem.updated_at.set(clock.now_iso()),
+    ]
+
+
+def claim(tenant_id: str, campaign_id: str, seq: int, seen_sk: str, attempt: int) -> bool:
+    """`queued` -> `in_progress` for attempt `attempt`, only if the item is still the queued
+    entry the pump saw (`seen_sk`); leaves the ready index in the same write."""
+    item = CallQueueItem(*item_key(tenant_id, campaign_id, seq))
+    now = clock.now_iso()
+    return _conditional(
+        item,
+        [
+            CallQueueItem.status.set("in_progress"),
+            CallQueueItem.attempts.set(attempt),
+            CallQueueItem.call_status.set("starting"),
+            CallQueueItem.call_sid.remove(),
+            CallQueueItem.last_sequence.remove(),
+            CallQueueItem.final.remove(),
+            CallQueueItem.task_token.remove(),
+            CallQueueItem.next_attempt_at.remove(),
+            CallQueueItem.gsi2pk.remove(),
+            CallQueueItem.gsi2sk.remove(),
+            CallQueueItem.started_at.set(now),
+            CallQueueItem.updated_at.set(now),
+        ],
+        (CallQueueItem.status == "queued") & (CallQueueItem.gsi2sk == seen_sk),
+    )
+
+
+def unclaim(tenant_id: str, campaign_id: str, seq: int, attempt: int) -> bool:
+    """Undo a claim whose call was never placed (no slot, campaign paused, start failed):
+    back to `queued`, due now, with the attempt not counted."""
+    item = load_item(tenant_id, campaign_id, seq)
+    if item is None or item.status != "in_progress" or int(item.attempts) != attempt:
+        return False
+    item.attempts = attempt - 1
+    done = _conditional(
+        item,
+        [
+            *requeue_actions(tenant_id, item, clock.now_iso()),
+            CallQueueItem.attempts.set(attempt - 1),
+            CallQueueItem.call_status.remove(),
+        ],
+        (CallQueueItem.status == "in_progress")
+        & (CallQueueItem.attempts == attempt)
+        & CallQueueItem.call_sid.does_not_exist(),
+    )
+    if done:
+        bump(tenant_id, campaign_id, in_progress=-1, queued=1)
+    return done
+
+
+def finish(
+    tenant_id: str,
+    item: CallQueueItem,
+    attempt: int,
+    status: str,
+    *,
+    outcome: str | None = None,
+    reason: str | None = None,
+    call: dict[str, Any] | None = None,
+    retry_at: str | None = None,
+) -> bool:
+    """Record an in-progress attempt's end: `status` is `completed`, `failed`, `cancelled` or
+    `queued` (a retry due at `retry_at`); `call` is appended to the item's call log."""
+    now = clock.now_iso()
+    actions: list[Any] = [
+        CallQueueItem.task_token.remove(),
+        CallQueueItem.updated_at.set(now),
+    ]
+    if outcome:
+        actions.append(CallQueueItem.last_outcome.set(outcome))
+    if reason:
+        actions.append(CallQueueItem.reason.set(reason))
+    if call:
+        actions.append(CallQueueItem.calls.set(CallQueueItem.calls.append([call])))
+        actions.append(CallQueueItem.talk_seconds.add(int(call.get("talk_seconds") or 0)))
+    if status == "queued":
+        actions += requeue_actions(tenant_id, item, retry_at or now)
+    else:
+        actions += [CallQueueItem.status.set(status), CallQueueItem.ended_at.set(now)]
+    done = _conditional(
+        item,
+        actions,
+        (CallQueueItem.status == "in_progress") & (CallQueueItem.attempts == attempt),
+    )
+    if done:
+        bump(tenant_id, item.campaign_id, in_progress=-1, **{status: 1})
+    return done
+
+
+# -- the pump ----------------------------------------------------------------------------------
+def _ready(tenant_id: str, campaign_id: str, now_iso: str, limit: int) -> list[CallQueueItem]:
+    """Up to `limit` due queued items of a campaign, earliest due first (GSI2, keys only)."""
+    return list(
+        CallQueueItem.ready.query(
+            keys.call_ready_pk(tenant_id, campaign_id),
+            CallQueueItem.gsi2sk <= f"{now_iso}#~",
+            limit=limit,
+        )
+    )
+
+
+def start_execution(tenant_id: str, campaign_id: str, seq: int, attempt: int) -> None:
+    """Start the call's state machine execution (a second start of the same name is a no-op)."""
+    sfn = client("stepfunctions")
+    try:
+        sfn.start_execution(
+            stateMachineArn=get_settings().voice_state_machine_arn,
+            name=execution_name(campaign_id, seq, attempt),
+            input=json.dumps(
+                {
+                    "tenant_id": tenant_id,
+                    "campaign_id": campaign_id,
+                    "seq": seq,
+                    "attempt": attempt,
+                    # PlaceCall's wait: the provider's own call limit plus 15 minutes.
+                    "timeout_seconds": get_settings().call_max_seconds + 900,
+                }
+            ),
+        )
+    except sfn.exceptions.ExecutionAlreadyExists:
+        pass
+
+
+class _Pump:
+    """One pass of the pump (see the module docstring)."""
+
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+        self.now_iso = clock.iso(now)
+        self.system_limit = system_limit()
+        self.started = 0
+
+    def _start_one(self, tenant_id: str, campaign_id: str, limit: int) -> str:
+        """Start the campaign's next due call: `started`, `full` (a limit said no) or `empty`."""
+        for hit in _ready(tenant_id, campaign_id, self.now_iso, limit=5):
+            seen = str(hit.gsi2sk)
+            _, seq_text, attempts_text = seen.rsplit("#", 2)
+            seq, attempt = int(seq_text), int(attempts_text) + 1
+            name = execution_name(campaign_id, seq, attempt)
+            info = {"tenant": tenant_id, "campaign": campaign_id, "seq": seq, "attempt": attempt}
+            if not semaphore.acquire(tenant_id, name, limit, self.system_limit, info):
+                return "full"
+            if not claim(tenant_id, campaign_id, seq, seen, attempt):
+                semaphore.release(name)  # someone else took it (or it was cancelled)
+                continue
+            bump(tenant_id, campaign_id, queued=-1, in_progress=1)
+            try:
+                start_execution(tenant_id, campaign_id, seq, attempt)
+            except Exception:
+                unclaim(tenant_id, campaign_id, seq, attempt)
+                semaphore.release(name)
+                raise
+            return "started"
+        return "empty"
+
+    def run(self, max_starts: int | None = None) -> int:
+        """Fill free slots round-robin across accounts; returns the calls started."""
+        by_tenant: dict[str, list[str]] = {}
+        for entry in running_campaigns():
+            by_tenant.setdefault(entry.tenant_id, []).append(entry.campaign_id)
+        if not by_tenant:
+            return 0
+        usage = semaphore.usage()
+        free = self.system_limit - usage.active
+        state: dict[str, dict[str, Any]] = {}
+        for tenant_id, campaign_ids in by_tenant.items():
+            try:
+                tz = tenants.get_settings_of(tenant_id).timezone
+                limit = account_limit(tenant_id)
+            except Exception:  # a deleted tenant: nothing to call
+                continue
+            campaigns = [c for c in (load_campaign(tenant_id, cid) for cid in campaign_ids) if c]
+            open_ids = [
+                c.sk
+                for c in campaigns
+                if c.status in RUNNABLE and window_state(c, tz, self.now) == "open"
+            ]
+            random.shuffle(open_ids)  # no campaign of an account is always served first
+            if open_ids and usage.of(tenant_id) < limit:
+                state[tenant_id] = {"limit": limit, "in_flight": usage.of(tenant_id), "ids": open_ids}
+        while free > 0 and state and (max_starts is None or self.started < max_starts):
+            # Fewest calls in flight (relative to the account's limit) goes first each round.
+            order = sorted(state, key=lambda t: (state[t]["in_flight"] / state[t]["limit"], random.random()))
+            for tenant_id in order:
+                if free <= 0 or (max_starts is not None and self.started >= max_starts):
+                    break
+                entry = state[tenant_id]
+                outcome = "empty"
+                while entry["ids"]:
+                    campaign_id = entry["ids"][0]
+                    outcome = self._start_one(tenant_id, campaign_id, entry["limit"])
+                    if outcome == "empty":
+                        entry["ids"].pop(0)
+                        continue
+                    entry["ids"].append(entry["ids"].pop(0))  # round-robin between campaigns
+                    break
+                if outcome == "started":
+                    self.started += 1
+                    free -= 1
+                    entry["in_flight"] += 1
+                    if entry["in_flight"] >= entry["limit"]:
+                        del state[tenant_id]
+                else:  # full or nothing due
+                    del state[tenant_id]
+                    if outcome == "full" and semaphore.usage().active >= self.system_limit:
+                        return self.started
+        return self.started
+
+
+def pump(now: datetime | None = None, max_starts: int | None = None) -> int:
+    """Start due calls while slots are free; returns how many were started."""
+    bind_models()
+    return _Pump(now or clock.now()).run(max_starts)
+
+
+# -- state machine tasks -----------------------------------------------------------------------
+def _call_of(event: dict[str, Any]) -> tuple[str, str, int, int]:
+    return (
+        str(event["tenant_id"]),
+        str(event["campaign_id"]),
+        int(event["seq"]),
+        int(event["attempt"]),
+    )
+
+
+def task_acquire(event: dict[str, Any]) -> dict[str, Any]:
+    """State `Acquire`: hold a slot for this execution (already held when the pump started it;
+    acquiring again is a no-op). Returns `{"acquired": bool}`."""
+    tenant_id, campaign_id, seq, attempt = _call_of(event)
+    name = execution_name(campaign_id, seq, attempt)
+    info = {"tenant": tenant_id, "campaign": campaign_id, "seq": seq, "attempt": attempt}
+    ok = semaphore.acquire(tenant_id, name, account_limit(tenant_id), system_limit(), info)
+    return {"acquired": ok}
+
+
+def task_requeue(event: dict[str, Any]) -> dict[str, Any]:
+    """State `Requeue` (no slot after all): the call goes back to the queue, not counted."""
+    tenant_id, campaign_id, seq, attempt = _call_of(event)
+    return {"requeued": unclaim(tenant_id, campaign_id, seq, attempt)}
+
+
+def _callback_url(provider: str, ref: str) -> str:
+    return f"{get_settings().public_base_url}/webhooks/voice/{provider}/status?ref={ref}"
+
+
+def task_place(event: dict[str, Any]) -> None:
+    """State `PlaceCall` (`.waitForTaskToken`): store the token, re-check, place the call.
+
+    When no call is placed the token is completed here with `{"placed": false,
+    "disposition": "requeue" | "cancelled" | "failed", "reason"}`; otherwise the final status
+    callback completes it (`status_callback`)."""
+    from engage.voice import tokens
+
+    tenant_id, campaign_id, seq, attempt = _call_of(event)
+    token = str(event["task_token"])
+    item = CallQueueItem(*item_key(tenant_id, campaign_id, seq))
+    if not _conditional(
+        item,
+        [CallQueueItem.task_token.set(token)],
+        (CallQueueItem.status == "in_progress") & (CallQueueItem.attempts == attempt),
+    ):
+        tokens.succeed(token, {"placed": False, "disposition": "stale", "reason": "superseded"})
+        return
+    if item.final:  # the provider's final callback arrived before a retried PlaceCall
+        tokens.succeed(token, {"placed": True, **dict(item.final.as_dict())})
+        return
+    if item.call_sid:  # placed by an earlier try of this state: wait for its callback
+        return
+    if item.call_status == "dialing":  # an earlier try died while dialing: never call twice
+        tokens.succeed(
+            token, {"placed": False, "disposition": "failed", "reason": "placement_unknown"}
+        )
+        return
+    verdict = _may_call(tenant_id, campaign_id, item)
+    if verdict is not None:
+        tokens.succeed(token, {"placed": False, **verdict})
+        return
+    if not _conditional(
+        item,
+        [CallQueueItem.call_status.set("dialing")],
+        (CallQueueItem.call_status == "starting") & (CallQueueItem.attempts == attempt),
+    ):
+        tokens.succeed(token, {"placed": False, "disposition": "stale", "reason": "superseded"})
+        return
+    campaign = load_campaign(tenant_id, campaign_id)
+    adapter = voice_adapter()
+    ref = f"{tenant_id}.{queue_id(campaign_id, seq)}.{attempt}"
+    placement = adapter.place_call(
+        OutboundCall(
+            to=item.phone_e164,
+            agent_id=campaign.agent_id if campaign else None,
+            status_callback_url=_callback_url(adapter.name, ref),
+            ref=ref,
+        )
+    )
+    logger.info(
+        "voice call placed" if placement.placed else "voice call refused",
+        extra={"to": mask_phone(item.phone_e164), "ref": ref, "error": placement.error},
+    )
+    if not placement.placed or not placement.call_sid:
+        tokens.succeed(
+            token,
+            {"placed": False, "disposition": "failed", "reason": placement.error or "refused"},
+        )
+        return
+    item.update(
+        actions=[
+            CallQueueItem.call_sid.set(placement.call_sid),
+            CallQueueItem.call_status.set("initiated"),
+            CallQueueItem.gsi1pk.set(keys.call_sid_index_pk(adapter.name, placement.call_sid)),
+            CallQueueItem.gsi1sk.set(keys.tenant_pk(tenant_id)),
+        ]
+    )
+    if item.final:  # the final callback beat us to the item (it found it by `ref`)
+        tokens.succeed(token, {"placed": True, **dict(item.final.as_dict())})
+
+
+def _may_call(tenant_id: str, campaign_id: str, item: CallQueueItem) -> dict[str, str] | None:
+    """None when the call may be placed now; else why not and what to do with the item."""
+    campaign = load_campaign(tenant_id, campaign_id)
+    if campaign is None or campaign.status == "cancelled":
+        return {"disposition": "cancelled", "reason": "campaign_cancelled"}
+    if campaign.status != "active":
+        return {"disposition": "requeue", "reason": f"campaign_{campaign.status}"}
+    tz = tenants.get_settings_of(tenant_id).timezone
+    if window_state(campaign, tz) != "open":
+        return {"disposition": "requeue", "reason": "outside_call_window"}
+    contact = contact_store.get(tenant_id, item.contact_id)
+    if contact is None:
+        return {"disposition": "cancelled", "reason": "contact_deleted"}
+    if contact.sms_consent == "opted_out":
+        return {"disposition": "cancelled", "reason": "opted_out"}
+    return None
+
+
+def classify(status: str, answered_by: str | None) -> str:
+    """Our outcome for a final call status: answered, voicemail, no_answer, busy or failed."""
+    if status == "completed":
+        return "voicemail" if (answered_by or "").startswith(("machine", "fax")) else "answered"
+    return {"no-answer": "no_answer", "busy": "busy"}.get(status, "failed")
+
+
+def task_record(event: dict[str, Any]) -> dict[str, Any]:
+    """State `Record`: apply the call's result (`event["result"]`, the token's output) or the
+    wait's error (`event["error"]`, e.g. `States.Timeout`) to the queue item."""
+    tenant_id, campaign_id, seq, attempt = _call_of(event)
+    item = load_item(tenant_id, campaign_id, seq)
+    if item is None or item.status != "in_progress" or int(item.attempts) != attempt:
+        return {"recorded": False}
+    result = event.get("result") or {}
+    error = event.get("error")
+    now = clock.now_iso()
+    if error or not result:
+        name = (error or {}).get("Error") or "NoResult"
+        reason = "timeout" if "Timeout" in name else name
+        call = _call_entry(item, attempt, "failed", "failed", 0, None, now) if item.call_sid else None
+        return {"recorded": finish(tenant_id, item, attempt, "failed", outcome="failed", reason=reason, call=call)}
+    if not result.get("placed"):
+        disposition = result.get("disposition")
+        reason = str(result.get("reason") or "")
+        if disposition == "stale":
+            return {"recorded": False}
+        if disposition == "requeue":
+            return {"recorded": unclaim(tenant_id, campaign_id, seq, attempt)}
+        status = "cancelled" if disposition == "cancelled" else "failed"
+        return {"recorded": finish(tenant_id, item, attempt, status, reason=reason, outcome=None if status == "cancelled" else "failed")}
+    call_status = str(result.get("status"))
+    outcome = classify(call_status, result.get("answered_by"))
+    talk = int(result.get("talk_seconds") or 0) if outcome in ("answered", "voicemail") else 0
+    call = _call_entry(item, attempt, call_status, outcome, talk, result.get("answered_by"), now)
+    if outcome in ("answered", "voicemail"):
+        return {"recorded": finish(tenant_id, item, attempt, "completed", outcome=outcome, call=call)}
+    campaign = load_campaign(tenant_id, campaign_id)
+    retry = (
+        outcome in ("no_answer", "busy")
+        and campaign is not None
+        and campaign.status in ("active", "paused")
+        and attempt < int(campaign.max_attempts)
+    )
+    if retry and campaign is not None:
+        due = clock.iso(clock.now() + timedelta(minutes=int(campaign.retry_delay_minutes)))
+        return {"recorded": finish(tenant_id, item, attempt, "queued", outcome=outcome, call=call, retry_at=due), "retry_at": due}
+    return {"recorded": finish(tenant_id, item, attempt, "failed", outcome=outcome, call=call)}
+
+
+def _call_entry(
+    item: CallQueueItem,
+    attempt: int,
+    status: str,
+    outcome: str,
+    talk: int,
+    answered_by: Any,
+    now: str,
+) -> dict[str, Any]:
+    return {
+        "attempt": attempt,
+        "call_sid": item.call_sid,
+        "status": status,
+        "outcome": outcome,
+        "answered_by": answered_by,
+        "talk_seconds": talk,
+        "started_at": item.started_at,
+        "ended_at": now,
+    }
+
+
+def task_release(event: dict[str, Any]) -> dict[str, Any]:
+    """State `Release` (every path ends here): give the slot back, then refill free slots."""
+    _, campaign_id, seq, attempt = _call_of(event)
+    released = semaphore.release(execution_name(campaign_id, seq, attempt))
+    return {"released": released, "started": pump()}
+
+
+# -- status callbacks --------------------------------------------------------------------------
+def _locate(provider: str, call_sid: str, ref: str | None) -> tuple[str, CallQueueItem, int] | None:
+    """(tenant, item, attempt) for a callback: by our `ref` when present, else by call id."""
+    bind_models()
+    if ref:
+        parts = ref.split(".")
+        parsed = parse_queue_id(parts[1]) if len(parts) == 3 else None
+        if parsed and parts[2].isdigit():
+            item = load_item(parts[0], parsed[0], parsed[1])
+            return (parts[0], item, int(parts[2])) if item else None
+        return None
+    for hit in CallQueueItem.by_call_sid.query(keys.call_sid_index_pk(provider, call_sid)):
+        tenant_id = str(hit.gsi1sk).split("#", 1)[1]
+        campaign_id = str(hit.pk).rsplit("#", 1)[1]
+        item = load_item(tenant_id, campaign_id, int(hit.sk))
+        if item is not None and item.call_sid == call_sid:
+            return tenant_id, item, int(item.attempts)
+    return None
+
+
+def status_callback(provider: str, params: dict[str, str], ref: str | None) -> dict[str, Any]:
+    """Apply one call-progress callback (Twilio's parameters). Idempotent and order-proof:
+    a callback whose `SequenceNumber` is not above the last one applied changes nothing. The
+    final status completes the waiting execution's task token; earlier ones send heartbeats.
+    Returns `{"applied": bool, "status", "reason"?}`."""
+    from engage.voice import tokens
+
+    call_sid = params.get("CallSid") or ""
+    status = (params.get("CallStatus") or "").lower()
+    if not call_sid or status not in STATUS_RANK:
+        raise ValidationFailed(
+            "Missing CallSid or unknown CallStatus",
+            {"CallSid": "required", "CallStatus": "one of " + ", ".join(sorted(STATUS_RANK))},
+        )
+    raw_seq = params.get("SequenceNumber")
+    sequence = int(raw_seq) if raw_seq and raw_seq.isdigit() else STATUS_RANK[status]
+    found = _locate(provider, call_sid, ref)
+    if found is None:
+        return {"applied": False, "status": status, "reason": "unknown call"}
+    tenant_id, item, attempt = found
+    final = status in FINAL_STATUSES
+    actions: list[Any] = [
+        CallQueueItem.call_status.set(status),
+        CallQueueItem.last_sequence.set(sequence),
+        CallQueueItem.updated_at.set(clock.now_iso()),
+    ]
+    if final:
+        duration = params.get("CallDuration") or "0"
+        actions.append(
+            CallQueueItem.final.set(
+                {
+                    "status": status,
+                    "talk_seconds": int(duration) if duration.isdigit() else 0,
+                    "answered_by": params.get("AnsweredBy") or None,
+                    "call_sid": call_sid,
+                }
+            )
+        )
+    condition = (
+        (CallQueueItem.attempts == attempt)
+        & (CallQueueItem.call_sid.does_not_exist() | (CallQueueItem.call_sid == call_sid))
+        & (CallQueueItem.last_sequence.does_not_exist() | (CallQueueItem.last_sequence < sequence))
+        & CallQueueItem.final.does_not_exist()
+    )
+    if not _conditional(item, actions, condition):
+        return {"applied": False, "status": status, "reason": "duplicate or out of order"}
+    if provider == "sandbox":
+        from engage.channels.voice import CALL_OUTBOX
+
+        CALL_OUTBOX.set_status(call_sid, status)
+    if item.task_token:
+        if final:
+            tokens.succeed(item.task_token, {"placed": True, **dict(item.final.as_dict())})
+        else:
+            tokens.heartbeat(item.task_token)
+    return {"applied": True, "status": status}
+
+
+# -- the tick: reaper, window ends, pump -------------------------------------------------------
+def _execution_running(name: str) -> bool:
+    arn = get_settings().voice_state_machine_arn.replace(":stateMachine:", ":execution:")
+    sfn = client("stepfunctions")
+    try:
+        status = sfn.describe_execution(executionArn=f"{arn}:{name}")["status"]
+    except sfn.exceptions.ExecutionDoesNotExist:
+        return False
+    return bool(status == "RUNNING")
+
+
+def reap(now: datetime | None = None) -> list[str]:
+    """Free slots whose execution is no longer RUNNING (stopped, failed, timed out, or never
+    started), once older than REAPER_GRACE_SECONDS, and repair their queue items: a call never
+    placed goes back to the queue, a placed one is recorded as failed (`execution_ended`), never
+    called twice. Returns the holders freed."""
+    moment = now or clock.now()
+    grace = timedelta(seconds=get_settings().reaper_grace_seconds)
+
+    def stale(name: str, info: dict[str, Any]) -> bool:
+        since = datetime.fromisoformat(str(info.get("since", "")).replace("Z", "+00:00"))
+        return moment - since >= grace and not _execution_running(name)
+
+    freed = semaphore.reap(stale)
+    for name, info in freed:
+        if not {"tenant", "campaign", "seq", "attempt"} <= info.keys():
+            continue
+        tenant_id, campaign_id = str(info["tenant"]), str(info["campaign"])
+        seq, attempt = int(info["seq"]), int(info["attempt"])
+        item = load_item(tenant_id, campaign_id, seq)
+        if item is None or item.status != "in_progress" or int(item.attempts) != attempt:
+            continue
+        if item.call_sid or item.call_status == "dialing":
+            task_record(
+                {
+                    "tenant_id": tenant_id,
+                    "campaign_id": campaign_id,
+                    "seq": seq,
+                    "attempt": attempt,
+                    "error": {"Error": "execution_ended"},
+                }
+            )
+        else:
+            unclaim(tenant_id, campaign_id, seq, attempt)
+        logger.warning("reaped call slot", extra={"holder": name})
+    return [name for name, _ in freed]
+
+
+def iter_queue(tenant_id: str, campaign_id: str, **kwargs: Any) -> Iterator[CallQueueItem]:
+    """Every queue item of a campaign, in sequence order."""
+    bind_models()
+    yield from CallQueueItem.query(keys.call_queue_partition(tenant_id, campaign_id), **kwargs)
+
+
+def cancel_queued(tenant_id: str, campaign_id: str, reason: str) -> int:
+    """Move every `queued` item of the campaign to `cancelled` (through the ready index, so
+    done items are not read); returns how many moved."""
+    moved = 0
+    while True:
+        hits = list(
+            CallQueueItem.ready.query(keys.call_ready_pk(tenant_id, campaign_id), limit=100)
+        )
+        if not hits:
+            break
+        page = 0
+        for hit in hits:
+            item = CallQueueItem(hit.pk, hit.sk)
+            page += _conditional(
+                item,
+                [
+                    CallQueueItem.status.set("cancelled"),
+                    CallQueueItem.reason.set(reason),
+                    CallQueueItem.gsi2pk.remove(),
+                    CallQueueItem.gsi2sk.remove(),
+                    CallQueueItem.ended_at.set(clock.now_iso()),
+                    CallQueueItem.updated_at.set(clock.now_iso()),
+                ],
+                CallQueueItem.status == "queued",
+            )
+        if page:
+            bump(tenant_id, campaign_id, queued=-page, cancelled=page)
+        moved += page
+        if page == 0 and len(hits) < 100:
+            break  # only stale index entries left (the index is eventually consistent)
+    return moved
+
+
+def tick(now: datetime | None = None) -> dict[str, Any]:
+    """The scheduled pass (every minute): reap dead holders, end campaigns whose end date has
+    passed, complete finished ones, then pump. Returns what it did."""
+    bind_models()
+    moment = now or clock.now()
+    reaped = reap(moment)
+    ended = 0
+    for entry in running_campaigns():
+        campaign = load_campaign(entry.tenant_id, entry.campaign_id)
+        if campaign is None or campaign.status != "active":
+            set_running(entry.tenant_id, entry.campaign_id, False)
+            continue
+        tz = tenants.get_settings_of(entry.tenant_id).timezone
+        if window_state(campaign, tz, moment) == "over":
+            ended += cancel_queued(entry.tenant_id, entry.campaign_id, "campaign_window_ended")
+        bump(entry.tenant_id, entry.campaign_id)  # completes it when nothing is left
+    return {"reaped": len(reaped), "expired": ended, "started": pump(moment)}

@@ -1,0 +1,99 @@
+"""Voice items (issue 3, seed 002): campaigns, call-queue items, the running-campaign registry.
+
+The call semaphore's item lives in `engage.voice.semaphore`. Keys come from `engage.core.keys`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pynamodb.attributes import (
+    ListAttribute,
+    MapAttribute,
+    NumberAttribute,
+    UnicodeAttribute,
+)
+
+from engage.core.db import GSI1, GSI2, BaseItem
+
+CAMPAIGN_STATUSES = ("draft", "active", "paused", "completed", "cancelled")
+QUEUE_STATUSES = ("queued", "in_progress", "completed", "failed", "cancelled")
+OUTCOMES = ("answered", "voicemail", "no_answer", "busy", "failed")
+
+
+class VoiceCampaignItem(BaseItem):
+    """`PK=T#<tenantId>#VCAMP`, `SK=<campaignId>`. The per-status counters are changed only by
+    atomic ADD as queue items move (`engage.voice.calls`); statistics recount the items."""
+
+    name = UnicodeAttribute()
+    description = UnicodeAttribute(null=True)
+    agent_id = UnicodeAttribute(null=True)
+    next_action = UnicodeAttribute(null=True)
+    first_call_time = UnicodeAttribute(null=True)  # HH:MM, account time zone
+    last_call_time = UnicodeAttribute(null=True)
+    start_date = UnicodeAttribute(null=True)  # YYYY-MM-DD, account time zone
+    end_date = UnicodeAttribute(null=True)
+    status = UnicodeAttribute(default="draft")
+    source = UnicodeAttribute(default="api")  # api | csv
+    max_attempts = NumberAttribute(default=3)
+    retry_delay_minutes = NumberAttribute(default=60)
+    total_contacts = NumberAttribute(default=0)
+    queued = NumberAttribute(default=0)
+    in_progress = NumberAttribute(default=0)
+    completed = NumberAttribute(default=0)
+    failed = NumberAttribute(default=0)
+    cancelled = NumberAttribute(default=0)
+    created_at = UnicodeAttribute()
+    updated_at = UnicodeAttribute()
+    started_at = UnicodeAttribute(null=True)
+    paused_at = UnicodeAttribute(null=True)
+    completed_at = UnicodeAttribute(null=True)
+    cancelled_at = UnicodeAttribute(null=True)
+
+
+class CallQueueItem(BaseItem):
+    """`PK=T#<tenantId>#VQ#<campaignId>`, `SK=<seq:06d>`: one contact to call in a campaign.
+
+    While `status == "queued"` the item carries GSI2 keys (`keys.call_ready_pk`), which is how
+    the pump finds due calls without reading the whole queue. `calls` holds one entry per call
+    placed: `{attempt, call_sid, started_at, ended_at, status, outcome, talk_seconds,
+    answered_by}`.
+    """
+
+    campaign_id = UnicodeAttribute()
+    contact_id = UnicodeAttribute()
+    name = UnicodeAttribute(null=True)
+    phone_e164 = UnicodeAttribute()
+    email = UnicodeAttribute(null=True)
+    company = UnicodeAttribute(null=True)
+    notes = UnicodeAttribute(null=True)
+    status = UnicodeAttribute(default="queued")
+    attempts = NumberAttribute(default=0)
+    next_attempt_at = UnicodeAttribute(null=True)
+    last_outcome = UnicodeAttribute(null=True)
+    reason = UnicodeAttribute(null=True)
+    call_sid = UnicodeAttribute(null=True)
+    call_status = UnicodeAttribute(null=True)
+    last_sequence = NumberAttribute(null=True)
+    final = MapAttribute[str, Any](null=True)  # the final status callback of this attempt
+    task_token = UnicodeAttribute(null=True)
+    talk_seconds = NumberAttribute(default=0)
+    calls = ListAttribute[Any](default=list)
+    created_at = UnicodeAttribute()
+    updated_at = UnicodeAttribute()
+    started_at = UnicodeAttribute(null=True)
+    ended_at = UnicodeAttribute(null=True)
+    gsi1pk = UnicodeAttribute(null=True, attr_name="GSI1PK")
+    gsi1sk = UnicodeAttribute(null=True, attr_name="GSI1SK")
+    gsi2pk = UnicodeAttribute(null=True, attr_name="GSI2PK")
+    gsi2sk = UnicodeAttribute(null=True, attr_name="GSI2SK")
+    by_call_sid = GSI1()
+    ready = GSI2()
+
+
+class RunningCampaignItem(BaseItem):
+    """`PK=SYS#VOICE#RUNNING`, `SK=<tenantId>#<campaignId>`: a voice campaign in `active`."""
+
+    tenant_id = UnicodeAttribute()
+    campaign_id = UnicodeAttribute()
+    since = UnicodeAttribute()
