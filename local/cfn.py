@@ -132,8 +132,8 @@ class Resolver:
 def create_core_resources(prefix: str) -> None:
     """Create, from the environment's names (TABLE_NAME, IDEMPOTENCY_TABLE_NAME,
     IMPORT_BUCKET), the template's tables, the bucket and the work queues, and set
-    SEND_/RECEIPTS_/IMPORT_/VOICE_SANDBOX_QUEUE_URL. For tests and benchmarks on moto; the local runtime
-    provisions everything of the template instead."""
+    SEND_/RECEIPTS_/IMPORT_/VOICE_SANDBOX_QUEUE_URL. For tests and benchmarks on moto; the local
+    runtime provisions everything of the template instead."""
     import os
 
     import boto3

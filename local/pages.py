@@ -10,6 +10,7 @@ from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, Field
 
 from engage.channels.sandbox import OUTBOX
+from engage.channels.voice import CALL_OUTBOX
 from engage.webhooks import service as webhooks
 
 local_router = APIRouter(prefix="/_local", tags=["local runtime"])
@@ -19,7 +20,7 @@ local_router = APIRouter(prefix="/_local", tags=["local runtime"])
 def outbox_json(limit: int = 500) -> dict[str, Any]:
     """What the sandbox provider sent, newest first, with each message's latest status."""
     items = OUTBOX.list(limit)
-    return {"total": OUTBOX.count(), "messages": items}
+    return {"total": OUTBOX.count(), "messages": items, "calls": CALL_OUTBOX.list(limit)}
 
 
 @local_router.get("/outbox", response_class=HTMLResponse)
@@ -38,6 +39,24 @@ def outbox_page(limit: int = 500) -> str:
     for m in OUTBOX.list(100_000):
         counts[m["status"]] = counts.get(m["status"], 0) + 1
     summary = ", ".join(f"{k}: {v}" for k, v in sorted(counts.items())) or "nothing sent yet"
+    call_list = CALL_OUTBOX.list(limit)
+    call_rows = "".join(
+        "<tr>"
+        + "".join(
+            f"<td>{html.escape(str(c.get(k) or ''))}</td>"
+            for k in (
+                "createdAt",
+                "to",
+                "agentId",
+                "status",
+                "plannedOutcome",
+                "talkSeconds",
+                "callSid",
+            )
+        )
+        + "</tr>"
+        for c in call_list
+    )
     return f"""<!doctype html><html><head><meta charset="utf-8"><title>Engage local outbox</title>
 <meta http-equiv="refresh" content="3">
 <style>body{{font-family:system-ui,sans-serif;margin:2rem}}table{{border-collapse:collapse;
@@ -46,7 +65,11 @@ font-size:.85rem;vertical-align:top}}th{{background:#f4f4f4}}</style></head><bod
 <h1>Local outbox</h1><p>{OUTBOX.count()} messages ({html.escape(summary)}).
 Sandbox provider only; JSON at <a href="/_local/outbox.json">/_local/outbox.json</a>.</p>
 <table><tr><th>created</th><th>channel</th><th>to</th><th>status</th><th>body</th>
-<th>error</th><th>provider id</th></tr>{rows}</table></body></html>"""
+<th>error</th><th>provider id</th></tr>{rows}</table>
+<h2>Calls</h2><p>{len(call_list)} calls (sandbox voice provider: outcome by the number's last
+digit; see engage/channels/voice.py).</p>
+<table><tr><th>placed</th><th>to</th><th>agent</th><th>status</th><th>sandbox outcome</th>
+<th>talk seconds</th><th>call id</th></tr>{call_rows}</table></body></html>"""
 
 
 class Reply(BaseModel):

@@ -6,8 +6,10 @@
 * every endpoint group's routes on one port, one merged OpenAPI page at /docs;
 * events delivered in-process with AWS's shapes: SQS pollers that honour `batchItemFailures`,
   Step Functions Lambda tasks routed to the real handlers (moto's Lambda cannot run code without
-  Docker), a ticker that fires EventBridge Scheduler schedules (moto stores but never fires them);
-* a local outbox at /_local/outbox listing what the sandbox provider sent and its receipts.
+  Docker), a ticker that fires EventBridge Scheduler schedules (moto stores but never fires them)
+  and one thread per `Schedule` rule of the template (the voice tick);
+* a local outbox at /_local/outbox listing what the sandbox providers sent: messages with their
+  receipts, and calls with their progress.
 Nothing is seeded: `make demo` walks the main job against it.
 """
 
@@ -103,6 +105,9 @@ class LocalRuntime:
                 event = json.loads(body) if body else {}
                 return json.dumps(fn.invoke(event)).encode()
             except Exception as exc:  # reported to Step Functions as the task's error
+                print(
+                    f"[local] {fn.logical_id} raised {type(exc).__name__}: {exc}", file=sys.stderr
+                )
                 response_headers["x-amz-function-error"] = "Unhandled"
                 return json.dumps(
                     {"errorType": type(exc).__name__, "errorMessage": str(exc)[:1000]}
@@ -236,6 +241,11 @@ class LocalRuntime:
             "IMPORT_SYNC_MAX_ROWS",
             "IMPORT_MAX_BYTES",
             "LOGIN_RATE_LIMIT_PER_MINUTE",
+            "VOICE_PROVIDER",
+            "SYSTEM_CONCURRENT_CALLS_LIMIT",
+            "DEFAULT_USER_CONCURRENT_CALLS_LIMIT",
+            "SANDBOX_CALL_SECONDS",
+            "REAPER_GRACE_SECONDS",
         ):
             if os.environ.get(key):  # the developer's own environment wins
                 env[key] = os.environ[key]
@@ -350,7 +360,48 @@ class LocalRuntime:
         if at and sched.get("ActionAfterCompletion") == "DELETE":
             scheduler.delete_schedule(Name=name, GroupName=group)
 
+    def _schedule_sources(self) -> list[tuple[LocalFunction, float]]:
+        """Functions with `Schedule` events (EventBridge rules) and their period in seconds.
+        LOCAL_SCHEDULE_SECONDS, when set, replaces every period (faster local retries)."""
+        out = []
+        override = os.environ.get("LOCAL_SCHEDULE_SECONDS")
+        for fn in self.functions.values():
+            for event in (fn.properties.get("Events") or {}).values():
+                if event["Type"] != "Schedule":
+                    continue
+                rate = re.fullmatch(
+                    r"rate\((\d+) (minute|hour|day)s?\)", event["Properties"]["Schedule"]
+                )
+                if rate:
+                    unit = {"minute": 60, "hour": 3600, "day": 86400}[rate.group(2)]
+                    period = float(override) if override else int(rate.group(1)) * unit
+                    out.append((fn, period))
+        return out
+
+    def _every(self, fn: LocalFunction, period: float) -> None:
+        """Fire a scheduled rule's target the way EventBridge does (a Scheduled Event)."""
+        while not self.stop.wait(period):
+            event = {
+                "version": "0",
+                "id": secrets.token_hex(8),
+                "detail-type": "Scheduled Event",
+                "source": "aws.events",
+                "account": ACCOUNT,
+                "time": dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+                "region": REGION,
+                "resources": [],
+                "detail": {},
+            }
+            try:
+                fn.invoke(event)
+            except Exception as exc:
+                print(f"[local] {fn.logical_id} failed: {exc}", file=sys.stderr)
+
     def start_workers(self) -> None:
+        for fn, period in self._schedule_sources():
+            threading.Thread(
+                target=self._every, args=(fn, period), daemon=True, name=f"rule-{fn.logical_id}"
+            ).start()
         for fn, url, queue_arn, batch in self._sqs_sources():
             threading.Thread(
                 target=self._poll,

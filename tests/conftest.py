@@ -217,7 +217,9 @@ class Harness:
         done = {"executions": 0, "callbacks": 0}
         for _ in range(max_rounds):
             progressed = False
-            for ex in sfn.list_executions(stateMachineArn=arn, statusFilter="RUNNING")["executions"]:
+            for ex in sfn.list_executions(stateMachineArn=arn, statusFilter="RUNNING")[
+                "executions"
+            ]:
                 name = ex["executionArn"]
                 state = self.calls.setdefault(name, {"step": "acquire"})
                 call = json.loads(sfn.describe_execution(executionArn=name)["input"])

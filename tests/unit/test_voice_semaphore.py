@@ -88,7 +88,10 @@ def test_the_reaper_frees_slots_of_holders_that_are_no_longer_running(h):
     for i in range(3):
         assert semaphore.acquire("acct", f"exec-{i}", 3, 10)
     alive = {"exec-1"}
-    assert sorted(h for h, _ in semaphore.reap(lambda holder, _info: holder not in alive)) == ["exec-0", "exec-2"]
+    assert sorted(h for h, _ in semaphore.reap(lambda holder, _info: holder not in alive)) == [
+        "exec-0",
+        "exec-2",
+    ]
     u = semaphore.usage()
     assert (u.active, u.accounts, list(u.holders)) == (1, {"acct": 1}, ["exec-1"])
     assert semaphore.acquire("acct", "exec-3", 3, 10)

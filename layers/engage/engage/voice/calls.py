@@ -27,6 +27,7 @@ How a queued call becomes a call (statemachines/voice_call.asl.json):
 
 from __future__ import annotations
 
+import contextlib
 import json
 import random
 from collections.abc import Iterator
@@ -43,10 +44,10 @@ from engage.channels.voice import (
     voice_adapter,
 )
 from engage.contacts import store as contact_store
-from engage.core import clock, keys
+from engage.core import clock, ids, keys
 from engage.core.aws import client
 from engage.core.db import bind_models
-from engage.core.errors import ValidationFailed
+from engage.core.errors import NotFound, ValidationFailed
 from engage.core.observability import logger, mask_phone
 from engage.core.settings import get_settings
 from engage.tenants import service as tenants
@@ -54,7 +55,6 @@ from engage.voice import semaphore
 from engage.voice.models import CallQueueItem, RunningCampaignItem, VoiceCampaignItem
 
 RUNNABLE = ("active",)
-EARLIEST = "0000-00-00T00:00:00.000Z"
 
 
 # -- names and limits --------------------------------------------------------------------------
@@ -72,9 +72,10 @@ def parse_queue_id(value: str) -> tuple[str, int] | None:
 
 
 def execution_name(campaign_id: str, seq: int, attempt: int) -> str:
-    """The Step Functions execution of one call attempt; also its semaphore holder id. Step
-    Functions refuses a second execution of the same name, so an attempt runs at most once."""
-    return f"{queue_id(campaign_id, seq)}-{attempt}"
+    """A fresh name for the Step Functions execution of one claim of a call attempt; it is
+    also the semaphore holder id. Unique per claim (a claim given back and taken again gets a
+    new execution); that an attempt is made once is the claim's job, not the name's."""
+    return f"{queue_id(campaign_id, seq)}-{attempt}-{ids.token(6)}"
 
 
 def ready_sk(not_before: str, seq: int, attempts: int) -> str:
@@ -163,10 +164,8 @@ def set_running(tenant_id: str, campaign_id: str, running: bool) -> None:
             *key, tenant_id=tenant_id, campaign_id=campaign_id, since=clock.now_iso()
         ).save()
     else:
-        try:
+        with contextlib.suppress(DeleteError):  # already gone
             RunningCampaignItem(*key).delete()
-        except DeleteError:  # already gone
-            pass
 
 
 def running_campaigns() -> list[RunningCampaignItem]:
@@ -228,11 +227,9 @@ def requeue_actions(tenant_id: str, item: CallQueueItem, not_before: str) -> lis
     seq = int(item.sk)
     return [
         CallQueueItem.status.set("queued"),
-        CallQueueItem.next_attempt_at.set(None if not_before == EARLIEST else not_before),
+        CallQueueItem.next_attempt_at.set(not_before),
         CallQueueItem.gsi2pk.set(keys.call_ready_pk(tenant_id, item.campaign_id)),
         CallQueueItem.gsi2sk.set(ready_sk(not_before, seq, int(item.attempts))),
-        CallQueueItem.task_token.remove(),
-        CallQueueItem.updated_at.set(clock.now_iso()),
     ]
 
 
@@ -274,6 +271,8 @@ def unclaim(tenant_id: str, campaign_id: str, seq: int, attempt: int) -> bool:
             *requeue_actions(tenant_id, item, clock.now_iso()),
             CallQueueItem.attempts.set(attempt - 1),
             CallQueueItem.call_status.remove(),
+            CallQueueItem.task_token.remove(),
+            CallQueueItem.updated_at.set(clock.now_iso()),
         ],
         (CallQueueItem.status == "in_progress")
         & (CallQueueItem.attempts == attempt)
@@ -335,15 +334,16 @@ def _ready(tenant_id: str, campaign_id: str, now_iso: str, limit: int) -> list[C
     )
 
 
-def start_execution(tenant_id: str, campaign_id: str, seq: int, attempt: int) -> None:
-    """Start the call's state machine execution (a second start of the same name is a no-op)."""
+def start_execution(tenant_id: str, campaign_id: str, seq: int, attempt: int, name: str) -> None:
+    """Start the call's state machine execution `name` (a second start of it is a no-op)."""
     sfn = client("stepfunctions")
-    try:
+    with contextlib.suppress(sfn.exceptions.ExecutionAlreadyExists):
         sfn.start_execution(
             stateMachineArn=get_settings().voice_state_machine_arn,
-            name=execution_name(campaign_id, seq, attempt),
+            name=name,
             input=json.dumps(
                 {
+                    "execution": name,
                     "tenant_id": tenant_id,
                     "campaign_id": campaign_id,
                     "seq": seq,
@@ -353,8 +353,6 @@ def start_execution(tenant_id: str, campaign_id: str, seq: int, attempt: int) ->
                 }
             ),
         )
-    except sfn.exceptions.ExecutionAlreadyExists:
-        pass
 
 
 class _Pump:
@@ -381,7 +379,7 @@ class _Pump:
                 continue
             bump(tenant_id, campaign_id, queued=-1, in_progress=1)
             try:
-                start_execution(tenant_id, campaign_id, seq, attempt)
+                start_execution(tenant_id, campaign_id, seq, attempt, name)
             except Exception:
                 unclaim(tenant_id, campaign_id, seq, attempt)
                 semaphore.release(name)
@@ -403,7 +401,8 @@ class _Pump:
             try:
                 tz = tenants.get_settings_of(tenant_id).timezone
                 limit = account_limit(tenant_id)
-            except Exception:  # a deleted tenant: nothing to call
+            except NotFound:  # a deleted tenant: nothing to call
+                logger.warning("running campaign of a missing tenant", extra={"tenant": tenant_id})
                 continue
             campaigns = [c for c in (load_campaign(tenant_id, cid) for cid in campaign_ids) if c]
             open_ids = [
@@ -413,28 +412,34 @@ class _Pump:
             ]
             random.shuffle(open_ids)  # no campaign of an account is always served first
             if open_ids and usage.of(tenant_id) < limit:
-                state[tenant_id] = {"limit": limit, "in_flight": usage.of(tenant_id), "ids": open_ids}
+                state[tenant_id] = {
+                    "limit": limit,
+                    "in_flight": usage.of(tenant_id),
+                    "ids": open_ids,
+                }
         while free > 0 and state and (max_starts is None or self.started < max_starts):
             # Fewest calls in flight (relative to the account's limit) goes first each round.
-            order = sorted(state, key=lambda t: (state[t]["in_flight"] / state[t]["limit"], random.random()))
+            order = sorted(
+                state, key=lambda t: (state[t]["in_flight"] / state[t]["limit"], random.random())
+            )
             for tenant_id in order:
                 if free <= 0 or (max_starts is not None and self.started >= max_starts):
                     break
-                entry = state[tenant_id]
+                account = state[tenant_id]
                 outcome = "empty"
-                while entry["ids"]:
-                    campaign_id = entry["ids"][0]
-                    outcome = self._start_one(tenant_id, campaign_id, entry["limit"])
+                while account["ids"]:
+                    campaign_id = account["ids"][0]
+                    outcome = self._start_one(tenant_id, campaign_id, account["limit"])
                     if outcome == "empty":
-                        entry["ids"].pop(0)
+                        account["ids"].pop(0)
                         continue
-                    entry["ids"].append(entry["ids"].pop(0))  # round-robin between campaigns
+                    account["ids"].append(account["ids"].pop(0))  # round-robin between campaigns
                     break
                 if outcome == "started":
                     self.started += 1
                     free -= 1
-                    entry["in_flight"] += 1
-                    if entry["in_flight"] >= entry["limit"]:
+                    account["in_flight"] += 1
+                    if account["in_flight"] >= account["limit"]:
                         del state[tenant_id]
                 else:  # full or nothing due
                     del state[tenant_id]
@@ -450,6 +455,10 @@ def pump(now: datetime | None = None, max_starts: int | None = None) -> int:
 
 
 # -- state machine tasks -----------------------------------------------------------------------
+def _holder(event: dict[str, Any]) -> str:
+    return str(event["execution"])
+
+
 def _call_of(event: dict[str, Any]) -> tuple[str, str, int, int]:
     return (
         str(event["tenant_id"]),
@@ -463,7 +472,7 @@ def task_acquire(event: dict[str, Any]) -> dict[str, Any]:
     """State `Acquire`: hold a slot for this execution (already held when the pump started it;
     acquiring again is a no-op). Returns `{"acquired": bool}`."""
     tenant_id, campaign_id, seq, attempt = _call_of(event)
-    name = execution_name(campaign_id, seq, attempt)
+    name = _holder(event)
     info = {"tenant": tenant_id, "campaign": campaign_id, "seq": seq, "attempt": attempt}
     ok = semaphore.acquire(tenant_id, name, account_limit(tenant_id), system_limit(), info)
     return {"acquired": ok}
@@ -589,8 +598,14 @@ def task_record(event: dict[str, Any]) -> dict[str, Any]:
     if error or not result:
         name = (error or {}).get("Error") or "NoResult"
         reason = "timeout" if "Timeout" in name else name
-        call = _call_entry(item, attempt, "failed", "failed", 0, None, now) if item.call_sid else None
-        return {"recorded": finish(tenant_id, item, attempt, "failed", outcome="failed", reason=reason, call=call)}
+        call = (
+            _call_entry(item, attempt, "failed", "failed", 0, None, now) if item.call_sid else None
+        )
+        return {
+            "recorded": finish(
+                tenant_id, item, attempt, "failed", outcome="failed", reason=reason, call=call
+            )
+        }
     if not result.get("placed"):
         disposition = result.get("disposition")
         reason = str(result.get("reason") or "")
@@ -599,13 +614,24 @@ def task_record(event: dict[str, Any]) -> dict[str, Any]:
         if disposition == "requeue":
             return {"recorded": unclaim(tenant_id, campaign_id, seq, attempt)}
         status = "cancelled" if disposition == "cancelled" else "failed"
-        return {"recorded": finish(tenant_id, item, attempt, status, reason=reason, outcome=None if status == "cancelled" else "failed")}
+        return {
+            "recorded": finish(
+                tenant_id,
+                item,
+                attempt,
+                status,
+                reason=reason,
+                outcome=None if status == "cancelled" else "failed",
+            )
+        }
     call_status = str(result.get("status"))
     outcome = classify(call_status, result.get("answered_by"))
     talk = int(result.get("talk_seconds") or 0) if outcome in ("answered", "voicemail") else 0
     call = _call_entry(item, attempt, call_status, outcome, talk, result.get("answered_by"), now)
     if outcome in ("answered", "voicemail"):
-        return {"recorded": finish(tenant_id, item, attempt, "completed", outcome=outcome, call=call)}
+        return {
+            "recorded": finish(tenant_id, item, attempt, "completed", outcome=outcome, call=call)
+        }
     campaign = load_campaign(tenant_id, campaign_id)
     retry = (
         outcome in ("no_answer", "busy")
@@ -615,7 +641,12 @@ def task_record(event: dict[str, Any]) -> dict[str, Any]:
     )
     if retry and campaign is not None:
         due = clock.iso(clock.now() + timedelta(minutes=int(campaign.retry_delay_minutes)))
-        return {"recorded": finish(tenant_id, item, attempt, "queued", outcome=outcome, call=call, retry_at=due), "retry_at": due}
+        return {
+            "recorded": finish(
+                tenant_id, item, attempt, "queued", outcome=outcome, call=call, retry_at=due
+            ),
+            "retry_at": due,
+        }
     return {"recorded": finish(tenant_id, item, attempt, "failed", outcome=outcome, call=call)}
 
 
@@ -642,8 +673,7 @@ def _call_entry(
 
 def task_release(event: dict[str, Any]) -> dict[str, Any]:
     """State `Release` (every path ends here): give the slot back, then refill free slots."""
-    _, campaign_id, seq, attempt = _call_of(event)
-    released = semaphore.release(execution_name(campaign_id, seq, attempt))
+    released = semaphore.release(_holder(event))
     return {"released": released, "started": pump()}
 
 
@@ -686,7 +716,7 @@ def status_callback(provider: str, params: dict[str, str], ref: str | None) -> d
     found = _locate(provider, call_sid, ref)
     if found is None:
         return {"applied": False, "status": status, "reason": "unknown call"}
-    tenant_id, item, attempt = found
+    _, item, attempt = found
     final = status in FINAL_STATUSES
     actions: list[Any] = [
         CallQueueItem.call_status.set(status),

@@ -47,9 +47,12 @@ class CallWindow(_Body):
 
     @model_validator(mode="after")
     def _ordered(self) -> CallWindow:
-        if self.first_call_time and self.last_call_time:
-            if self.first_call_time >= self.last_call_time:
-                raise ValueError("first_call_time must be earlier than last_call_time")
+        if (
+            self.first_call_time
+            and self.last_call_time
+            and self.first_call_time >= self.last_call_time
+        ):
+            raise ValueError("first_call_time must be earlier than last_call_time")
         if self.start_date and self.end_date and self.start_date > self.end_date:
             raise ValueError("start_date must not be after end_date")
         return self

@@ -246,11 +246,11 @@ def upload_csv(tenant_id: str, body: CampaignUpload) -> dict[str, Any]:
         )
     existing = contact_store.contacts_by_phone(tenant_id, rows)
     created = 0
-    for phone, row in rows.items():
+    for phone, info in rows.items():
         if phone in existing:
             continue
-        first, _, last = row["name"].partition(" ")
-        fields = {"firstName": first, "lastName": last.strip() or None, "email": row["email"]}
+        first, _, last = info["name"].partition(" ")
+        fields = {"firstName": first, "lastName": last.strip() or None, "email": info["email"]}
         item = contacts.new_contact_item(tenant_id, phone, fields)
         try:
             contacts.claim_phone(tenant_id, phone, item.sk)
@@ -266,23 +266,23 @@ def upload_csv(tenant_id: str, body: CampaignUpload) -> dict[str, Any]:
             contacts.release_phone(tenant_id, phone, item.sk)
             raise
         existing[phone] = item.sk
-        row["created"] = True
+        info["created"] = True
         created += 1
     if created:
         tenants.add_counters(tenant_id, contact_count=created)
     members = [
         {
             "contact_id": existing[phone],
-            "name": row["name"],
+            "name": info["name"],
             "phone_e164": phone,
-            "email": row["email"],
-            "company": row["company"],
-            "notes": row["notes"],
+            "email": info["email"],
+            "company": info["company"],
+            "notes": info["notes"],
         }
-        for phone, row in rows.items()
+        for phone, info in rows.items()
     ]
     campaign = _write_campaign(tenant_id, _new_campaign(tenant_id, body, "csv"), members)
-    skipped = [row["raw"] for row in rows.values() if not row.get("created")] + repeats
+    skipped = [info["raw"] for info in rows.values() if not info.get("created")] + repeats
     return {
         "campaign": campaign_public(campaign),
         "stats": {
@@ -421,7 +421,7 @@ def _transition(
             {"status": item.status, "allowed_from": list(allowed)},
         )
     now = clock.now_iso()
-    actions = [VoiceCampaignItem.status.set(to), VoiceCampaignItem.updated_at.set(now)]
+    actions: list[Any] = [VoiceCampaignItem.status.set(to), VoiceCampaignItem.updated_at.set(now)]
     if stamp:
         actions.append(getattr(VoiceCampaignItem, stamp).set(now))
     try:
@@ -554,7 +554,7 @@ def account_queue(
         total = sum(int(getattr(c, status)) for c in campaigns)
     else:
         total = sum(int(c.total_contacts) for c in campaigns)
-    skip, window = (page - 1) * limit, []
+    skip, window = (page - 1) * limit, list[CallQueueItem]()
     for campaign in campaigns:
         if len(window) >= limit:
             break
@@ -571,7 +571,10 @@ def account_queue(
             window.append(item)
             if len(window) >= limit:
                 break
-    return {"queue": [queue_public(i) for i in window], "pagination": page_block(page, limit, total)}
+    return {
+        "queue": [queue_public(i) for i in window],
+        "pagination": page_block(page, limit, total),
+    }
 
 
 def queue_statistics(tenant_id: str) -> dict[str, Any]:
