@@ -33,6 +33,8 @@ def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             "INITIAL_CREDITS": "5000",
             "IMPORT_SYNC_MAX_ROWS": "500",
             "LOGIN_RATE_LIMIT_PER_MINUTE": "1000",
+            "SANDBOX_CALL_SECONDS": "1",
+            "LOCAL_SCHEDULE_SECONDS": "3",
             "PYTHONPATH": str(ROOT),
         }
     )

@@ -157,6 +157,95 @@ def test_tenants_cannot_see_each_other_and_errors_keep_the_envelope(base_url):
     assert "Local outbox" in httpx.get(f"{base_url}/_local/outbox").text
 
 
+def test_voice_campaigns_as_a_new_user_would_run_them(base_url):
+    """Seed 002 through the runtime: upload (the seed's body, then 500 rows with repeats and bad
+    numbers), start, watch the concurrency settings, pause / resume / cancel, statistics."""
+    user = User(base_url)
+    today = time.strftime("%Y-%m-%d", time.gmtime())
+    window = {"first_call_time": "00:00", "last_call_time": "23:59", "start_date": today}
+    seed = {
+        "campaign_name": "Q4 Sales Campaign",
+        "description": "Optional description",
+        "agent_id": "uuid",
+        "next_action": "Qualify lead for demo",
+        **window,
+        "csv_data": [
+            {
+                "name": "John Smith",
+                "phone_number": "+91 9876543210",
+                "email": "john@example.com",
+                "company": "ABC Corp",
+                "notes": "Interested in demo",
+            }
+        ],
+    }
+    resp = user.http.post("/api/campaigns/upload-csv", json=seed)
+    assert resp.status_code == 201, resp.text
+    assert resp.json()["stats"]["contacts_created"] == 1
+    small = resp.json()["campaign"]["id"]
+    assert user.http.post(f"/api/campaigns/{small}/start").status_code == 200
+    done = user.wait_for(
+        f"/api/campaigns/{small}/statistics",
+        lambda d: d["statistics"]["status"] == "completed",
+    )
+    assert done["statistics"]["answered"] == 1  # ends in 0: the sandbox answers
+    assert any(
+        c["to"] == "+919876543210" for c in user.http.get("/_local/outbox.json").json()["calls"]
+    )
+
+    rows = [{"name": f"Lead {i}", "phone_number": f"+1617555{i:04d}"} for i in range(450)]
+    rows += [{"name": "Again", "phone_number": f"+1617555{i:04d}"} for i in range(30)]
+    rows += [{"name": "Bad", "phone_number": "555"} for _ in range(20)]
+    resp = user.http.post(
+        "/api/campaigns/upload-csv", json={"campaign_name": "Big", **window, "csv_data": rows}
+    )
+    assert resp.status_code == 201, resp.text
+    assert resp.json()["stats"] == {
+        "total_rows": 500,
+        "valid_contacts": 450,
+        "contacts_created": 450,
+        "contacts_skipped": 30,
+        "errors": 20,
+    }
+    big = resp.json()["campaign"]["id"]
+    assert (
+        user.http.put("/api/settings/concurrency", json={"concurrent_calls_limit": 3}).status_code
+        == 200
+    )
+    assert user.http.post(f"/api/campaigns/{big}/start").status_code == 200
+    seen = []
+    for _ in range(12):
+        settings = user.get("/api/settings/concurrency")["settings"]
+        seen.append(settings["user_active_calls"])
+        assert settings["user_active_calls"] <= 3
+        assert settings["system_active_calls"] <= settings["system_concurrent_calls_limit"]
+        time.sleep(0.5)
+    assert max(seen) >= 1
+    assert user.http.post(f"/api/campaigns/{big}/pause").status_code == 200
+    paused = user.wait_for(
+        f"/api/campaigns/{big}", lambda d: d["campaign"]["queue_counts"]["in_progress"] == 0
+    )
+    placed = user.get(f"/api/campaigns/{big}/statistics")["statistics"]["calls_placed"]
+    time.sleep(2)
+    assert user.get(f"/api/campaigns/{big}/statistics")["statistics"]["calls_placed"] == placed
+    assert paused["campaign"]["status"] == "paused"
+    assert user.http.post(f"/api/campaigns/{big}/resume").status_code == 200
+    user.wait_for(
+        f"/api/campaigns/{big}/statistics",
+        lambda d: d["statistics"]["calls_placed"] > placed,
+    )
+    cancel = user.http.post(f"/api/campaigns/{big}/cancel")
+    assert cancel.status_code == 200 and cancel.json()["cancelled_items"] > 0
+    final = user.wait_for(
+        f"/api/campaigns/{big}/statistics",
+        lambda d: d["statistics"]["queue"]["in_progress"] == 0,
+    )["statistics"]
+    assert final["status"] == "cancelled" and final["queue"]["queued"] == 0
+    assert sum(final["queue"].values()) == final["total_items"] == 450
+    queue_stats = user.get("/api/queue/statistics")["statistics"]
+    assert queue_stats["total"] == 451 and queue_stats["user_active_calls"] == 0
+
+
 def test_no_generated_request_gets_a_server_error(base_url):
     """Schemathesis fuzzes every operation of the merged OpenAPI document as a signed-in user."""
     import shutil

@@ -1,0 +1,273 @@
+"""`make bench`: call gating (issue 3). 2,000 sandbox calls of a fixed simulated duration, three
+accounts with concurrent-call limits 2, 5 and 10 under a system limit of 12 (so 12 slots are
+allowed at any time: the accounts want 17).
+
+What runs is the real code against moto's server: the upload that writes the queue items, the
+pump (ready index, semaphore, claims), the semaphore, the state machine's task functions
+(acquire, place, record, release + pump), the sandbox's status callbacks through
+`calls.status_callback`. Two things are replaced, both outside the gating: Step Functions'
+executor (each started execution runs its tasks in a thread of this process, as moto's own
+executor would, minus its polling delays) and the sandbox's SQS-delayed callbacks (a timer
+delivers the final callback after exactly CALL_SECONDS, since SQS delays are whole seconds).
+
+Printed: slot utilisation = time-averaged slots held / slots allowed (12), and the most calls
+ever in flight per account and in total, counted independently of the semaphore (a call is in
+flight from its placement to its final callback). Aim: utilisation >= 0.9 and no overshoot.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import threading
+import time
+from typing import Any
+
+from bench.common import count_requests, env_for_child, moto_server
+
+CALLS = 2000
+CALL_SECONDS = 0.6
+LIMITS = {"A": 2, "B": 5, "C": 10}
+SYSTEM_LIMIT = 12
+
+
+class Meter:
+    """Slots held and calls in flight over time, per account and in total."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.start = time.perf_counter()
+        self.held = 0
+        self.area = 0.0
+        self.last = self.start
+        self.calls: dict[str, int] = {"total": 0}
+        self.peaks: dict[str, int] = {"total": 0, "held": 0}
+
+    def slot(self, delta: int) -> None:
+        with self.lock:
+            now = time.perf_counter()
+            self.area += self.held * (now - self.last)
+            self.last, self.held = now, self.held + delta
+            self.peaks["held"] = max(self.peaks["held"], self.held)
+
+    def call(self, account: str, delta: int) -> None:
+        with self.lock:
+            for key in (account, "total"):
+                self.calls[key] = self.calls.get(key, 0) + delta
+                self.peaks[key] = max(self.peaks.get(key, 0), self.calls[key])
+
+    def utilisation(self, until: float) -> float:
+        with self.lock:
+            area = self.area + self.held * (until - self.last)
+        return area / (SYSTEM_LIMIT * (until - self.start))
+
+
+def _child() -> dict[str, Any]:
+    import boto3
+
+    count_requests()
+    from engage.channels.voice import CallPlacement, OutboundCall
+    from engage.core import ids
+    from engage.core.settings import get_settings
+    from engage.tenants.service import new_tenant_item, tenant_id_of
+    from engage.voice import calls, semaphore, service, tokens
+    from engage.voice.schemas import CampaignUpload
+    from local.cfn import create_core_resources
+
+    create_core_resources(os.environ["TABLE_NAME"])
+    meter = Meter()
+    accounts: dict[str, str] = {}
+    for name, limit in LIMITS.items():
+        tenant = new_tenant_item(f"Bench {name}")
+        tenant.concurrent_calls_limit = limit
+        tenant.save()
+        accounts[tenant_id_of(tenant)] = name
+    boto3.client("stepfunctions")  # warm the client
+
+    # -- what the semaphore says, measured on the caller's side ---------------------------------
+    real_acquire, real_release = semaphore.acquire, semaphore.release
+
+    def acquire(account: str, holder: str, *args: Any, **kwargs: Any) -> bool:
+        held_before = holder in held
+        ok = real_acquire(account, holder, *args, **kwargs)
+        if ok and not held_before:
+            held.add(holder)
+            meter.slot(+1)
+        return ok
+
+    def release(holder: str) -> bool:
+        ok = real_release(holder)
+        if ok:
+            held.discard(holder)
+            meter.slot(-1)
+        return ok
+
+    held: set[str] = set()
+    semaphore.acquire, semaphore.release = acquire, release  # type: ignore[assignment]
+
+    # -- the provider: a timer delivers the final callback after CALL_SECONDS --------------------
+    class TimedSandbox:
+        name = "sandbox"
+
+        def place_call(self, call: OutboundCall) -> CallPlacement:
+            sid = "CA" + ids.new_id().lower()
+            account = accounts[call.ref.split(".")[0]]
+            meter.call(account, +1)
+
+            def finish() -> None:
+                meter.call(account, -1)
+                params = {
+                    "CallSid": sid,
+                    "CallStatus": "completed",
+                    "SequenceNumber": "3",
+                    "CallDuration": "60",
+                    "AnsweredBy": "human",
+                }
+                calls.status_callback("sandbox", params, call.ref)
+
+            threading.Timer(CALL_SECONDS, finish).start()
+            return CallPlacement(True, call_sid=sid)
+
+    calls.voice_adapter = lambda: TimedSandbox()  # type: ignore[assignment]
+
+    # -- Step Functions: each execution's tasks run in a thread ----------------------------------
+    waiting: dict[str, threading.Event] = {}
+    results: dict[str, dict[str, Any]] = {}
+
+    def succeed(token: str, output: dict[str, Any]) -> bool:
+        results[token] = output
+        waiting[token].set()
+        return True
+
+    tokens.succeed = succeed  # type: ignore[assignment]
+    tokens.heartbeat = lambda token: True  # type: ignore[assignment]
+    finished = threading.Semaphore(0)
+
+    def execution(call: dict[str, Any]) -> None:
+        token = call["execution"]
+        waiting[token] = threading.Event()
+        if not calls.task_acquire(call)["acquired"]:
+            calls.task_requeue(call)
+            return
+        calls.task_place({**call, "task_token": token})
+        waiting[token].wait()
+        calls.task_record({**call, "result": results.pop(token)})
+        calls.task_release(call)
+        finished.release()
+
+    def start_execution(
+        tenant_id: str, campaign_id: str, seq: int, attempt: int, name: str
+    ) -> None:
+        call = {
+            "execution": name,
+            "tenant_id": tenant_id,
+            "campaign_id": campaign_id,
+            "seq": seq,
+            "attempt": attempt,
+        }
+        threading.Thread(target=execution, args=(call,), daemon=True).start()
+
+    calls.start_execution = start_execution  # type: ignore[assignment]
+
+    # -- the run ----------------------------------------------------------------------------------
+    per_account = CALLS // len(LIMITS)
+    campaign_ids = []
+    for n, tenant_id in enumerate(accounts):
+        count = per_account + (CALLS - per_account * len(LIMITS) if n == 0 else 0)
+        rows = [
+            {"name": f"Lead {i}", "phone_number": f"+1617{n + 2}55{i:04d}"} for i in range(count)
+        ]
+        body = CampaignUpload.model_validate(
+            {
+                "campaign_name": "Bench",
+                "first_call_time": "00:00",
+                "last_call_time": "23:59",
+                "max_attempts": 1,
+                "csv_data": rows,
+            }
+        )
+        campaign_ids.append((tenant_id, service.upload_csv(tenant_id, body)["campaign"]["id"]))
+    meter.__init__()  # type: ignore[misc]
+    began = time.perf_counter()
+    for tenant_id, campaign_id in campaign_ids:
+        service.start(tenant_id, campaign_id)
+    for _ in range(CALLS):
+        if not finished.acquire(timeout=120):
+            raise RuntimeError("calls stalled")
+    ended = time.perf_counter()
+    statuses = [
+        service.statistics(tenant_id, campaign_id)["status"]
+        for tenant_id, campaign_id in campaign_ids
+    ]
+    assert get_settings().system_concurrent_calls_limit == SYSTEM_LIMIT
+    ideal = CALLS * CALL_SECONDS / SYSTEM_LIMIT
+    return {
+        "calls": CALLS,
+        "seconds": round(ended - began, 2),
+        "ideal_seconds": round(ideal, 2),
+        "utilisation": round(meter.utilisation(ended), 3),
+        "peaks": {k: v for k, v in meter.peaks.items()},
+        "campaigns": statuses,
+        "semaphore_after": semaphore.usage().active,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--child", action="store_true")
+    args = parser.parse_args()
+    if args.child:
+        print(json.dumps(_child()))
+        return
+    import subprocess
+
+    with moto_server() as endpoint:
+        env = env_for_child()
+        suffix = str(time.time_ns())
+        env.update(
+            {
+                "AWS_ENDPOINT_URL": endpoint,
+                "TABLE_NAME": f"bench-{suffix}",
+                "IDEMPOTENCY_TABLE_NAME": f"bench-idem-{suffix}",
+                "IMPORT_BUCKET": f"bench-imports-{suffix}",
+                "SYSTEM_CONCURRENT_CALLS_LIMIT": str(SYSTEM_LIMIT),
+                "VOICE_STATE_MACHINE_ARN": "arn:aws:states:us-east-1:123456789012:stateMachine:b",
+                "POWERTOOLS_LOG_LEVEL": "ERROR",
+            }
+        )
+        out = subprocess.run(
+            [sys.executable, "-m", "bench.call_gating", "--child"],
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+    if out.returncode != 0:
+        raise SystemExit(f"call gating bench failed:\n{out.stderr[-4000:]}")
+    result = json.loads(out.stdout.strip().splitlines()[-1])
+    peaks = result["peaks"]
+    overshoot = max(0, peaks["total"] - SYSTEM_LIMIT, peaks["held"] - SYSTEM_LIMIT) + sum(
+        max(0, peaks.get(name, 0) - limit) for name, limit in LIMITS.items()
+    )
+    print(
+        f"\nCall gating: {CALLS} sandbox calls of {CALL_SECONDS}s, limits {LIMITS}, system {SYSTEM_LIMIT}"
+    )
+    print(
+        f"seconds                 {result['seconds']}  (ideal at full use: {result['ideal_seconds']})"
+    )
+    print(f"slot utilisation        {result['utilisation']}  (aim: >= 0.9)")
+    print(
+        "max in flight           "
+        + ", ".join(f"{name}: {peaks.get(name, 0)}/{limit}" for name, limit in LIMITS.items())
+        + f", all: {peaks['total']}/{SYSTEM_LIMIT}, slots held: {peaks['held']}/{SYSTEM_LIMIT}"
+    )
+    print(f"overshoot               {overshoot}  (aim: 0)")
+    print(
+        f"campaigns               {result['campaigns']}; slots held after: {result['semaphore_after']}"
+    )
+
+
+if __name__ == "__main__":
+    main()
