@@ -43,6 +43,7 @@ test: $(STAMP) lint validate  ## set up and run lint, template checks and every 
 bench: $(STAMP)
 	$(BIN)/python -m bench.import_contacts
 	$(BIN)/python -m bench.dispatch
+	$(BIN)/python -m bench.call_gating
 
 clean:
 	rm -rf $(VENV) .aws-sam .mypy_cache .ruff_cache

@@ -5,7 +5,8 @@ table on every call: a Query costs O(table), where DynamoDB's costs O(page). Wit
 contacts and their messages in one table, each Query took about 200 ms. For queries on the
 base table (no index), this shim hands moto only the queried partition, already in sort-key
 order, so moto applies its own key conditions, filters, limits and paging to the same items
-DynamoDB would consider. Index queries are left as moto does them.
+DynamoDB would consider. For index queries moto filters every item and then sorts the matches
+by the index keys itself, so the shim only skips the needless sort of the whole table first.
 
 moto 5 also serialises every response by walking the botocore shape of each attribute value
 (about 0.6 ms per returned item). DynamoDB's protocol is plain JSON whose attribute values are
@@ -37,6 +38,10 @@ def install() -> None:
     original_all_items = Table.all_items
 
     def all_items(self: Any) -> Any:
+        if getattr(_hint, "unsorted", None) is self:  # an index query sorts its own matches
+            if not self.range_key_attr:
+                return list(self.items.values())
+            return [item for partition in self.items.values() for item in partition.values()]
         if getattr(_hint, "table", None) is self:
             partition = self.items.get(_hint.hash_key)
             if partition is None:
@@ -50,7 +55,13 @@ def install() -> None:
 
     def query(self: Any, hash_key: Any, *args: Any, **kwargs: Any) -> Any:
         bound = signature.bind(self, hash_key, *args, **kwargs)
-        if bound.arguments.get("index_name") or hash_key is None:
+        if bound.arguments.get("index_name"):
+            _hint.unsorted = self
+            try:
+                return original_query(self, hash_key, *args, **kwargs)
+            finally:
+                _hint.unsorted = None
+        if hash_key is None:
             return original_query(self, hash_key, *args, **kwargs)
         _hint.table, _hint.hash_key = self, hash_key
         try:

@@ -85,8 +85,16 @@ def ready_sk(not_before: str, seq: int, attempts: int) -> str:
 
 def account_limit(tenant_id: str) -> int:
     """The account's concurrent-calls limit (DEFAULT_USER_CONCURRENT_CALLS_LIMIT if unset)."""
-    value = tenants.get_tenant(tenant_id).concurrent_calls_limit
-    return int(value) if value is not None else get_settings().default_user_concurrent_calls_limit
+    return account_of(tenant_id)[0]
+
+
+def account_of(tenant_id: str) -> tuple[int, str]:
+    """The account's concurrent-calls limit and time zone, from one read of the tenant item."""
+    tenant = tenants.get_tenant(tenant_id)
+    value = tenant.concurrent_calls_limit
+    limit = int(value) if value is not None else get_settings().default_user_concurrent_calls_limit
+    timezone = str((tenant.settings or {}).get("timezone") or "UTC")
+    return limit, timezone
 
 
 def system_limit() -> int:
@@ -399,8 +407,7 @@ class _Pump:
         state: dict[str, dict[str, Any]] = {}
         for tenant_id, campaign_ids in by_tenant.items():
             try:
-                tz = tenants.get_settings_of(tenant_id).timezone
-                limit = account_limit(tenant_id)
+                limit, tz = account_of(tenant_id)
             except NotFound:  # a deleted tenant: nothing to call
                 logger.warning("running campaign of a missing tenant", extra={"tenant": tenant_id})
                 continue
@@ -473,6 +480,8 @@ def task_acquire(event: dict[str, Any]) -> dict[str, Any]:
     acquiring again is a no-op). Returns `{"acquired": bool}`."""
     tenant_id, campaign_id, seq, attempt = _call_of(event)
     name = _holder(event)
+    if semaphore.holds(name):  # the usual case: the pump took the slot for this execution
+        return {"acquired": True}
     info = {"tenant": tenant_id, "campaign": campaign_id, "seq": seq, "attempt": attempt}
     ok = semaphore.acquire(tenant_id, name, account_limit(tenant_id), system_limit(), info)
     return {"acquired": ok}
@@ -499,35 +508,29 @@ def task_place(event: dict[str, Any]) -> None:
     tenant_id, campaign_id, seq, attempt = _call_of(event)
     token = str(event["task_token"])
     item = CallQueueItem(*item_key(tenant_id, campaign_id, seq))
+    mine = (CallQueueItem.status == "in_progress") & (CallQueueItem.attempts == attempt)
+    # First try of this state: store the token and mark the attempt as dialing in one write.
     if not _conditional(
         item,
-        [CallQueueItem.task_token.set(token)],
-        (CallQueueItem.status == "in_progress") & (CallQueueItem.attempts == attempt),
+        [CallQueueItem.task_token.set(token), CallQueueItem.call_status.set("dialing")],
+        mine & (CallQueueItem.call_status == "starting"),
     ):
-        tokens.succeed(token, {"placed": False, "disposition": "stale", "reason": "superseded"})
-        return
-    if item.final:  # the provider's final callback arrived before a retried PlaceCall
-        tokens.succeed(token, {"placed": True, **dict(item.final.as_dict())})
-        return
-    if item.call_sid:  # placed by an earlier try of this state: wait for its callback
-        return
-    if item.call_status == "dialing":  # an earlier try died while dialing: never call twice
-        tokens.succeed(
-            token, {"placed": False, "disposition": "failed", "reason": "placement_unknown"}
-        )
-        return
-    verdict = _may_call(tenant_id, campaign_id, item)
+        # A retried try: the token is new, what happened before decides what happens now.
+        if not _conditional(item, [CallQueueItem.task_token.set(token)], mine):
+            tokens.succeed(token, {"placed": False, "disposition": "stale", "reason": "superseded"})
+            return
+        if item.final:  # the provider's final callback is already recorded
+            tokens.succeed(token, {"placed": True, **dict(item.final.as_dict())})
+        elif not item.call_sid:  # an earlier try died while dialing: never call twice
+            tokens.succeed(
+                token, {"placed": False, "disposition": "failed", "reason": "placement_unknown"}
+            )
+        return  # else placed by the earlier try: its callback completes the new token
+    campaign = load_campaign(tenant_id, campaign_id)
+    verdict = _may_call(tenant_id, campaign, item)
     if verdict is not None:
         tokens.succeed(token, {"placed": False, **verdict})
         return
-    if not _conditional(
-        item,
-        [CallQueueItem.call_status.set("dialing")],
-        (CallQueueItem.call_status == "starting") & (CallQueueItem.attempts == attempt),
-    ):
-        tokens.succeed(token, {"placed": False, "disposition": "stale", "reason": "superseded"})
-        return
-    campaign = load_campaign(tenant_id, campaign_id)
     adapter = voice_adapter()
     ref = f"{tenant_id}.{queue_id(campaign_id, seq)}.{attempt}"
     placement = adapter.place_call(
@@ -560,14 +563,15 @@ def task_place(event: dict[str, Any]) -> None:
         tokens.succeed(token, {"placed": True, **dict(item.final.as_dict())})
 
 
-def _may_call(tenant_id: str, campaign_id: str, item: CallQueueItem) -> dict[str, str] | None:
+def _may_call(
+    tenant_id: str, campaign: VoiceCampaignItem | None, item: CallQueueItem
+) -> dict[str, str] | None:
     """None when the call may be placed now; else why not and what to do with the item."""
-    campaign = load_campaign(tenant_id, campaign_id)
     if campaign is None or campaign.status == "cancelled":
         return {"disposition": "cancelled", "reason": "campaign_cancelled"}
     if campaign.status != "active":
         return {"disposition": "requeue", "reason": f"campaign_{campaign.status}"}
-    tz = tenants.get_settings_of(tenant_id).timezone
+    _, tz = account_of(tenant_id)
     if window_state(campaign, tz) != "open":
         return {"disposition": "requeue", "reason": "outside_call_window"}
     contact = contact_store.get(tenant_id, item.contact_id)
@@ -673,7 +677,7 @@ def _call_entry(
 
 def task_release(event: dict[str, Any]) -> dict[str, Any]:
     """State `Release` (every path ends here): give the slot back, then refill free slots."""
-    released = semaphore.release(_holder(event))
+    released = semaphore.release(_holder(event), str(event["tenant_id"]))
     return {"released": released, "started": pump()}
 
 

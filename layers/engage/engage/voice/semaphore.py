@@ -124,14 +124,22 @@ def acquire(
     return False
 
 
-def release(holder_id: str) -> bool:
-    """Give back `holder_id`'s slot; True if it held one (a second release is a no-op)."""
-    current = _load()
-    info = _plain(current.holders if current else None).get(holder_id)
-    if info is None:
-        return False
+def holds(holder_id: str) -> bool:
+    """Whether `holder_id` holds a slot (one strongly consistent read)."""
+    return holder_id in usage().holders
+
+
+def release(holder_id: str, account_id: str | None = None) -> bool:
+    """Give back `holder_id`'s slot; True if it held one (a second release is a no-op). With
+    the holder's `account_id` this is one conditional write; without, a read first finds it."""
+    if account_id is None:
+        current = _load()
+        info = _plain(current.holders if current else None).get(holder_id)
+        if info is None:
+            return False
+        account_id = str(info["account"])
     holder = CallSemaphoreItem.holders[holder_id]  # type: ignore[index]
-    account_count = CallSemaphoreItem.accounts[info["account"]]  # type: ignore[index]
+    account_count = CallSemaphoreItem.accounts[account_id]  # type: ignore[index]
     try:
         CallSemaphoreItem(*keys.call_semaphore_key()).update(
             actions=[
@@ -139,7 +147,7 @@ def release(holder_id: str) -> bool:
                 account_count.set(account_count - 1),
                 holder.remove(),
             ],
-            condition=holder.exists(),
+            condition=holder.exists() & (holder["account"] == account_id),  # type: ignore[index]
         )
     except UpdateError as exc:
         if exc.cause_response_code == "ConditionalCheckFailedException":
