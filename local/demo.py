@@ -2,7 +2,9 @@
 
 Registers a tenant, imports a customer export it generates in Shopify's layout, creates a
 campaign with a link, enqueues it (with an Idempotency-Key), waits until every recipient is
-delivered, and prints the dashboard. Only HTTP, exactly as a frontend would call it.
+delivered, and prints the dashboard. Then a voice campaign (seed 002): uploads 12 leads as
+CSV rows, sets the concurrent-calls limit to 3, starts it, shows the calls in flight never
+passing the limit, and prints the statistics. Only HTTP, exactly as a frontend would call it.
 """
 
 from __future__ import annotations
@@ -96,7 +98,51 @@ def main(argv: list[str] | None = None) -> int:
 
     print("6. Dashboard:")
     print(json.dumps(http.get("/dashboard").json()["data"], indent=2))
+    if voice(http) != 0:
+        return 1
     print(f"Outbox: {args.base_url}/_local/outbox   API docs: {args.base_url}/docs")
+    return 0
+
+
+def voice(http: httpx.Client) -> int:
+    """The voice walk: upload-csv, limit 3, start, watch the gating, statistics."""
+    rows = [{"name": f"Lead {i}", "phone_number": f"+1 415 555 {1200 + i:04d}"} for i in range(12)]
+    rows.append({"name": "Lead 0 again", "phone_number": "+14155551200"})
+    rows.append({"name": "No number", "phone_number": ""})
+    upload = http.post(
+        "/api/campaigns/upload-csv",
+        json={
+            "campaign_name": "Demo calls",
+            "agent_id": "demo-agent",
+            "first_call_time": "00:00",
+            "last_call_time": "23:59",
+            "max_attempts": 1,
+            "csv_data": rows,
+        },
+    )
+    if upload.status_code != 201:
+        print(f"   upload failed: {upload.text}")
+        return 1
+    body = upload.json()
+    campaign_id = body["campaign"]["id"]
+    print(f"7. Voice campaign from CSV rows: stats={body['stats']}")
+    http.put("/api/settings/concurrency", json={"concurrent_calls_limit": 3})
+    http.post(f"/api/campaigns/{campaign_id}/start")
+    print("8. Started with a limit of 3 concurrent calls (sandbox calls take a few seconds)")
+    deadline, peak = time.monotonic() + 300, 0
+    while True:
+        active = http.get("/api/settings/concurrency").json()["settings"]["user_active_calls"]
+        peak = max(peak, active)
+        counts = http.get(f"/api/campaigns/{campaign_id}").json()["campaign"]["queue_counts"]
+        print(f"   calls in flight={active} (most so far {peak}) queue={counts}", end="\r")
+        if counts["queued"] == counts["in_progress"] == 0:
+            break
+        if time.monotonic() > deadline:
+            print("\n   timed out waiting for the calls")
+            return 1
+        time.sleep(0.5)
+    stats = http.get(f"/api/campaigns/{campaign_id}/statistics").json()["statistics"]
+    print(f"\n9. Voice statistics: {json.dumps(stats)}")
     return 0
 
 

@@ -48,3 +48,22 @@ def test_step_functions_and_scheduler_events_reach_the_workers(h):
     assert fired["queuedRecipients"] == 1
     state = FUNCTIONS["DispatchFunction"].invoke(fill("sfn_dispatch_prepare.json"))
     assert state["done"] is False and state["cursor"] is None
+
+
+def test_the_voice_tick_and_call_tasks_take_their_aws_events(h):
+    headers = h.register()
+    body = {
+        "campaign_name": "Calls",
+        "csv_data": [{"name": "Ann", "phone_number": "+12015550123"}],
+    }
+    c = h.client.post("/api/campaigns/upload-csv", headers=headers, json=body).json()["campaign"]
+    tenant_id = h.client.get("/auth/me", headers=headers).json()["data"]["tenant"]["id"]
+    tick = FUNCTIONS["VoiceTickFunction"].invoke(_event("eventbridge_voice_tick.json"))
+    assert tick == {"reaped": 0, "expired": 0, "started": 0}
+    text = (EVENTS / "sfn_voice_call_acquire.json").read_text()
+    event = json.loads(
+        text.replace("REPLACE_TENANT", tenant_id).replace("REPLACE_CAMPAIGN", c["id"])
+    )
+    assert FUNCTIONS["VoiceCallFunction"].invoke(event) == {"acquired": True}
+    release = {**event, "action": "release"}
+    assert FUNCTIONS["VoiceCallFunction"].invoke(release)["released"] is True
