@@ -272,6 +272,9 @@ def unclaim(tenant_id: str, campaign_id: str, seq: int, attempt: int) -> bool:
     item = load_item(tenant_id, campaign_id, seq)
     if item is None or item.status != "in_progress" or int(item.attempts) != attempt:
         return False
+    campaign = load_campaign(tenant_id, campaign_id)
+    if campaign is None or campaign.status == "cancelled":  # its queue was swept already
+        return finish(tenant_id, item, attempt, "cancelled", reason="campaign_cancelled")
     item.attempts = attempt - 1
     done = _conditional(
         item,
@@ -816,34 +819,27 @@ def iter_queue(tenant_id: str, campaign_id: str, **kwargs: Any) -> Iterator[Call
 def cancel_queued(tenant_id: str, campaign_id: str, reason: str) -> int:
     """Move every `queued` item of the campaign to `cancelled` (through the ready index, so
     done items are not read); returns how many moved."""
-    moved = 0
-    while True:
-        hits = list(
-            CallQueueItem.ready.query(keys.call_ready_pk(tenant_id, campaign_id), limit=100)
+    moved = page = 0
+    for hit in CallQueueItem.ready.query(keys.call_ready_pk(tenant_id, campaign_id)):
+        now = clock.now_iso()
+        page += _conditional(
+            CallQueueItem(hit.pk, hit.sk),
+            [
+                CallQueueItem.status.set("cancelled"),
+                CallQueueItem.reason.set(reason),
+                CallQueueItem.gsi2pk.remove(),
+                CallQueueItem.gsi2sk.remove(),
+                CallQueueItem.ended_at.set(now),
+                CallQueueItem.updated_at.set(now),
+            ],
+            CallQueueItem.status == "queued",  # a stale index entry changes nothing
         )
-        if not hits:
-            break
-        page = 0
-        for hit in hits:
-            item = CallQueueItem(hit.pk, hit.sk)
-            page += _conditional(
-                item,
-                [
-                    CallQueueItem.status.set("cancelled"),
-                    CallQueueItem.reason.set(reason),
-                    CallQueueItem.gsi2pk.remove(),
-                    CallQueueItem.gsi2sk.remove(),
-                    CallQueueItem.ended_at.set(clock.now_iso()),
-                    CallQueueItem.updated_at.set(clock.now_iso()),
-                ],
-                CallQueueItem.status == "queued",
-            )
-        if page:
+        if page == 100:
             bump(tenant_id, campaign_id, queued=-page, cancelled=page)
-        moved += page
-        if page == 0 and len(hits) < 100:
-            break  # only stale index entries left (the index is eventually consistent)
-    return moved
+            moved, page = moved + page, 0
+    if page:
+        bump(tenant_id, campaign_id, queued=-page, cancelled=page)
+    return moved + page
 
 
 def tick(now: datetime | None = None) -> dict[str, Any]:
