@@ -431,3 +431,30 @@ def test_concurrency_settings_have_exactly_the_seed_fields(h):
         "message": "Concurrency limit updated successfully",
         "concurrent_calls_limit": 3,
     }
+
+
+def test_the_tick_recounts_a_quiet_campaign_whose_counters_drifted_and_completes_it(h):
+    from engage.voice.models import VoiceCampaignItem
+
+    headers = h.register()
+    out = upload(h, headers, us(3), max_attempts=1)
+    campaign_id = out["campaign"]["id"]
+    start(h, headers, campaign_id)
+    tenant_id = h.client.get("/auth/me", headers=headers).json()["data"]["tenant"]["id"]
+    # as if a task died between an item's write and the counter's ADD
+    VoiceCampaignItem(*calls.campaign_key(tenant_id, campaign_id)).update(
+        actions=[VoiceCampaignItem.in_progress.add(1)]
+    )
+    h.run_calls()
+    campaign = h.client.get(f"/api/campaigns/{campaign_id}", headers=headers).json()["campaign"]
+    assert campaign["status"] == "active" and campaign["queue_counts"]["in_progress"] == 1
+    assert calls.tick()["corrected"] == 1
+    campaign = h.client.get(f"/api/campaigns/{campaign_id}", headers=headers).json()["campaign"]
+    assert campaign["status"] == "completed"
+    assert campaign["queue_counts"] == {
+        "queued": 0,
+        "in_progress": 0,
+        "completed": 3,
+        "failed": 0,
+        "cancelled": 0,
+    }

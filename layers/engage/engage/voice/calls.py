@@ -842,20 +842,69 @@ def cancel_queued(tenant_id: str, campaign_id: str, reason: str) -> int:
     return moved + page
 
 
+def reconcile(tenant_id: str, campaign_id: str, moment: datetime) -> bool:
+    """Repair a quiet campaign: nothing in its ready index and no slot held for it, so nothing
+    can be queued or in flight. Its per-status counters are recounted from the items (a Lambda
+    that died between an item's write and the counter's ADD leaves them off by one), an item
+    still `in_progress` with no slot and untouched for REAPER_GRACE_SECONDS is recorded as
+    failed (`lost`), and the campaign completes. Returns whether a counter was corrected."""
+    grace = clock.iso(moment - timedelta(seconds=get_settings().reaper_grace_seconds))
+    counts = dict.fromkeys(("queued", "in_progress", "completed", "failed", "cancelled"), 0)
+    for item in iter_queue(tenant_id, campaign_id):
+        if item.status == "in_progress" and str(item.updated_at) < grace:
+            task_record(
+                {
+                    "tenant_id": tenant_id,
+                    "campaign_id": campaign_id,
+                    "seq": int(item.sk),
+                    "attempt": int(item.attempts),
+                    "error": {"Error": "lost"},
+                }
+            )
+            item.refresh(consistent_read=True)
+        counts[item.status] = counts.get(item.status, 0) + 1
+    campaign = load_campaign(tenant_id, campaign_id)
+    if campaign is None:
+        return False
+    drift = {
+        k: v - int(getattr(campaign, k)) for k, v in counts.items() if v != getattr(campaign, k)
+    }
+    if drift:
+        logger.warning("voice counters corrected", extra={"campaign": campaign_id, "drift": drift})
+    bump(tenant_id, campaign_id, **drift)  # also completes it when nothing is left
+    return bool(drift)
+
+
+def _quiet(tenant_id: str, campaign_id: str, usage: semaphore.Usage) -> bool:
+    """No queued item (due or not) and no slot held for the campaign."""
+    if any(h.get("campaign") == campaign_id for h in usage.holders.values()):
+        return False
+    ready = CallQueueItem.ready.query(keys.call_ready_pk(tenant_id, campaign_id), limit=1)
+    return next(iter(ready), None) is None
+
+
 def tick(now: datetime | None = None) -> dict[str, Any]:
     """The scheduled pass (every minute): reap dead holders, end campaigns whose end date has
-    passed, complete finished ones, then pump. Returns what it did."""
+    passed, reconcile and complete quiet ones, then pump. Returns what it did."""
     bind_models()
     moment = now or clock.now()
     reaped = reap(moment)
-    ended = 0
+    ended = corrected = 0
+    usage = semaphore.usage()
     for entry in running_campaigns():
-        campaign = load_campaign(entry.tenant_id, entry.campaign_id)
+        tenant_id, campaign_id = entry.tenant_id, entry.campaign_id
+        campaign = load_campaign(tenant_id, campaign_id)
         if campaign is None or campaign.status != "active":
-            set_running(entry.tenant_id, entry.campaign_id, False)
+            set_running(tenant_id, campaign_id, False)
             continue
-        tz = tenants.get_settings_of(entry.tenant_id).timezone
+        _, tz = account_of(tenant_id)
         if window_state(campaign, tz, moment) == "over":
-            ended += cancel_queued(entry.tenant_id, entry.campaign_id, "campaign_window_ended")
-        bump(entry.tenant_id, entry.campaign_id)  # completes it when nothing is left
-    return {"reaped": len(reaped), "expired": ended, "started": pump(moment)}
+            ended += cancel_queued(tenant_id, campaign_id, "campaign_window_ended")
+        if _quiet(tenant_id, campaign_id, usage):
+            corrected += reconcile(tenant_id, campaign_id, moment)
+    return {
+        "reaped": len(reaped),
+        "expired": ended,
+        "corrected": corrected,
+        "started": pump(moment),
+    }
