@@ -26,25 +26,27 @@ MAGIC_FAILURES = {
 
 
 class Outbox:
-    """A bounded, thread-safe record of sandbox messages (newest last)."""
+    """A bounded, thread-safe record of what a sandbox provider sent (newest last), each
+    record found by its provider id under `key` (`providerMessageId`, or `callSid` for calls)."""
 
-    def __init__(self, capacity: int = 50_000) -> None:
+    def __init__(self, capacity: int = 50_000, key: str = "providerMessageId") -> None:
         self._items: deque[dict[str, Any]] = deque(maxlen=capacity)
         self._by_id: dict[str, dict[str, Any]] = {}
         self._lock = threading.Lock()
+        self._key = key
 
     def add(self, record: dict[str, Any]) -> None:
-        """Record one message."""
+        """Record one message or call."""
         with self._lock:
             if len(self._items) == self._items.maxlen:
-                self._by_id.pop(self._items[0]["providerMessageId"], None)
+                self._by_id.pop(self._items[0][self._key], None)
             self._items.append(record)
-            self._by_id[record["providerMessageId"]] = record
+            self._by_id[record[self._key]] = record
 
-    def set_status(self, provider_message_id: str, status: str) -> None:
-        """Update a recorded message's status (receipts)."""
+    def set_status(self, provider_id: str, status: str) -> None:
+        """Update a record's status (receipts, call progress)."""
         with self._lock:
-            record = self._by_id.get(provider_message_id)
+            record = self._by_id.get(provider_id)
             if record:
                 record["status"] = status
                 record["updatedAt"] = clock.now_iso()

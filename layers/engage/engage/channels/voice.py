@@ -26,12 +26,11 @@ Twilio's test-credential number `+15005550001` (invalid) is refused at placement
 from __future__ import annotations
 
 import json
-import threading
 import zlib
-from collections import deque
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from engage.channels.sandbox import Outbox
 from engage.core import clock, ids
 from engage.core.aws import client
 from engage.core.settings import get_settings
@@ -95,43 +94,7 @@ def sandbox_plan(phone_e164: str) -> dict[str, Any]:
     return {"status": status, "answered_by": None, "talk_seconds": 0}
 
 
-class CallOutbox:
-    """A bounded, thread-safe record of sandbox calls (newest last), keyed by call id."""
-
-    def __init__(self, capacity: int = 20_000) -> None:
-        self._items: deque[dict[str, Any]] = deque(maxlen=capacity)
-        self._by_sid: dict[str, dict[str, Any]] = {}
-        self._lock = threading.Lock()
-
-    def add(self, record: dict[str, Any]) -> None:
-        """Record one call."""
-        with self._lock:
-            if len(self._items) == self._items.maxlen:
-                self._by_sid.pop(self._items[0]["callSid"], None)
-            self._items.append(record)
-            self._by_sid[record["callSid"]] = record
-
-    def set_status(self, call_sid: str, status: str) -> None:
-        """Update a recorded call's status."""
-        with self._lock:
-            record = self._by_sid.get(call_sid)
-            if record:
-                record["status"] = status
-                record["updatedAt"] = clock.now_iso()
-
-    def list(self, limit: int = 500) -> list[dict[str, Any]]:
-        """The newest `limit` records, newest first."""
-        with self._lock:
-            return [dict(r) for r in list(self._items)[-limit:]][::-1]
-
-    def clear(self) -> None:
-        """Forget everything (tests)."""
-        with self._lock:
-            self._items.clear()
-            self._by_sid.clear()
-
-
-CALL_OUTBOX = CallOutbox()
+CALL_OUTBOX = Outbox(capacity=20_000, key="callSid")
 
 
 def sandbox_callbacks(call_sid: str, to: str) -> list[tuple[int, dict[str, str]]]:
@@ -164,7 +127,7 @@ class SandboxVoice:
 
     name = "sandbox"
 
-    def __init__(self, outbox: CallOutbox = CALL_OUTBOX) -> None:
+    def __init__(self, outbox: Outbox = CALL_OUTBOX) -> None:
         self.outbox = outbox
 
     def place_call(self, call: OutboundCall) -> CallPlacement:
