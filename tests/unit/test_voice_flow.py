@@ -259,11 +259,12 @@ def test_calls_wait_for_the_call_window_in_the_account_time_zone(h):
 
 def test_after_the_end_date_queued_calls_are_cancelled_and_the_campaign_completes(h):
     headers = h.register()
-    clock.set_clock(lambda: at(12, day=22))
-    out = upload(h, headers, us(3), end_date="2025-10-21")
+    clock.set_clock(lambda: at(12, day=20))
+    out = upload(h, headers, us(3), end_date="2025-10-21", first_call_time="23:00")
     campaign_id = out["campaign"]["id"]
-    start(h, headers, campaign_id)
+    start(h, headers, campaign_id)  # before today's first call time: nothing starts yet
     assert concurrency(h, headers)["user_active_calls"] == 0
+    clock.set_clock(lambda: at(12, day=22))
     assert calls.tick()["expired"] == 3
     s = stats(h, headers, campaign_id)
     assert s["status"] == "completed" and s["queue"]["cancelled"] == 3
@@ -458,3 +459,15 @@ def test_the_tick_recounts_a_quiet_campaign_whose_counters_drifted_and_completes
         "failed": 0,
         "cancelled": 0,
     }
+
+
+def test_a_campaign_past_its_end_date_cannot_start(h):
+    headers = h.register()
+    out = upload(h, headers, us(1), start_date="2025-10-15", end_date="2025-10-30")
+    resp = h.client.post(f"/api/campaigns/{out['campaign']['id']}/start", headers=headers)
+    assert resp.status_code == 409
+    assert "end_date (2025-10-30) has passed" in resp.json()["message"]
+    h.client.put(
+        f"/api/campaigns/{out['campaign']['id']}", headers=headers, json={"end_date": None}
+    )
+    assert start(h, headers, out["campaign"]["id"])["status"] == "active"

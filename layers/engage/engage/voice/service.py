@@ -433,11 +433,24 @@ def _transition(
     return item
 
 
+def _not_over(tenant_id: str, item: VoiceCampaignItem) -> None:
+    """409 when the campaign's end date has passed: starting it could place no call."""
+    _, tz = calls.account_of(tenant_id)
+    if item.status in ("draft", "paused") and calls.window_state(item, tz) == "over":
+        raise Conflict(
+            f"The campaign's end_date ({item.end_date}) has passed in the account's time zone "
+            f"({tz}); set a later end_date to run it",
+            {"end_date": item.end_date, "timezone": tz},
+        )
+
+
 def start(tenant_id: str, campaign_id: str) -> dict[str, Any]:
-    """draft -> active; calls start at once within the call window (409 with no contacts)."""
+    """draft -> active; calls start at once within the call window (409 with no contacts, or
+    when the end date has passed)."""
     item = get_campaign_item(tenant_id, campaign_id)
     if item.status == "draft" and not int(item.total_contacts):
         raise Conflict("The campaign has no contacts to call", {"total_contacts": 0})
+    _not_over(tenant_id, item)
     item = _transition(tenant_id, campaign_id, ("draft",), "active", "started_at", "start")
     calls.set_running(tenant_id, campaign_id, True)
     if not calls.maybe_complete(tenant_id, item):
@@ -453,7 +466,8 @@ def pause(tenant_id: str, campaign_id: str) -> dict[str, Any]:
 
 
 def resume(tenant_id: str, campaign_id: str) -> dict[str, Any]:
-    """paused -> active; calls continue at once."""
+    """paused -> active; calls continue at once (409 when the end date has passed)."""
+    _not_over(tenant_id, get_campaign_item(tenant_id, campaign_id))
     item = _transition(tenant_id, campaign_id, ("paused",), "active", None, "resume")
     calls.set_running(tenant_id, campaign_id, True)
     if not calls.maybe_complete(tenant_id, item):
