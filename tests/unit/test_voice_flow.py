@@ -13,7 +13,7 @@ import pytest
 
 from engage.channels.voice import CALL_OUTBOX
 from engage.core import clock
-from engage.voice import calls, semaphore
+from engage.voice import calls, semaphore, store
 from local.functions import sqs_event
 from tests.conftest import FUNCTIONS
 
@@ -443,7 +443,7 @@ def test_the_tick_recounts_a_quiet_campaign_whose_counters_drifted_and_completes
     start(h, headers, campaign_id)
     tenant_id = h.client.get("/auth/me", headers=headers).json()["data"]["tenant"]["id"]
     # as if a task died between an item's write and the counter's ADD
-    VoiceCampaignItem(*calls.campaign_key(tenant_id, campaign_id)).update(
+    VoiceCampaignItem(*store.campaign_key(tenant_id, campaign_id)).update(
         actions=[VoiceCampaignItem.in_progress.add(1)]
     )
     h.run_calls()

@@ -151,6 +151,27 @@ def create_contact(tenant_id: str, body: ContactCreate) -> dict[str, Any]:
     return to_public(item)
 
 
+def ensure_contact(tenant_id: str, phone_e164: str, fields: dict[str, Any]) -> tuple[str, bool]:
+    """The id of the contact that owns `phone_e164`, creating it (with `fields`, seed 004
+    names) when no contact has the number: `(contact_id, created)`. Concurrent callers with one
+    number end with one contact. The caller adds created contacts to the tenant's counter."""
+    bind_models()
+    item = new_contact_item(tenant_id, phone_e164, fields)
+    try:
+        claim_phone(tenant_id, phone_e164, item.sk)
+    except Conflict:  # the number has a contact (or just got one): reuse it
+        guard = store.get_phone(tenant_id, phone_e164)
+        if guard is None:
+            raise
+        return guard.contact_id, False
+    try:
+        item.save()
+    except Exception:
+        release_phone(tenant_id, phone_e164, item.sk)
+        raise
+    return item.sk, True
+
+
 def get_contact(tenant_id: str, contact_id: str) -> ContactItem:
     """The contact; NotFound for unknown ids and for other tenants' ids."""
     item = store.get(tenant_id, contact_id)

@@ -62,6 +62,21 @@ def update_settings(tenant_id: str, patch: SettingsUpdate) -> SettingsPublic:
     return merged
 
 
+def set_concurrent_calls_limit(tenant_id: str, limit: int) -> None:
+    """Store the account's concurrent-calls limit (issue 3; validated by the caller). Raises
+    NotFound for an unknown tenant, without creating one."""
+    bind_models()
+    try:
+        TenantItem(*_key(tenant_id)).update(
+            actions=[TenantItem.concurrent_calls_limit.set(limit)],
+            condition=TenantItem.pk.exists(),
+        )
+    except UpdateError as exc:
+        if exc.cause_response_code == "ConditionalCheckFailedException":
+            raise NotFound("Tenant not found") from exc
+        raise
+
+
 def debit_credits(tenant_id: str, amount: int) -> int:
     """Take `amount` credits in one conditional update; returns the balance after.
 

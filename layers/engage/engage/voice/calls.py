@@ -30,12 +30,9 @@ from __future__ import annotations
 import contextlib
 import json
 import random
-from collections.abc import Iterator
 from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
-
-from pynamodb.exceptions import DeleteError, UpdateError
 
 from engage.channels.voice import (
     FINAL_STATUSES,
@@ -46,13 +43,12 @@ from engage.channels.voice import (
 from engage.contacts import store as contact_store
 from engage.core import clock, ids, keys
 from engage.core.aws import client
-from engage.core.db import bind_models
 from engage.core.errors import NotFound, ValidationFailed
 from engage.core.observability import logger, mask_phone
 from engage.core.settings import get_settings
 from engage.tenants import service as tenants
-from engage.voice import semaphore
-from engage.voice.models import CallQueueItem, RunningCampaignItem, VoiceCampaignItem
+from engage.voice import semaphore, store
+from engage.voice.models import CallQueueItem, VoiceCampaignItem
 
 RUNNABLE = ("active",)
 
@@ -103,38 +99,12 @@ def system_limit() -> int:
 
 
 # -- campaign helpers --------------------------------------------------------------------------
-def campaign_key(tenant_id: str, campaign_id: str) -> tuple[str, str]:
-    """Key of a voice campaign."""
-    return keys.voice_campaign_partition(tenant_id), campaign_id
-
-
-def load_campaign(tenant_id: str, campaign_id: str) -> VoiceCampaignItem | None:
-    """The campaign or None."""
-    bind_models()
-    try:
-        return VoiceCampaignItem.get(*campaign_key(tenant_id, campaign_id), consistent_read=True)
-    except VoiceCampaignItem.DoesNotExist:
-        return None
-
-
 def bump(tenant_id: str, campaign_id: str, **deltas: int) -> VoiceCampaignItem | None:
     """Add to the campaign's per-status counters atomically; returns the campaign after the
     update (None when the campaign was deleted meanwhile). Completes it when nothing is left."""
-    actions = [getattr(VoiceCampaignItem, k).add(v) for k, v in deltas.items() if v]
-    item = VoiceCampaignItem(*campaign_key(tenant_id, campaign_id))
-    if actions:
-        try:
-            item.update(actions=actions, condition=VoiceCampaignItem.pk.exists())
-        except UpdateError as exc:
-            if exc.cause_response_code == "ConditionalCheckFailedException":
-                return None
-            raise
-    else:
-        loaded = load_campaign(tenant_id, campaign_id)
-        if loaded is None:
-            return None
-        item = loaded
-    maybe_complete(tenant_id, item)
+    item = store.add_counts(tenant_id, campaign_id, deltas)
+    if item is not None:
+        maybe_complete(tenant_id, item)
     return item
 
 
@@ -143,43 +113,21 @@ def maybe_complete(tenant_id: str, item: VoiceCampaignItem) -> bool:
     if item.status not in ("active", "paused") or int(item.queued) or int(item.in_progress):
         return False
     now = clock.now_iso()
-    try:
-        item.update(
-            actions=[
-                VoiceCampaignItem.status.set("completed"),
-                VoiceCampaignItem.completed_at.set(now),
-                VoiceCampaignItem.updated_at.set(now),
-            ],
-            condition=VoiceCampaignItem.status.is_in("active", "paused")
-            & (VoiceCampaignItem.queued == 0)
-            & (VoiceCampaignItem.in_progress == 0),
-        )
-    except UpdateError as exc:
-        if exc.cause_response_code == "ConditionalCheckFailedException":
-            return False
-        raise
-    set_running(tenant_id, item.sk, False)
+    if not store.update_if(
+        item,
+        [
+            VoiceCampaignItem.status.set("completed"),
+            VoiceCampaignItem.completed_at.set(now),
+            VoiceCampaignItem.updated_at.set(now),
+        ],
+        VoiceCampaignItem.status.is_in("active", "paused")
+        & (VoiceCampaignItem.queued == 0)
+        & (VoiceCampaignItem.in_progress == 0),
+    ):
+        return False
+    store.set_running(tenant_id, item.sk, False)
     logger.info("voice campaign completed", extra={"tenant": tenant_id, "campaign": item.sk})
     return True
-
-
-def set_running(tenant_id: str, campaign_id: str, running: bool) -> None:
-    """Add the campaign to, or remove it from, the registry the pump walks."""
-    bind_models()
-    key = (keys.running_voice_campaigns_partition(), f"{tenant_id}#{campaign_id}")
-    if running:
-        RunningCampaignItem(
-            *key, tenant_id=tenant_id, campaign_id=campaign_id, since=clock.now_iso()
-        ).save()
-    else:
-        with contextlib.suppress(DeleteError):  # already gone
-            RunningCampaignItem(*key).delete()
-
-
-def running_campaigns() -> list[RunningCampaignItem]:
-    """Every campaign in `active`, system-wide (one partition; a few hundred at most)."""
-    bind_models()
-    return list(RunningCampaignItem.query(keys.running_voice_campaigns_partition()))
 
 
 def local_now(tz: str, now: datetime | None = None) -> datetime:
@@ -205,31 +153,6 @@ def window_state(campaign: VoiceCampaignItem, tz: str, now: datetime | None = No
 
 
 # -- queue item transitions --------------------------------------------------------------------
-def item_key(tenant_id: str, campaign_id: str, seq: int) -> tuple[str, str]:
-    """Key of a queue item."""
-    return keys.call_queue_partition(tenant_id, campaign_id), f"{seq:06d}"
-
-
-def load_item(tenant_id: str, campaign_id: str, seq: int) -> CallQueueItem | None:
-    """The queue item or None."""
-    bind_models()
-    try:
-        return CallQueueItem.get(*item_key(tenant_id, campaign_id, seq), consistent_read=True)
-    except CallQueueItem.DoesNotExist:
-        return None
-
-
-def _conditional(item: CallQueueItem, actions: list[Any], condition: Any) -> bool:
-    """Apply an update if `condition` holds; False (nothing changed) if it does not."""
-    try:
-        item.update(actions=actions, condition=condition)
-    except UpdateError as exc:
-        if exc.cause_response_code == "ConditionalCheckFailedException":
-            return False
-        raise
-    return True
-
-
 def requeue_actions(tenant_id: str, item: CallQueueItem, not_before: str) -> list[Any]:
     """Actions that put an item back in the ready index (`queued`, due at `not_before`)."""
     seq = int(item.sk)
@@ -244,9 +167,9 @@ def requeue_actions(tenant_id: str, item: CallQueueItem, not_before: str) -> lis
 def claim(tenant_id: str, campaign_id: str, seq: int, seen_sk: str, attempt: int) -> bool:
     """`queued` -> `in_progress` for attempt `attempt`, only if the item is still the queued
     entry the pump saw (`seen_sk`); leaves the ready index in the same write."""
-    item = CallQueueItem(*item_key(tenant_id, campaign_id, seq))
+    item = CallQueueItem(*store.item_key(tenant_id, campaign_id, seq))
     now = clock.now_iso()
-    return _conditional(
+    return store.update_if(
         item,
         [
             CallQueueItem.status.set("in_progress"),
@@ -269,14 +192,14 @@ def claim(tenant_id: str, campaign_id: str, seq: int, seen_sk: str, attempt: int
 def unclaim(tenant_id: str, campaign_id: str, seq: int, attempt: int) -> bool:
     """Undo a claim whose call was never placed (no slot, campaign paused, start failed):
     back to `queued`, due now, with the attempt not counted."""
-    item = load_item(tenant_id, campaign_id, seq)
+    item = store.get_item(tenant_id, campaign_id, seq)
     if item is None or item.status != "in_progress" or int(item.attempts) != attempt:
         return False
-    campaign = load_campaign(tenant_id, campaign_id)
+    campaign = store.get_campaign(tenant_id, campaign_id)
     if campaign is None or campaign.status == "cancelled":  # its queue was swept already
         return finish(tenant_id, item, attempt, "cancelled", reason="campaign_cancelled")
     item.attempts = attempt - 1
-    done = _conditional(
+    done = store.update_if(
         item,
         [
             *requeue_actions(tenant_id, item, clock.now_iso()),
@@ -323,7 +246,7 @@ def finish(
         actions += requeue_actions(tenant_id, item, retry_at or now)
     else:
         actions += [CallQueueItem.status.set(status), CallQueueItem.ended_at.set(now)]
-    done = _conditional(
+    done = store.update_if(
         item,
         actions,
         (CallQueueItem.status == "in_progress") & (CallQueueItem.attempts == attempt),
@@ -334,17 +257,6 @@ def finish(
 
 
 # -- the pump ----------------------------------------------------------------------------------
-def _ready(tenant_id: str, campaign_id: str, now_iso: str, limit: int) -> list[CallQueueItem]:
-    """Up to `limit` due queued items of a campaign, earliest due first (GSI2, keys only)."""
-    return list(
-        CallQueueItem.ready.query(
-            keys.call_ready_pk(tenant_id, campaign_id),
-            CallQueueItem.gsi2sk <= f"{now_iso}#~",
-            limit=limit,
-        )
-    )
-
-
 def start_execution(tenant_id: str, campaign_id: str, seq: int, attempt: int, name: str) -> None:
     """Start the call's state machine execution `name` (a second start of it is a no-op)."""
     sfn = client("stepfunctions")
@@ -377,7 +289,7 @@ class _Pump:
 
     def _start_one(self, tenant_id: str, campaign_id: str, limit: int) -> str:
         """Start the campaign's next due call: `started`, `full` (a limit said no) or `empty`."""
-        for hit in _ready(tenant_id, campaign_id, self.now_iso, limit=5):
+        for hit in store.ready_items(tenant_id, campaign_id, self.now_iso, limit=5):
             seen = str(hit.gsi2sk)
             _, seq_text, attempts_text = seen.rsplit("#", 2)
             seq, attempt = int(seq_text), int(attempts_text) + 1
@@ -401,7 +313,7 @@ class _Pump:
     def run(self, max_starts: int | None = None) -> int:
         """Fill free slots round-robin across accounts; returns the calls started."""
         by_tenant: dict[str, list[str]] = {}
-        for entry in running_campaigns():
+        for entry in store.running_campaigns():
             by_tenant.setdefault(entry.tenant_id, []).append(entry.campaign_id)
         if not by_tenant:
             return 0
@@ -414,7 +326,9 @@ class _Pump:
             except NotFound:  # a deleted tenant: nothing to call
                 logger.warning("running campaign of a missing tenant", extra={"tenant": tenant_id})
                 continue
-            campaigns = [c for c in (load_campaign(tenant_id, cid) for cid in campaign_ids) if c]
+            campaigns = [
+                c for c in (store.get_campaign(tenant_id, cid) for cid in campaign_ids) if c
+            ]
             open_ids = [
                 c.sk
                 for c in campaigns
@@ -460,7 +374,6 @@ class _Pump:
 
 def pump(now: datetime | None = None, max_starts: int | None = None) -> int:
     """Start due calls while slots are free; returns how many were started."""
-    bind_models()
     return _Pump(now or clock.now()).run(max_starts)
 
 
@@ -510,16 +423,16 @@ def task_place(event: dict[str, Any]) -> None:
 
     tenant_id, campaign_id, seq, attempt = _call_of(event)
     token = str(event["task_token"])
-    item = CallQueueItem(*item_key(tenant_id, campaign_id, seq))
+    item = CallQueueItem(*store.item_key(tenant_id, campaign_id, seq))
     mine = (CallQueueItem.status == "in_progress") & (CallQueueItem.attempts == attempt)
     # First try of this state: store the token and mark the attempt as dialing in one write.
-    if not _conditional(
+    if not store.update_if(
         item,
         [CallQueueItem.task_token.set(token), CallQueueItem.call_status.set("dialing")],
         mine & (CallQueueItem.call_status == "starting"),
     ):
         # A retried try: the token is new, what happened before decides what happens now.
-        if not _conditional(item, [CallQueueItem.task_token.set(token)], mine):
+        if not store.update_if(item, [CallQueueItem.task_token.set(token)], mine):
             tokens.succeed(token, {"placed": False, "disposition": "stale", "reason": "superseded"})
             return
         if item.final:  # the provider's final callback is already recorded
@@ -529,7 +442,7 @@ def task_place(event: dict[str, Any]) -> None:
                 token, {"placed": False, "disposition": "failed", "reason": "placement_unknown"}
             )
         return  # else placed by the earlier try: its callback completes the new token
-    campaign = load_campaign(tenant_id, campaign_id)
+    campaign = store.get_campaign(tenant_id, campaign_id)
     verdict = _may_call(tenant_id, campaign, item)
     if verdict is not None:
         tokens.succeed(token, {"placed": False, **verdict})
@@ -554,13 +467,15 @@ def task_place(event: dict[str, Any]) -> None:
             {"placed": False, "disposition": "failed", "reason": placement.error or "refused"},
         )
         return
-    item.update(
-        actions=[
+    store.update_if(
+        item,
+        [
             CallQueueItem.call_sid.set(placement.call_sid),
             CallQueueItem.call_status.set("initiated"),
             CallQueueItem.gsi1pk.set(keys.call_sid_index_pk(adapter.name, placement.call_sid)),
             CallQueueItem.gsi1sk.set(keys.tenant_pk(tenant_id)),
-        ]
+        ],
+        CallQueueItem.attempts == attempt,
     )
     if item.final:  # the final callback beat us to the item (it found it by `ref`)
         tokens.succeed(token, {"placed": True, **dict(item.final.as_dict())})
@@ -596,7 +511,7 @@ def task_record(event: dict[str, Any]) -> dict[str, Any]:
     """State `Record`: apply the call's result (`event["result"]`, the token's output) or the
     wait's error (`event["error"]`, e.g. `States.Timeout`) to the queue item."""
     tenant_id, campaign_id, seq, attempt = _call_of(event)
-    item = load_item(tenant_id, campaign_id, seq)
+    item = store.get_item(tenant_id, campaign_id, seq)
     if item is None or item.status != "in_progress" or int(item.attempts) != attempt:
         return {"recorded": False}
     result = event.get("result") or {}
@@ -639,7 +554,7 @@ def task_record(event: dict[str, Any]) -> dict[str, Any]:
         return {
             "recorded": finish(tenant_id, item, attempt, "completed", outcome=outcome, call=call)
         }
-    campaign = load_campaign(tenant_id, campaign_id)
+    campaign = store.get_campaign(tenant_id, campaign_id)
     retry = (
         outcome in ("no_answer", "busy")
         and campaign is not None
@@ -687,18 +602,15 @@ def task_release(event: dict[str, Any]) -> dict[str, Any]:
 # -- status callbacks --------------------------------------------------------------------------
 def _locate(provider: str, call_sid: str, ref: str | None) -> tuple[str, CallQueueItem, int] | None:
     """(tenant, item, attempt) for a callback: by our `ref` when present, else by call id."""
-    bind_models()
     if ref:
         parts = ref.split(".")
         parsed = parse_queue_id(parts[1]) if len(parts) == 3 else None
         if parsed and parts[2].isdigit():
-            item = load_item(parts[0], parsed[0], parsed[1])
+            item = store.get_item(parts[0], parsed[0], parsed[1])
             return (parts[0], item, int(parts[2])) if item else None
         return None
-    for hit in CallQueueItem.by_call_sid.query(keys.call_sid_index_pk(provider, call_sid)):
-        tenant_id = str(hit.gsi1sk).split("#", 1)[1]
-        campaign_id = str(hit.pk).rsplit("#", 1)[1]
-        item = load_item(tenant_id, campaign_id, int(hit.sk))
+    for tenant_id, campaign_id, seq in store.items_by_call_sid(provider, call_sid):
+        item = store.get_item(tenant_id, campaign_id, seq)
         if item is not None and item.call_sid == call_sid:
             return tenant_id, item, int(item.attempts)
     return None
@@ -748,7 +660,7 @@ def status_callback(provider: str, params: dict[str, str], ref: str | None) -> d
         & (CallQueueItem.last_sequence.does_not_exist() | (CallQueueItem.last_sequence < sequence))
         & CallQueueItem.final.does_not_exist()
     )
-    if not _conditional(item, actions, condition):
+    if not store.update_if(item, actions, condition):
         return {"applied": False, "status": status, "reason": "duplicate or out of order"}
     if provider == "sandbox":
         from engage.channels.voice import CALL_OUTBOX
@@ -791,7 +703,7 @@ def reap(now: datetime | None = None) -> list[str]:
             continue
         tenant_id, campaign_id = str(info["tenant"]), str(info["campaign"])
         seq, attempt = int(info["seq"]), int(info["attempt"])
-        item = load_item(tenant_id, campaign_id, seq)
+        item = store.get_item(tenant_id, campaign_id, seq)
         if item is None or item.status != "in_progress" or int(item.attempts) != attempt:
             continue
         if item.call_sid or item.call_status == "dialing":
@@ -810,19 +722,13 @@ def reap(now: datetime | None = None) -> list[str]:
     return [name for name, _ in freed]
 
 
-def iter_queue(tenant_id: str, campaign_id: str, **kwargs: Any) -> Iterator[CallQueueItem]:
-    """Every queue item of a campaign, in sequence order."""
-    bind_models()
-    yield from CallQueueItem.query(keys.call_queue_partition(tenant_id, campaign_id), **kwargs)
-
-
 def cancel_queued(tenant_id: str, campaign_id: str, reason: str) -> int:
     """Move every `queued` item of the campaign to `cancelled` (through the ready index, so
     done items are not read); returns how many moved."""
     moved = page = 0
-    for hit in CallQueueItem.ready.query(keys.call_ready_pk(tenant_id, campaign_id)):
+    for hit in store.ready_items(tenant_id, campaign_id):
         now = clock.now_iso()
-        page += _conditional(
+        page += store.update_if(
             CallQueueItem(hit.pk, hit.sk),
             [
                 CallQueueItem.status.set("cancelled"),
@@ -850,7 +756,7 @@ def reconcile(tenant_id: str, campaign_id: str, moment: datetime) -> bool:
     failed (`lost`), and the campaign completes. Returns whether a counter was corrected."""
     grace = clock.iso(moment - timedelta(seconds=get_settings().reaper_grace_seconds))
     counts = dict.fromkeys(("queued", "in_progress", "completed", "failed", "cancelled"), 0)
-    for item in iter_queue(tenant_id, campaign_id):
+    for item in store.iter_queue(tenant_id, campaign_id):
         if item.status == "in_progress" and str(item.updated_at) < grace:
             task_record(
                 {
@@ -861,9 +767,9 @@ def reconcile(tenant_id: str, campaign_id: str, moment: datetime) -> bool:
                     "error": {"Error": "lost"},
                 }
             )
-            item.refresh(consistent_read=True)
+            item = store.get_item(tenant_id, campaign_id, int(item.sk)) or item
         counts[item.status] = counts.get(item.status, 0) + 1
-    campaign = load_campaign(tenant_id, campaign_id)
+    campaign = store.get_campaign(tenant_id, campaign_id)
     if campaign is None:
         return False
     drift = {
@@ -879,23 +785,21 @@ def _quiet(tenant_id: str, campaign_id: str, usage: semaphore.Usage) -> bool:
     """No queued item (due or not) and no slot held for the campaign."""
     if any(h.get("campaign") == campaign_id for h in usage.holders.values()):
         return False
-    ready = CallQueueItem.ready.query(keys.call_ready_pk(tenant_id, campaign_id), limit=1)
-    return next(iter(ready), None) is None
+    return next(store.ready_items(tenant_id, campaign_id, limit=1), None) is None
 
 
 def tick(now: datetime | None = None) -> dict[str, Any]:
     """The scheduled pass (every minute): reap dead holders, end campaigns whose end date has
     passed, reconcile and complete quiet ones, then pump. Returns what it did."""
-    bind_models()
     moment = now or clock.now()
     reaped = reap(moment)
     ended = corrected = 0
     usage = semaphore.usage()
-    for entry in running_campaigns():
+    for entry in store.running_campaigns():
         tenant_id, campaign_id = entry.tenant_id, entry.campaign_id
-        campaign = load_campaign(tenant_id, campaign_id)
+        campaign = store.get_campaign(tenant_id, campaign_id)
         if campaign is None or campaign.status != "active":
-            set_running(tenant_id, campaign_id, False)
+            store.set_running(tenant_id, campaign_id, False)
             continue
         _, tz = account_of(tenant_id)
         if window_state(campaign, tz, moment) == "over":

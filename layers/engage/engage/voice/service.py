@@ -11,17 +11,13 @@ from collections import Counter
 from datetime import datetime
 from typing import Any
 
-from pynamodb.exceptions import UpdateError
-
 from engage.contacts import service as contacts
 from engage.contacts import store as contact_store
 from engage.core import clock, ids, keys
-from engage.core.db import bind_models
 from engage.core.errors import Conflict, NotFound, ValidationFailed
 from engage.core.phones import normalise_phone
 from engage.tenants import service as tenants
-from engage.tenants.models import TenantItem
-from engage.voice import calls, semaphore
+from engage.voice import calls, semaphore, store
 from engage.voice.models import (
     CAMPAIGN_STATUSES,
     OUTCOMES,
@@ -109,7 +105,7 @@ def page_block(page: int, limit: int, total: int) -> dict[str, Any]:
 # -- campaigns ---------------------------------------------------------------------------------
 def get_campaign_item(tenant_id: str, campaign_id: str) -> VoiceCampaignItem:
     """The campaign; NotFound for unknown ids and other tenants' ids."""
-    item = calls.load_campaign(tenant_id, campaign_id)
+    item = store.get_campaign(tenant_id, campaign_id)
     if item is None:
         raise NotFound("Campaign not found")
     return item
@@ -118,7 +114,7 @@ def get_campaign_item(tenant_id: str, campaign_id: str) -> VoiceCampaignItem:
 def _new_campaign(tenant_id: str, fields: CampaignFields, source: str) -> VoiceCampaignItem:
     now = clock.now_iso()
     return VoiceCampaignItem(
-        *calls.campaign_key(tenant_id, ids.new_id()),
+        *store.campaign_key(tenant_id, ids.new_id()),
         name=fields.title or "",
         description=fields.description,
         agent_id=fields.agent_id,
@@ -144,31 +140,29 @@ def _write_campaign(
     """Write the queue items (one per member, BatchWriteItem), then the campaign: the campaign
     item is written last, so a failure part-way leaves no campaign pointing at a partial queue."""
     now = campaign.created_at
-    with CallQueueItem.batch_write() as batch:
-        for seq, member in enumerate(members, start=1):
-            batch.save(
-                CallQueueItem(
-                    *calls.item_key(tenant_id, campaign.sk, seq),
-                    campaign_id=campaign.sk,
-                    status="queued",
-                    attempts=0,
-                    created_at=now,
-                    updated_at=now,
-                    gsi2pk=keys.call_ready_pk(tenant_id, campaign.sk),
-                    gsi2sk=calls.ready_sk(now, seq, 0),
-                    **member,
-                )
-            )
+    store.write_queue(
+        CallQueueItem(
+            *store.item_key(tenant_id, campaign.sk, seq),
+            campaign_id=campaign.sk,
+            status="queued",
+            attempts=0,
+            created_at=now,
+            updated_at=now,
+            gsi2pk=keys.call_ready_pk(tenant_id, campaign.sk),
+            gsi2sk=calls.ready_sk(now, seq, 0),
+            **member,
+        )
+        for seq, member in enumerate(members, start=1)
+    )
     campaign.total_contacts = len(members)
     campaign.queued = len(members)
-    campaign.save()
+    store.save(campaign)
     return campaign
 
 
 def create_campaign(tenant_id: str, body: CampaignCreate) -> dict[str, Any]:
     """A draft campaign over existing contacts (`contact_ids`, duplicates ignored); 400 names
     the ids that are not this tenant's contacts."""
-    bind_models()
     wanted = list(dict.fromkeys(body.contact_ids))
     found = contact_store.batch_get(tenant_id, wanted) if wanted else {}
     missing = [c for c in wanted if c not in found]
@@ -210,7 +204,6 @@ def upload_csv(tenant_id: str, body: CampaignUpload) -> dict[str, Any]:
     rows were rejected and why. So `total_rows = errors + contacts_created + contacts_skipped`
     and `valid_contacts` is the number of queue items. Nothing is written when no row is valid.
     """
-    bind_models()
     country = tenants.get_settings_of(tenant_id).defaultCountry
     invalid: list[dict[str, Any]] = []
     rows: dict[str, dict[str, Any]] = {}
@@ -251,23 +244,8 @@ def upload_csv(tenant_id: str, body: CampaignUpload) -> dict[str, Any]:
             continue
         first, _, last = info["name"].partition(" ")
         fields = {"firstName": first, "lastName": last.strip() or None, "email": info["email"]}
-        item = contacts.new_contact_item(tenant_id, phone, fields)
-        try:
-            contacts.claim_phone(tenant_id, phone, item.sk)
-        except Conflict:  # created meanwhile by another request: reuse it
-            guard = contact_store.get_phone(tenant_id, phone)
-            if guard is None:
-                raise
-            existing[phone] = guard.contact_id
-            continue
-        try:
-            item.save()
-        except Exception:
-            contacts.release_phone(tenant_id, phone, item.sk)
-            raise
-        existing[phone] = item.sk
-        info["created"] = True
-        created += 1
+        existing[phone], info["created"] = contacts.ensure_contact(tenant_id, phone, fields)
+        created += info["created"]
     if created:
         tenants.add_counters(tenant_id, contact_count=created)
     members = [
@@ -313,12 +291,9 @@ def list_campaigns(
 ) -> dict[str, Any]:
     """Newest first, filtered by status, a case-insensitive search over name, description and
     agent id, and a creation date range (`date_from` / `date_to`, YYYY-MM-DD, inclusive)."""
-    bind_models()
     needle = (search or "").strip().lower()
     matches = []
-    for item in VoiceCampaignItem.query(
-        keys.voice_campaign_partition(tenant_id), scan_index_forward=False
-    ):
+    for item in store.iter_campaigns(tenant_id):
         if status and item.status != status:
             continue
         if not _in_range(item.created_at, date_from, date_to):
@@ -336,14 +311,7 @@ def list_campaigns(
 
 def summary(tenant_id: str) -> dict[str, int]:
     """How many campaigns are in each status, plus `total`."""
-    bind_models()
-    counts = Counter(
-        item.status
-        for item in VoiceCampaignItem.query(
-            keys.voice_campaign_partition(tenant_id),
-            attributes_to_get=["status"],
-        )
-    )
+    counts = Counter(item.status for item in store.iter_campaigns(tenant_id, attributes=["status"]))
     out = {s: counts.get(s, 0) for s in CAMPAIGN_STATUSES}
     out["total"] = sum(counts.values())
     return out
@@ -376,14 +344,10 @@ def update_campaign(tenant_id: str, campaign_id: str, body: CampaignUpdate) -> d
             changes.pop(field)
     actions = [getattr(VoiceCampaignItem, k).set(v) for k, v in changes.items()]
     actions.append(VoiceCampaignItem.updated_at.set(clock.now_iso()))
-    try:
-        item.update(
-            actions=actions, condition=VoiceCampaignItem.status.is_in("draft", "active", "paused")
-        )
-    except UpdateError as exc:
-        if exc.cause_response_code == "ConditionalCheckFailedException":
-            raise Conflict("The campaign finished meanwhile") from exc
-        raise
+    if not store.update_if(
+        item, actions, VoiceCampaignItem.status.is_in("draft", "active", "paused")
+    ):
+        raise Conflict("The campaign finished meanwhile")
     if item.status == "active":
         calls.pump()
     return campaign_public(item)
@@ -399,11 +363,7 @@ def delete_campaign(tenant_id: str, campaign_id: str) -> None:
             "Calls are in progress; delete the campaign when they have ended",
             {"in_progress": int(item.in_progress)},
         )
-    with CallQueueItem.batch_write() as batch:
-        for queued in calls.iter_queue(tenant_id, campaign_id, attributes_to_get=["PK", "SK"]):
-            batch.delete(queued)
-    calls.set_running(tenant_id, campaign_id, False)
-    item.delete()
+    store.delete_campaign(tenant_id, campaign_id)
 
 
 def _transition(
@@ -424,12 +384,8 @@ def _transition(
     actions: list[Any] = [VoiceCampaignItem.status.set(to), VoiceCampaignItem.updated_at.set(now)]
     if stamp:
         actions.append(getattr(VoiceCampaignItem, stamp).set(now))
-    try:
-        item.update(actions=actions, condition=VoiceCampaignItem.status.is_in(*allowed))
-    except UpdateError as exc:
-        if exc.cause_response_code == "ConditionalCheckFailedException":
-            raise Conflict(f"The campaign changed meanwhile; cannot {verb} it") from exc
-        raise
+    if not store.update_if(item, actions, VoiceCampaignItem.status.is_in(*allowed)):
+        raise Conflict(f"The campaign changed meanwhile; cannot {verb} it")
     return item
 
 
@@ -452,7 +408,7 @@ def start(tenant_id: str, campaign_id: str) -> dict[str, Any]:
         raise Conflict("The campaign has no contacts to call", {"total_contacts": 0})
     _not_over(tenant_id, item)
     item = _transition(tenant_id, campaign_id, ("draft",), "active", "started_at", "start")
-    calls.set_running(tenant_id, campaign_id, True)
+    store.set_running(tenant_id, campaign_id, True)
     if not calls.maybe_complete(tenant_id, item):
         calls.pump()
     return campaign_public(get_campaign_item(tenant_id, campaign_id))
@@ -461,7 +417,7 @@ def start(tenant_id: str, campaign_id: str) -> dict[str, Any]:
 def pause(tenant_id: str, campaign_id: str) -> dict[str, Any]:
     """active -> paused: no new calls; calls in progress finish."""
     _transition(tenant_id, campaign_id, ("active",), "paused", "paused_at", "pause")
-    calls.set_running(tenant_id, campaign_id, False)
+    store.set_running(tenant_id, campaign_id, False)
     return campaign_public(get_campaign_item(tenant_id, campaign_id))
 
 
@@ -469,7 +425,7 @@ def resume(tenant_id: str, campaign_id: str) -> dict[str, Any]:
     """paused -> active; calls continue at once (409 when the end date has passed)."""
     _not_over(tenant_id, get_campaign_item(tenant_id, campaign_id))
     item = _transition(tenant_id, campaign_id, ("paused",), "active", None, "resume")
-    calls.set_running(tenant_id, campaign_id, True)
+    store.set_running(tenant_id, campaign_id, True)
     if not calls.maybe_complete(tenant_id, item):
         calls.pump()
     return campaign_public(get_campaign_item(tenant_id, campaign_id))
@@ -481,7 +437,7 @@ def cancel(tenant_id: str, campaign_id: str) -> dict[str, Any]:
     _transition(
         tenant_id, campaign_id, ("draft", "active", "paused"), "cancelled", "cancelled_at", "cancel"
     )
-    calls.set_running(tenant_id, campaign_id, False)
+    store.set_running(tenant_id, campaign_id, False)
     moved = calls.cancel_queued(tenant_id, campaign_id, "campaign_cancelled")
     return {
         "campaign": campaign_public(get_campaign_item(tenant_id, campaign_id)),
@@ -493,7 +449,7 @@ def cancel(tenant_id: str, campaign_id: str) -> dict[str, Any]:
 def get_queue_item(tenant_id: str, item_id: str) -> CallQueueItem:
     """A queue item by its public id; NotFound otherwise."""
     parsed = calls.parse_queue_id(item_id)
-    item = calls.load_item(tenant_id, *parsed) if parsed else None
+    item = store.get_item(tenant_id, *parsed) if parsed else None
     if item is None:
         raise NotFound("Queue item not found")
     return item
@@ -503,26 +459,24 @@ def cancel_queue_item(tenant_id: str, item_id: str) -> dict[str, Any]:
     """Cancel one queued call (409 when it is not queued: in progress or finished)."""
     item = get_queue_item(tenant_id, item_id)
     now = clock.now_iso()
-    try:
-        item.update(
-            actions=[
-                CallQueueItem.status.set("cancelled"),
-                CallQueueItem.reason.set("cancelled_by_user"),
-                CallQueueItem.gsi2pk.remove(),
-                CallQueueItem.gsi2sk.remove(),
-                CallQueueItem.ended_at.set(now),
-                CallQueueItem.updated_at.set(now),
-            ],
-            condition=CallQueueItem.status == "queued",
+    cancelled = store.update_if(
+        item,
+        [
+            CallQueueItem.status.set("cancelled"),
+            CallQueueItem.reason.set("cancelled_by_user"),
+            CallQueueItem.gsi2pk.remove(),
+            CallQueueItem.gsi2sk.remove(),
+            CallQueueItem.ended_at.set(now),
+            CallQueueItem.updated_at.set(now),
+        ],
+        CallQueueItem.status == "queued",
+    )
+    if not cancelled:
+        current = get_queue_item(tenant_id, item_id)
+        raise Conflict(
+            f"Only a queued call can be cancelled; this one is {current.status}",
+            {"status": current.status},
         )
-    except UpdateError as exc:
-        if exc.cause_response_code == "ConditionalCheckFailedException":
-            current = get_queue_item(tenant_id, item_id)
-            raise Conflict(
-                f"Only a queued call can be cancelled; this one is {current.status}",
-                {"status": current.status},
-            ) from exc
-        raise
     calls.bump(tenant_id, item.campaign_id, queued=-1, cancelled=1)
     return queue_public(item)
 
@@ -533,14 +487,14 @@ def campaign_queue(
     """A page of a campaign's queue in upload order (optionally one status)."""
     campaign = get_campaign_item(tenant_id, campaign_id)
     if status:
-        items = [i for i in calls.iter_queue(tenant_id, campaign_id) if i.status == status]
+        items = [i for i in store.iter_queue(tenant_id, campaign_id) if i.status == status]
         total = len(items)
         window = items[(page - 1) * limit : page * limit]
     else:
         total = int(campaign.total_contacts)
         start = f"{(page - 1) * limit + 1:06d}"
         window = list(
-            calls.iter_queue(
+            store.iter_queue(
                 tenant_id, campaign_id, range_key_condition=CallQueueItem.sk >= start, limit=limit
             )
         )[:limit]
@@ -556,13 +510,8 @@ def account_queue(
 ) -> dict[str, Any]:
     """The account's queue items across campaigns, newest campaign first, then upload order.
     Reads campaigns until the page is filled; `total` comes from the campaigns' counters."""
-    bind_models()
     campaigns = [
-        c
-        for c in VoiceCampaignItem.query(
-            keys.voice_campaign_partition(tenant_id), scan_index_forward=False
-        )
-        if not campaign_id or c.sk == campaign_id
+        c for c in store.iter_campaigns(tenant_id) if not campaign_id or c.sk == campaign_id
     ]
     if status:
         total = sum(int(getattr(c, status)) for c in campaigns)
@@ -576,7 +525,7 @@ def account_queue(
         if skip >= size:
             skip -= size
             continue
-        for item in calls.iter_queue(tenant_id, campaign.sk):
+        for item in store.iter_queue(tenant_id, campaign.sk):
             if status and item.status != status:
                 continue
             if skip:
@@ -594,9 +543,8 @@ def account_queue(
 def queue_statistics(tenant_id: str) -> dict[str, Any]:
     """The account's queue by status (from the campaigns' counters) and its active calls
     against both limits."""
-    bind_models()
     counts = dict.fromkeys(QUEUE_STATUSES, 0)
-    for campaign in VoiceCampaignItem.query(keys.voice_campaign_partition(tenant_id)):
+    for campaign in store.iter_campaigns(tenant_id):
         for status in QUEUE_STATUSES:
             counts[status] += int(getattr(campaign, status))
     return {**counts, "total": sum(counts.values()), **concurrency(tenant_id)}
@@ -626,7 +574,7 @@ def statistics(tenant_id: str, campaign_id: str) -> dict[str, Any]:
     placed (answered, voicemail, no_answer, busy, failed), answer rate (answered / placed),
     total talk time and average talk time per connected call (answered or voicemail), seconds."""
     campaign = get_campaign_item(tenant_id, campaign_id)
-    items = list(calls.iter_queue(tenant_id, campaign_id))
+    items = list(store.iter_queue(tenant_id, campaign_id))
     by_status = Counter(i.status for i in items)
     return {
         "campaign_id": campaign_id,
@@ -642,7 +590,7 @@ def analytics(tenant_id: str, campaign_id: str) -> dict[str, Any]:
     call start), and how many attempts each contact took (`{"0": n, "1": m, ...}`)."""
     get_campaign_item(tenant_id, campaign_id)
     tz = tenants.get_settings_of(tenant_id).timezone
-    items = list(calls.iter_queue(tenant_id, campaign_id))
+    items = list(store.iter_queue(tenant_id, campaign_id))
     made = _calls_of(items)
     by_day: dict[str, list[dict[str, Any]]] = {}
     by_hour: dict[int, list[dict[str, Any]]] = {}
@@ -697,9 +645,6 @@ def set_concurrency(tenant_id: str, body: Any) -> int:
             f"concurrent_calls_limit must be a whole number from {LIMIT_MIN} to {LIMIT_MAX}",
             {"concurrent_calls_limit": f"integer {LIMIT_MIN}-{LIMIT_MAX}", "received": value},
         )
-    tenants.get_tenant(tenant_id)
-    TenantItem(keys.tenant_pk(tenant_id), "TENANT").update(
-        actions=[TenantItem.concurrent_calls_limit.set(value)]
-    )
+    tenants.set_concurrent_calls_limit(tenant_id, value)
     calls.pump()
     return value
