@@ -98,9 +98,9 @@ def _child() -> dict[str, Any]:
     accounts: dict[str, str] = {}
     for name, limit in LIMITS.items():
         tenant = new_tenant_item(f"Bench {name}")
-        tenant.concurrent_calls_limit = limit
         tenant.save()
         accounts[tenant_id_of(tenant)] = name
+        service.set_concurrency(tenant_id_of(tenant), {"concurrent_calls_limit": limit})
     boto3.client("stepfunctions")  # warm the client
 
     # -- what the semaphore says, measured on the caller's side ---------------------------------

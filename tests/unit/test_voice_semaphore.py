@@ -111,3 +111,14 @@ def test_the_reaper_frees_slots_of_holders_that_are_no_longer_running(h):
     u = semaphore.usage()
     assert (u.active, u.accounts, list(u.holders)) == (1, {"acct": 1}, ["exec-1"])
     assert semaphore.acquire("acct", "exec-3", 3, 10)
+
+
+def test_a_stored_account_limit_binds_inside_the_acquire_itself(h):
+    semaphore.set_limit("acct", 2)  # what PUT /api/settings/concurrency stores
+    assert semaphore.acquire("acct", "e1", 5, 100)  # 5 is only the default for unset accounts
+    assert semaphore.acquire("acct", "e2", 5, 100)
+    assert not semaphore.acquire("acct", "e3", 5, 100)
+    semaphore.set_limit("acct", 3)
+    assert semaphore.acquire("acct", "e3", 5, 100)
+    assert semaphore.usage().limit_of("acct", 5) == 3
+    assert semaphore.usage().limit_of("other", 5) == 5

@@ -30,6 +30,7 @@ from __future__ import annotations
 import contextlib
 import json
 import random
+import time
 from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -91,6 +92,22 @@ def account_of(tenant_id: str) -> tuple[int, str]:
     limit = int(value) if value is not None else get_settings().default_user_concurrent_calls_limit
     timezone = str((tenant.settings or {}).get("timezone") or "UTC")
     return limit, timezone
+
+
+_TIMEZONES: dict[str, tuple[float, str]] = {}
+TIMEZONE_TTL_SECONDS = 60.0
+
+
+def cached_timezone(tenant_id: str) -> str:
+    """The account's time zone, re-read at most once a minute per process. The pump uses it
+    to skip campaigns outside their call window; PlaceCall re-checks with a fresh read, so a
+    stale value can only delay or requeue a call, never place one outside its window."""
+    now = time.monotonic()
+    hit = _TIMEZONES.get(tenant_id)
+    if hit is None or now - hit[0] > TIMEZONE_TTL_SECONDS:
+        hit = (now, account_of(tenant_id)[1])
+        _TIMEZONES[tenant_id] = hit
+    return hit[1]
 
 
 def system_limit() -> int:
@@ -285,6 +302,7 @@ class _Pump:
         self.now = now
         self.now_iso = clock.iso(now)
         self.system_limit = system_limit()
+        self.default_limit = get_settings().default_user_concurrent_calls_limit
         self.started = 0
 
     def _start_one(self, tenant_id: str, campaign_id: str, limit: int) -> str:
@@ -295,7 +313,7 @@ class _Pump:
             seq, attempt = int(seq_text), int(attempts_text) + 1
             name = execution_name(campaign_id, seq, attempt)
             info = {"tenant": tenant_id, "campaign": campaign_id, "seq": seq, "attempt": attempt}
-            if not semaphore.acquire(tenant_id, name, limit, self.system_limit, info):
+            if not semaphore.acquire(tenant_id, name, self.default_limit, self.system_limit, info):
                 return "full"
             if not claim(tenant_id, campaign_id, seq, seen, attempt):
                 semaphore.release(name)  # someone else took it (or it was cancelled)
@@ -322,7 +340,7 @@ class _Pump:
         state: dict[str, dict[str, Any]] = {}
         for tenant_id, campaign_ids in by_tenant.items():
             try:
-                limit, tz = account_of(tenant_id)
+                tz = cached_timezone(tenant_id)
             except NotFound:  # a deleted tenant: nothing to call
                 logger.warning("running campaign of a missing tenant", extra={"tenant": tenant_id})
                 continue
@@ -335,6 +353,7 @@ class _Pump:
                 if c.status in RUNNABLE and window_state(c, tz, self.now) == "open"
             ]
             random.shuffle(open_ids)  # no campaign of an account is always served first
+            limit = usage.limit_of(tenant_id, self.default_limit)
             if open_ids and usage.of(tenant_id) < limit:
                 state[tenant_id] = {
                     "limit": limit,
@@ -399,7 +418,8 @@ def task_acquire(event: dict[str, Any]) -> dict[str, Any]:
     if semaphore.holds(name):  # the usual case: the pump took the slot for this execution
         return {"acquired": True}
     info = {"tenant": tenant_id, "campaign": campaign_id, "seq": seq, "attempt": attempt}
-    ok = semaphore.acquire(tenant_id, name, account_limit(tenant_id), system_limit(), info)
+    default = get_settings().default_user_concurrent_calls_limit
+    ok = semaphore.acquire(tenant_id, name, default, system_limit(), info)
     return {"acquired": ok}
 
 

@@ -24,7 +24,7 @@ call rate any system limit implies when calls last minutes.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from pynamodb.attributes import MapAttribute, NumberAttribute
@@ -39,6 +39,7 @@ class CallSemaphoreItem(BaseItem):
 
     active = NumberAttribute(default=0)
     accounts = MapAttribute[str, Any](default=dict)
+    limits = MapAttribute[str, Any](default=dict)
     holders = MapAttribute[str, Any](default=dict)
 
 
@@ -50,10 +51,15 @@ class Usage:
     active: int
     accounts: dict[str, int]
     holders: dict[str, dict[str, Any]]
+    limits: dict[str, int] = field(default_factory=dict)
 
     def of(self, account_id: str) -> int:
         """In-flight calls of one account."""
         return self.accounts.get(account_id, 0)
+
+    def limit_of(self, account_id: str, default: int) -> int:
+        """The account's limit as the semaphore enforces it (`default` when none is set)."""
+        return self.limits.get(account_id, default)
 
 
 def _plain(value: Any) -> dict[str, Any]:
@@ -65,9 +71,9 @@ def _plain(value: Any) -> dict[str, Any]:
 def _ensure() -> bool:
     """Create the semaphore item if it is missing; True if this call created it."""
     try:
-        CallSemaphoreItem(*keys.call_semaphore_key(), active=0, accounts={}, holders={}).save(
-            condition=CallSemaphoreItem.pk.does_not_exist()
-        )
+        CallSemaphoreItem(
+            *keys.call_semaphore_key(), active=0, accounts={}, limits={}, holders={}
+        ).save(condition=CallSemaphoreItem.pk.does_not_exist())
     except PutError as exc:
         if exc.cause_response_code != "ConditionalCheckFailedException":
             raise
@@ -86,24 +92,30 @@ def _load() -> CallSemaphoreItem | None:
 def acquire(
     account_id: str,
     holder_id: str,
-    account_limit: int,
+    default_limit: int,
     system_limit: int,
     info: dict[str, Any] | None = None,
 ) -> bool:
     """Take a slot for `holder_id` (a Step Functions execution name) of `account_id`.
 
-    Returns True when the slot is held afterwards (also when this holder already held it, so a
-    retried acquire is safe) and False, changing nothing, when either limit is reached. Limits
-    are whole numbers of concurrent calls. `info` is stored with the holder (the reaper uses
-    it to repair the call's queue item).
+    The account's limit is the one stored on the item by `set_limit` (compared inside the
+    same conditional write, so a limit lowered a moment ago already binds), or `default_limit`
+    for an account that never set one. Returns True when the slot is held afterwards (also when
+    this holder already held it, so a retried acquire is safe) and False, changing nothing,
+    when either limit is reached. `info` is stored with the holder (the reaper uses it to
+    repair the call's queue item).
     """
     bind_models()
     item = CallSemaphoreItem(*keys.call_semaphore_key())
     account_count = CallSemaphoreItem.accounts[account_id]  # type: ignore[index]
+    account_limit = CallSemaphoreItem.limits[account_id]  # type: ignore[index]
     holder = CallSemaphoreItem.holders[holder_id]  # type: ignore[index]
+    under_limit = (account_limit.does_not_exist() & (account_count < default_limit)) | (
+        account_count < account_limit
+    )
     condition = (
         (CallSemaphoreItem.active < system_limit)
-        & (account_count.does_not_exist() | (account_count < account_limit))
+        & (account_count.does_not_exist() | under_limit)
         & holder.does_not_exist()
     )
     record = {**(info or {}), "account": account_id, "since": clock.now_iso()}
@@ -122,6 +134,14 @@ def acquire(
         if not _ensure():  # the item existed, so a limit (or this very holder) said no
             return holder_id in usage().holders
     return False
+
+
+def set_limit(account_id: str, limit: int) -> None:
+    """Store the account's concurrent-calls limit where `acquire` compares against it."""
+    _ensure()
+    CallSemaphoreItem(*keys.call_semaphore_key()).update(
+        actions=[CallSemaphoreItem.limits[account_id].set(limit)]  # type: ignore[index]
+    )
 
 
 def holds(holder_id: str) -> bool:
@@ -163,7 +183,8 @@ def usage() -> Usage:
         return Usage(0, {}, {})
     accounts = {k: int(v) for k, v in _plain(item.accounts).items() if int(v)}
     holders = {k: _plain(v) for k, v in _plain(item.holders).items()}
-    return Usage(int(item.active), accounts, holders)
+    limits = {k: int(v) for k, v in _plain(item.limits).items()}
+    return Usage(int(item.active), accounts, holders, limits)
 
 
 def reap(is_stale: Callable[[str, dict[str, Any]], bool]) -> list[tuple[str, dict[str, Any]]]:

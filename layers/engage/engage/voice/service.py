@@ -645,6 +645,7 @@ def set_concurrency(tenant_id: str, body: Any) -> int:
             f"concurrent_calls_limit must be a whole number from {LIMIT_MIN} to {LIMIT_MAX}",
             {"concurrent_calls_limit": f"integer {LIMIT_MIN}-{LIMIT_MAX}", "received": value},
         )
-    tenants.set_concurrent_calls_limit(tenant_id, value)
+    tenants.set_concurrent_calls_limit(tenant_id, value)  # what the account reads back
+    semaphore.set_limit(tenant_id, value)  # what every acquire compares against
     calls.pump()
     return value
