@@ -217,7 +217,10 @@ def test_cancel_while_sending_skips_the_rest_and_refunds_it(h):
 
 
 def test_quiet_hours_hold_dispatch_until_they_end(h):
-    headers = h.register()
+    headers = h.register()  # on the real clock: PyJWT checks token expiry against it
+    # The contacts are made on the fixed clock too: the audience is frozen at enqueue to ids
+    # made before that moment, so contacts made later on the real clock would not count.
+    clock.set_clock(lambda: dt.datetime(2026, 11, 21, 22, 30, tzinfo=dt.UTC))  # 00:30 Athens
     _people(h, headers, 2)
     h.client.put(
         "/settings",
@@ -227,7 +230,6 @@ def test_quiet_hours_hold_dispatch_until_they_end(h):
             "quietHours": {"enabled": True, "start": "21:00", "end": "08:00"},
         },
     )
-    clock.set_clock(lambda: dt.datetime(2026, 11, 21, 22, 30, tzinfo=dt.UTC))  # 00:30 Athens
     c = h.campaign(headers)
     h.client.post(f"/campaigns/{c['id']}/enqueue", headers=headers)
     [state] = h.run_dispatch()

@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import secrets
-import time
 import zlib
+
+from engage.core import clock
 
 _CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 _BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 
 
 def new_id(at_ms: int | None = None) -> str:
-    """A 26-character ULID-layout id: 48-bit millisecond time + 80 random bits, sortable by time."""
-    ms = int(time.time() * 1000) if at_ms is None else at_ms
+    """A 26-character ULID-layout id: 48-bit millisecond time + 80 random bits, sortable by time.
+
+    The time is the one clock's (`engage.core.clock`), so ids agree with cut-offs such as the
+    enqueue's `id_floor(clock.now_ms() + 1)` even when a test has set the clock."""
+    ms = clock.now_ms() if at_ms is None else at_ms
     value = (ms << 80) | secrets.randbits(80)
     out = []
     for _ in range(26):
