@@ -290,6 +290,7 @@ def test_pause_stops_new_calls_resume_continues_cancel_cancels_the_queue(h):
     assert stats(h, headers, campaign_id)["queue"]["in_progress"] == 2
     resp = h.client.post(f"/api/campaigns/{campaign_id}/cancel", headers=headers)
     assert resp.status_code == 200 and resp.json()["cancelled_items"] == 6
+    assert resp.json()["pending_cancellation"] == 0
     h.run_calls()
     s = stats(h, headers, campaign_id)
     assert s["status"] == "cancelled"
@@ -302,6 +303,34 @@ def test_pause_stops_new_calls_resume_continues_cancel_cancels_the_queue(h):
     }
     assert sum(s["queue"].values()) == s["total_items"] == 10
     assert h.client.post(f"/api/campaigns/{campaign_id}/resume", headers=headers).status_code == 409
+
+
+def test_a_queue_too_long_to_cancel_in_the_request_is_finished_by_the_tick(h, monkeypatch):
+    headers = h.register()
+    set_limit(h, headers, 2)
+    out = upload(h, headers, us(40), max_attempts=1)
+    campaign_id = out["campaign"]["id"]
+    start(h, headers, campaign_id)
+    h.run_calls(callbacks=False)  # two calls in flight
+    monkeypatch.setattr(calls, "CANCEL_INLINE_SECONDS", 0.0)  # as if the queue were huge
+    resp = h.client.post(f"/api/campaigns/{campaign_id}/cancel", headers=headers).json()
+    assert resp["campaign"]["status"] == "cancelled"
+    assert (resp["cancelled_items"], resp["pending_cancellation"]) == (0, 38)
+    h.run_calls()  # the calls in flight end; nothing still queued is called meanwhile
+    s = stats(h, headers, campaign_id)
+    assert (s["calls_placed"], s["queue"]["queued"]) == (2, 38)
+    assert calls.tick()["swept"] == 38
+    s = stats(h, headers, campaign_id)
+    assert s["queue"] == {
+        "queued": 0,
+        "in_progress": 0,
+        "completed": 2,
+        "failed": 0,
+        "cancelled": 38,
+    }
+    campaign = h.client.get(f"/api/campaigns/{campaign_id}", headers=headers).json()["campaign"]
+    assert campaign["queue_counts"] == s["queue"]  # the counters agree with the items
+    assert calls.tick()["swept"] == 0 and store.sweeping_campaigns() == []
 
 
 def test_one_queued_call_can_be_cancelled_and_only_while_queued(h):

@@ -115,10 +115,11 @@ def rate_key(scope: str, window: int) -> tuple[str, str]:
 
 
 # -- voice (issue 3) ---------------------------------------------------------------------------
-# Two voice keys are system-wide by nature and do not begin with a tenant: the call semaphore
-# (the system limit spans every account) and the registry of running voice campaigns that the
-# call pump walks to share slots fairly between accounts. Both hold tenant ids in their values
-# and are never returned to a client.
+# Three voice keys are system-wide by nature and do not begin with a tenant: the call semaphore
+# (the system limit spans every account), the registry of running voice campaigns that the
+# call pump walks to share slots fairly between accounts, and the registry of cancelled
+# campaigns whose queue the tick is still sweeping. All hold tenant ids in their values and are
+# never returned to a client.
 
 
 def voice_campaign_partition(tenant_id: str) -> str:
@@ -150,3 +151,9 @@ def call_semaphore_key() -> tuple[str, str]:
 def running_voice_campaigns_partition() -> str:
     """Registry of voice campaigns that are `active` (sort key `<tenantId>#<campaignId>`)."""
     return "SYS#VOICE#RUNNING"
+
+
+def sweeping_voice_campaigns_partition() -> str:
+    """Registry of cancelled voice campaigns with queued items left to cancel (sort key
+    `<tenantId>#<campaignId>`); the tick sweeps them (`engage.voice.calls.sweep`)."""
+    return "SYS#VOICE#SWEEP"

@@ -742,11 +742,21 @@ def reap(now: datetime | None = None) -> list[str]:
     return [name for name, _ in freed]
 
 
-def cancel_queued(tenant_id: str, campaign_id: str, reason: str) -> int:
-    """Move every `queued` item of the campaign to `cancelled` (through the ready index, so
-    done items are not read); returns how many moved."""
+def cancel_queued(
+    tenant_id: str, campaign_id: str, reason: str, seconds: float | None = None
+) -> tuple[int, bool]:
+    """Move the campaign's `queued` items to `cancelled` through the ready index (so finished
+    items are not read), for at most `seconds` of wall-clock time when given. Returns
+    `(moved, finished)`: `finished` is False when time ran out with items still queued; a later
+    call carries on where this one stopped (each move is conditional, so two sweeps at once
+    never count an item twice)."""
+    deadline = None if seconds is None else time.monotonic() + seconds
     moved = page = 0
+    finished = True
     for hit in store.ready_items(tenant_id, campaign_id):
+        if deadline is not None and time.monotonic() >= deadline:
+            finished = False
+            break
         now = clock.now_iso()
         page += store.update_if(
             CallQueueItem(hit.pk, hit.sk),
@@ -765,7 +775,43 @@ def cancel_queued(tenant_id: str, campaign_id: str, reason: str) -> int:
             moved, page = moved + page, 0
     if page:
         bump(tenant_id, campaign_id, queued=-page, cancelled=page)
-    return moved + page
+    return moved + page, finished
+
+
+CANCEL_INLINE_SECONDS = 5.0  # of a cancel request (API Gateway allows a request 29 s)
+SWEEP_TICK_SECONDS = 25.0  # of one tick (the tick Lambda has 55 s)
+
+
+def cancel_campaign_queue(tenant_id: str, campaign_id: str, reason: str) -> tuple[int, int]:
+    """Cancel a cancelled (or expired) campaign's queue: as much as fits in
+    CANCEL_INLINE_SECONDS now, the rest in the background (the campaign is registered for the
+    tick's `sweep`). Returns `(cancelled now, still queued)`; the pump never starts a call of
+    a campaign that is not `active`, so what is still queued is never called meanwhile."""
+    moved, finished = cancel_queued(tenant_id, campaign_id, reason, CANCEL_INLINE_SECONDS)
+    if finished:
+        return moved, 0
+    store.set_sweeping(tenant_id, campaign_id, True)
+    campaign = store.get_campaign(tenant_id, campaign_id)
+    return moved, int(campaign.queued) if campaign else 0
+
+
+def sweep(seconds: float = SWEEP_TICK_SECONDS) -> int:
+    """Carry on cancelling the queues of campaigns registered by `cancel_campaign_queue`,
+    within `seconds` in all; a campaign leaves the registry once nothing of it is queued.
+    Returns the items cancelled."""
+    deadline = time.monotonic() + seconds
+    total = 0
+    for entry in store.sweeping_campaigns():
+        left = deadline - time.monotonic()
+        if left <= 0:
+            break
+        moved, finished = cancel_queued(
+            entry.tenant_id, entry.campaign_id, "campaign_cancelled", left
+        )
+        total += moved
+        if finished:
+            store.set_sweeping(entry.tenant_id, entry.campaign_id, False)
+    return total
 
 
 def reconcile(tenant_id: str, campaign_id: str, moment: datetime) -> bool:
@@ -809,10 +855,12 @@ def _quiet(tenant_id: str, campaign_id: str, usage: semaphore.Usage) -> bool:
 
 
 def tick(now: datetime | None = None) -> dict[str, Any]:
-    """The scheduled pass (every minute): reap dead holders, end campaigns whose end date has
-    passed, reconcile and complete quiet ones, then pump. Returns what it did."""
+    """The scheduled pass (every minute): reap dead holders, carry on cancelling the queues of
+    cancelled campaigns, end campaigns whose end date has passed, reconcile and complete quiet
+    ones, then pump. Returns what it did."""
     moment = now or clock.now()
     reaped = reap(moment)
+    swept = sweep()
     ended = corrected = 0
     usage = semaphore.usage()
     for entry in store.running_campaigns():
@@ -823,11 +871,16 @@ def tick(now: datetime | None = None) -> dict[str, Any]:
             continue
         _, tz = account_of(tenant_id)
         if window_state(campaign, tz, moment) == "over":
-            ended += cancel_queued(tenant_id, campaign_id, "campaign_window_ended")
+            # bounded: a long queue is finished on the next ticks (the campaign stays running,
+            # and a campaign past its end date places no call)
+            ended += cancel_queued(
+                tenant_id, campaign_id, "campaign_window_ended", SWEEP_TICK_SECONDS / 2
+            )[0]
         if _quiet(tenant_id, campaign_id, usage):
             corrected += reconcile(tenant_id, campaign_id, moment)
     return {
         "reaped": len(reaped),
+        "swept": swept,
         "expired": ended,
         "corrected": corrected,
         "started": pump(moment),

@@ -92,7 +92,9 @@ class CallQueueItem(BaseItem):
 
 
 class RunningCampaignItem(BaseItem):
-    """`PK=SYS#VOICE#RUNNING`, `SK=<tenantId>#<campaignId>`: a voice campaign in `active`."""
+    """`PK=SYS#VOICE#RUNNING`, `SK=<tenantId>#<campaignId>`: a voice campaign in `active`.
+    The same shape under `PK=SYS#VOICE#SWEEP` registers a cancelled campaign whose queued items
+    are still being cancelled in the background."""
 
     tenant_id = UnicodeAttribute()
     campaign_id = UnicodeAttribute()

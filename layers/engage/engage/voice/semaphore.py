@@ -14,11 +14,16 @@ comparison is `<` (not `<>`), so a limit lowered at run time stops new calls unt
 has fallen under it.
 
 Why one item rather than the two-item TransactWriteItems the issue describes: a single-item
-conditional update is just as atomic (DynamoDB applies each item write in isolation), costs one
-write unit instead of two transactional ones (four units), and behaves correctly on moto, whose
-`transact_write_items` copies the whole table per call and fails under concurrent writers. One
-item serves about 500 acquire/release pairs per second (1,000 writes/s per item), far above the
-call rate any system limit implies when calls last minutes.
+conditional update is just as atomic (DynamoDB applies each item write in isolation) and
+behaves correctly on moto, whose `transact_write_items` copies the whole table per call and
+fails under concurrent writers. Cost: a write is billed by the item's size, one write unit per
+KB, and each holder adds about 150 bytes, so at the default system limit of 10 an acquire or a
+release costs 2-3 units, against 4 for a transaction over two 1 KB items (transactions bill
+twice). The item stays small because holders are bounded by the system limit (1,000 calls in
+flight would make it about 150 KB of the 400 KB an item may hold, at about 150 units a write:
+past a few hundred calls in flight, shard the holders per account). One partition accepts
+1,000 write units a second, far above the call rate any system limit implies when calls last
+minutes (Amazon DynamoDB Developer Guide, "Read/write capacity mode" and "Service quotas").
 """
 
 from __future__ import annotations

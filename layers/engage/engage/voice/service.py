@@ -433,15 +433,19 @@ def resume(tenant_id: str, campaign_id: str) -> dict[str, Any]:
 
 def cancel(tenant_id: str, campaign_id: str) -> dict[str, Any]:
     """draft / active / paused -> cancelled: every queued item is cancelled; calls in progress
-    finish and are recorded, without retries. Returns the campaign and `cancelled_items`."""
+    finish and are recorded, without retries. A long queue is cancelled partly in the request
+    and the rest by the next ticks (no queued item of a cancelled campaign is ever called).
+    Returns the campaign, `cancelled_items` (cancelled by this request) and
+    `pending_cancellation` (queued items left for the background sweep, usually 0)."""
     _transition(
         tenant_id, campaign_id, ("draft", "active", "paused"), "cancelled", "cancelled_at", "cancel"
     )
     store.set_running(tenant_id, campaign_id, False)
-    moved = calls.cancel_queued(tenant_id, campaign_id, "campaign_cancelled")
+    moved, left = calls.cancel_campaign_queue(tenant_id, campaign_id, "campaign_cancelled")
     return {
         "campaign": campaign_public(get_campaign_item(tenant_id, campaign_id)),
         "cancelled_items": moved,
+        "pending_cancellation": left,
     }
 
 

@@ -32,6 +32,11 @@ def running_key(tenant_id: str, campaign_id: str) -> tuple[str, str]:
     return keys.running_voice_campaigns_partition(), f"{tenant_id}#{campaign_id}"
 
 
+def sweeping_key(tenant_id: str, campaign_id: str) -> tuple[str, str]:
+    """Key of a cancelled campaign's entry in the registry of queues still being swept."""
+    return keys.sweeping_voice_campaigns_partition(), f"{tenant_id}#{campaign_id}"
+
+
 def get_campaign(tenant_id: str, campaign_id: str) -> VoiceCampaignItem | None:
     """The campaign (strongly consistent) or None."""
     bind_models()
@@ -135,14 +140,13 @@ def delete_campaign(tenant_id: str, campaign_id: str) -> None:
         for item in iter_queue(tenant_id, campaign_id, attributes_to_get=["PK", "SK"]):
             batch.delete(item)
     set_running(tenant_id, campaign_id, False)
+    set_sweeping(tenant_id, campaign_id, False)
     VoiceCampaignItem(*campaign_key(tenant_id, campaign_id)).delete()
 
 
-def set_running(tenant_id: str, campaign_id: str, running: bool) -> None:
-    """Add the campaign to, or remove it from, the registry the pump walks."""
+def _register(key: tuple[str, str], tenant_id: str, campaign_id: str, present: bool) -> None:
     bind_models()
-    key = running_key(tenant_id, campaign_id)
-    if running:
+    if present:
         RunningCampaignItem(
             *key, tenant_id=tenant_id, campaign_id=campaign_id, since=clock.now_iso()
         ).save()
@@ -151,7 +155,23 @@ def set_running(tenant_id: str, campaign_id: str, running: bool) -> None:
             RunningCampaignItem(*key).delete()
 
 
+def set_running(tenant_id: str, campaign_id: str, running: bool) -> None:
+    """Add the campaign to, or remove it from, the registry the pump walks."""
+    _register(running_key(tenant_id, campaign_id), tenant_id, campaign_id, running)
+
+
+def set_sweeping(tenant_id: str, campaign_id: str, sweeping: bool) -> None:
+    """Add a cancelled campaign to, or remove it from, the registry of queues the tick sweeps."""
+    _register(sweeping_key(tenant_id, campaign_id), tenant_id, campaign_id, sweeping)
+
+
 def running_campaigns() -> list[RunningCampaignItem]:
     """Every campaign in `active`, system-wide (one partition; a few hundred at most)."""
     bind_models()
     return list(RunningCampaignItem.query(keys.running_voice_campaigns_partition()))
+
+
+def sweeping_campaigns() -> list[RunningCampaignItem]:
+    """Every cancelled campaign whose queue is still being swept, system-wide."""
+    bind_models()
+    return list(RunningCampaignItem.query(keys.sweeping_voice_campaigns_partition()))
