@@ -122,8 +122,19 @@ def _child() -> dict[str, Any]:
             meter.slot(-1)
         return real_release(holder, *args)
 
+    real_transfer = semaphore.transfer
+
+    def transfer(from_holder: str, from_account: str, account: str, holder: str, *a: Any) -> bool:
+        # A hand-off keeps the slot held throughout: it changes holders, not the count.
+        ok = real_transfer(from_holder, from_account, account, holder, *a)
+        if ok and from_holder in held:
+            held.discard(from_holder)
+            held.add(holder)
+        return ok
+
     held: set[str] = set()
     semaphore.acquire, semaphore.release = acquire, release  # type: ignore[assignment]
+    semaphore.transfer = transfer  # type: ignore[assignment]
 
     # -- the provider: a timer delivers the final callback after CALL_SECONDS --------------------
     class TimedSandbox:

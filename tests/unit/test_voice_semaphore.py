@@ -11,10 +11,18 @@ import time
 from engage.voice import semaphore
 
 
-def _run_calls(accounts: dict[str, int], system_limit: int, callers: int, calls_each: int):
+def _run_calls(
+    accounts: dict[str, int],
+    system_limit: int,
+    callers: int,
+    calls_each: int,
+    handoff: bool = False,
+):
     """Threads acquire, 'talk' briefly, release. In flight is counted twice: by the callers
     themselves (between a successful acquire and its release) and by an observer that samples
-    the semaphore item throughout."""
+    the semaphore item throughout. With `handoff`, each call is for a random account and a
+    finished call first tries to hand its slot to the thread's next call (`transfer`), as
+    the Release state does."""
     peaks = {"system": 0, **{a: 0 for a in accounts}}
     observed_over = []
     stop = threading.Event()
@@ -33,25 +41,42 @@ def _run_calls(accounts: dict[str, int], system_limit: int, callers: int, calls_
             if u.active > system_limit or u.active != len(u.holders):
                 observed_over.append(("system", u.active, len(u.holders)))
 
+    def count(*changes: tuple[str, int]) -> None:
+        with lock:
+            for key, delta in changes:
+                in_flight[key] += delta
+                client_peaks[key] = max(client_peaks[key], in_flight[key])
+
     def caller(i: int) -> None:
-        account = list(accounts)[i % len(accounts)]
         rng = random.Random(i)
+        names = list(accounts)
+        account = names[i % len(names)]
         done = 0
+        held = False
         while done < calls_each:
             holder = f"exec-{i}-{done}"
-            if semaphore.acquire(account, holder, accounts[account], system_limit):
-                with lock:
-                    for key in ("system", account):
-                        in_flight[key] += 1
-                        client_peaks[key] = max(client_peaks[key], in_flight[key])
-                time.sleep(rng.uniform(0, 0.004))
-                with lock:
-                    for key in ("system", account):
-                        in_flight[key] -= 1
-                assert semaphore.release(holder)
-                done += 1
-            else:
-                time.sleep(rng.uniform(0.002, 0.01))
+            if not held:
+                if not semaphore.acquire(account, holder, accounts[account], system_limit):
+                    time.sleep(rng.uniform(0.002, 0.01))
+                    continue
+                count(("system", 1), (account, 1))
+            time.sleep(rng.uniform(0, 0.004))
+            done += 1
+            held = False
+            nxt = rng.choice(names) if handoff else account
+            if handoff and done < calls_each:
+                # counted as ended before the hand-off and started after it: never overcounted
+                count((account, -1))
+                if semaphore.transfer(
+                    holder, account, nxt, f"exec-{i}-{done}", accounts[nxt], system_limit
+                ):
+                    count((nxt, 1))
+                    account, held = nxt, True
+                    continue
+                count((account, 1))
+            count(("system", -1), (account, -1))
+            assert semaphore.release(holder, account)
+            account = nxt
 
     watcher = threading.Thread(target=observe)
     watcher.start()
@@ -77,6 +102,46 @@ def test_200_concurrent_acquirers_never_exceed_either_limit(h):
     assert peaks["acct-a"] >= 2  # the limit was actually contended
     end = semaphore.usage()
     assert end.active == 0 and end.accounts == {} and end.holders == {}
+
+
+def test_hand_offs_between_calls_and_accounts_never_exceed_either_limit(h):
+    accounts = {"acct-a": 5, "acct-b": 10, "acct-c": 10, "acct-d": 10, "acct-e": 10, "acct-f": 10}
+    peaks, over = _run_calls(accounts, system_limit=50, callers=200, calls_each=3, handoff=True)
+    assert over == []
+    assert peaks["acct-a"] <= 5 and peaks["system"] <= 50
+    end = semaphore.usage()
+    assert end.active == 0 and end.accounts == {} and end.holders == {}
+
+
+def test_a_hand_off_is_a_release_and_an_acquire_in_one_write(h):
+    assert semaphore.acquire("a", "e1", 2, 3)
+    assert semaphore.acquire("a", "e2", 2, 3)
+    assert semaphore.acquire("b", "f1", 1, 3)  # system full: 3 of 3
+    assert not semaphore.acquire("c", "g1", 5, 3)
+    assert semaphore.transfer("e1", "a", "a", "e3", 2, 3)  # same account at its limit: fine
+    assert not semaphore.transfer("e2", "a", "b", "f2", 1, 3)  # b is at its limit of 1
+    assert semaphore.transfer("e2", "a", "c", "g1", 5, 3)  # to another account
+    u = semaphore.usage()
+    assert (u.active, u.accounts, sorted(u.holders)) == (
+        3,
+        {"a": 1, "b": 1, "c": 1},
+        ["e3", "f1", "g1"],
+    )
+    assert u.holders["g1"]["account"] == "c"
+    assert not semaphore.transfer("e2", "a", "c", "g2", 5, 3)  # e2 holds nothing any more
+    assert not semaphore.transfer("e3", "b", "c", "g2", 5, 3)  # e3 is not b's
+    assert semaphore.usage() == u
+
+
+def test_a_hand_off_meets_a_lowered_limit_like_an_acquire(h):
+    for i in range(3):
+        assert semaphore.acquire("a", f"e{i}", 3, 10)
+    semaphore.set_limit("a", 2)
+    assert not semaphore.transfer("e0", "a", "a", "n0", 3, 10)  # 3 - 1 = 2 is not below 2
+    assert semaphore.release("e0", "a")
+    assert semaphore.transfer("e1", "a", "a", "n1", 3, 10)  # 2 - 1 = 1 is below 2
+    assert not semaphore.transfer("e2", "a", "x", "n2", 3, 1)  # the system limit, lowered
+    assert semaphore.usage().accounts == {"a": 2}
 
 
 def test_a_holder_cannot_take_two_slots_and_release_is_idempotent(h):

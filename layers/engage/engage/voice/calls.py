@@ -20,7 +20,9 @@ How a queued call becomes a call (statemachines/voice_call.asl.json):
 4. **Record** applies the outcome: completed (answered or voicemail), retry later (`no-answer`
    and `busy`, up to `max_attempts`, `retry_delay_minutes` apart), or failed; counters move by
    atomic ADD and the campaign completes when nothing is queued or in progress.
-5. **Release** gives the slot back (idempotent) and runs the pump. Every failure path of the
+5. **Release** runs the pump with the finished call's slot still held and hands the slot
+   straight to the next call chosen (`semaphore.transfer`), or releases it when no call takes
+   it (idempotent either way). Every failure path of the
    state machine ends in Release; executions that die or are stopped are caught by the
    **reaper** on the tick, which frees slots whose holder is no longer RUNNING.
 """
@@ -296,14 +298,33 @@ def start_execution(tenant_id: str, campaign_id: str, seq: int, attempt: int, na
 
 
 class _Pump:
-    """One pass of the pump (see the module docstring)."""
+    """One pass of the pump (see the module docstring). With `handoff` (`(holder, account)` of
+    a call that just ended and still holds its slot), the first call started takes that slot
+    over in one write (`semaphore.transfer`) instead of a release and a new acquire; the pass
+    treats the slot as free, and the caller releases it if no call took it (`handoff_used`)."""
 
-    def __init__(self, now: datetime) -> None:
+    def __init__(self, now: datetime, handoff: tuple[str, str] | None = None) -> None:
         self.now = now
         self.now_iso = clock.iso(now)
         self.system_limit = system_limit()
         self.default_limit = get_settings().default_user_concurrent_calls_limit
         self.started = 0
+        self.handoff = handoff
+        self.handoff_used = False  # a call took the handed-off slot over
+
+    def _take(self, tenant_id: str, name: str, info: dict[str, Any]) -> bool:
+        """A slot for `name`: the handed-off one while it is unused, else a new acquire."""
+        if self.handoff and not self.handoff_used:
+            holder, account = self.handoff
+            if semaphore.transfer(
+                holder, account, tenant_id, name, self.default_limit, self.system_limit, info
+            ):
+                self.handoff_used = True
+                return True
+            if tenant_id == account:  # the account is at its limit even after the release
+                return False
+            # another account at its limit: try a fresh slot (the handed-off one stays held)
+        return semaphore.acquire(tenant_id, name, self.default_limit, self.system_limit, info)
 
     def _start_one(self, tenant_id: str, campaign_id: str, limit: int) -> str:
         """Start the campaign's next due call: `started`, `full` (a limit said no) or `empty`."""
@@ -313,7 +334,7 @@ class _Pump:
             seq, attempt = int(seq_text), int(attempts_text) + 1
             name = execution_name(campaign_id, seq, attempt)
             info = {"tenant": tenant_id, "campaign": campaign_id, "seq": seq, "attempt": attempt}
-            if not semaphore.acquire(tenant_id, name, self.default_limit, self.system_limit, info):
+            if not self._take(tenant_id, name, info):
                 return "full"
             if not claim(tenant_id, campaign_id, seq, seen, attempt):
                 semaphore.release(name)  # someone else took it (or it was cancelled)
@@ -336,7 +357,13 @@ class _Pump:
         if not by_tenant:
             return 0
         usage = semaphore.usage()
+        in_flight = dict(usage.accounts)
         free = self.system_limit - usage.active
+        if self.handoff and self.handoff[0] in usage.holders:  # about to be free
+            free += 1
+            in_flight[self.handoff[1]] = in_flight.get(self.handoff[1], 0) - 1
+        elif self.handoff:  # not held after all (a repeated Release): nothing to hand off
+            self.handoff = None
         state: dict[str, dict[str, Any]] = {}
         for tenant_id, campaign_ids in by_tenant.items():
             try:
@@ -354,10 +381,10 @@ class _Pump:
             ]
             random.shuffle(open_ids)  # no campaign of an account is always served first
             limit = usage.limit_of(tenant_id, self.default_limit)
-            if open_ids and usage.of(tenant_id) < limit:
+            if open_ids and in_flight.get(tenant_id, 0) < limit:
                 state[tenant_id] = {
                     "limit": limit,
-                    "in_flight": usage.of(tenant_id),
+                    "in_flight": in_flight.get(tenant_id, 0),
                     "ids": open_ids,
                 }
         while free > 0 and state and (max_starts is None or self.started < max_starts):
@@ -386,7 +413,9 @@ class _Pump:
                         del state[tenant_id]
                 else:  # full or nothing due
                     del state[tenant_id]
-                    if outcome == "full" and semaphore.usage().active >= self.system_limit:
+                    pending = self.handoff is not None and not self.handoff_used
+                    active = semaphore.usage().active - pending  # a pending hand-off is free
+                    if outcome == "full" and active >= self.system_limit:
                         return self.started
         return self.started
 
@@ -394,6 +423,20 @@ class _Pump:
 def pump(now: datetime | None = None, max_starts: int | None = None) -> int:
     """Start due calls while slots are free; returns how many were started."""
     return _Pump(now or clock.now()).run(max_starts)
+
+
+def release_and_pump(holder: str, account_id: str) -> tuple[bool, int]:
+    """Give back a finished call's slot and refill free slots: the slot goes straight to the
+    next call the pump chooses (fairness order unchanged) or, when none takes it, is released.
+    Returns `(released, started)`; `released` is whether `holder` held a slot (a repeated
+    Release finds none and hands off nothing)."""
+    run = _Pump(clock.now(), handoff=(holder, account_id))
+    try:
+        started = run.run()
+    finally:
+        # not taken over (or the pass failed): an ordinary, idempotent release
+        released = run.handoff_used or semaphore.release(holder, account_id)
+    return released, started
 
 
 # -- state machine tasks -----------------------------------------------------------------------
@@ -615,8 +658,8 @@ def _call_entry(
 
 def task_release(event: dict[str, Any]) -> dict[str, Any]:
     """State `Release` (every path ends here): give the slot back, then refill free slots."""
-    released = semaphore.release(_holder(event), str(event["tenant_id"]))
-    return {"released": released, "started": pump()}
+    released, started = release_and_pump(_holder(event), str(event["tenant_id"]))
+    return {"released": released, "started": started}
 
 
 # -- status callbacks --------------------------------------------------------------------------

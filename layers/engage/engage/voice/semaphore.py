@@ -141,6 +141,54 @@ def acquire(
     return False
 
 
+def transfer(
+    from_holder: str,
+    from_account: str,
+    account_id: str,
+    holder_id: str,
+    default_limit: int,
+    system_limit: int,
+    info: dict[str, Any] | None = None,
+) -> bool:
+    """Hand `from_holder`'s slot (of `from_account`) straight to `holder_id` of `account_id`:
+    the release of one call and the acquire of the next in ONE conditional write, so a freed
+    slot is never idle while the next call is chosen. The limits are those `release` then
+    `acquire` would meet: the new account's count after the release must be below its limit
+    (the same account: `count - 1 < limit`), and the system's too (`active - 1 < system
+    limit`), so a lowered limit binds here exactly as in `acquire`. Returns False, changing
+    nothing, when `from_holder` holds no slot of `from_account`, `holder_id` already holds
+    one, or a limit says no; the caller still holds its slot then and releases it itself."""
+    bind_models()
+    old = CallSemaphoreItem.holders[from_holder]  # type: ignore[index]
+    new = CallSemaphoreItem.holders[holder_id]  # type: ignore[index]
+    count = CallSemaphoreItem.accounts[account_id]  # type: ignore[index]
+    limit = CallSemaphoreItem.limits[account_id]  # type: ignore[index]
+    record = {**(info or {}), "account": account_id, "since": clock.now_iso()}
+    actions = [old.remove(), new.set(record)]
+    if from_account == account_id:  # the count would drop by one and rise again
+        under_limit = (limit.does_not_exist() & (count <= default_limit)) | (count <= limit)
+    else:
+        under_limit = count.does_not_exist() | (
+            (limit.does_not_exist() & (count < default_limit)) | (count < limit)
+        )
+        from_count = CallSemaphoreItem.accounts[from_account]  # type: ignore[index]
+        actions += [from_count.set(from_count - 1), count.set((count | 0) + 1)]
+    condition = (
+        old.exists()
+        & (old["account"] == from_account)  # type: ignore[index]
+        & new.does_not_exist()
+        & (CallSemaphoreItem.active <= system_limit)
+        & under_limit
+    )
+    try:
+        CallSemaphoreItem(*keys.call_semaphore_key()).update(actions=actions, condition=condition)
+    except UpdateError as exc:
+        if exc.cause_response_code != "ConditionalCheckFailedException":
+            raise
+        return False
+    return True
+
+
 def set_limit(account_id: str, limit: int) -> None:
     """Store the account's concurrent-calls limit where `acquire` compares against it."""
     _ensure()
