@@ -59,7 +59,14 @@ def test_the_voice_tick_and_call_tasks_take_their_aws_events(h):
     c = h.client.post("/api/campaigns/upload-csv", headers=headers, json=body).json()["campaign"]
     tenant_id = h.client.get("/auth/me", headers=headers).json()["data"]["tenant"]["id"]
     tick = FUNCTIONS["VoiceTickFunction"].invoke(_event("eventbridge_voice_tick.json"))
-    assert tick == {"reaped": 0, "swept": 0, "expired": 0, "corrected": 0, "started": 0}
+    assert tick == {
+        "reaped": 0,
+        "recovered": 0,
+        "swept": 0,
+        "expired": 0,
+        "corrected": 0,
+        "started": 0,
+    }
     text = (EVENTS / "sfn_voice_call_acquire.json").read_text()
     event = json.loads(
         text.replace("REPLACE_TENANT", tenant_id).replace("REPLACE_CAMPAIGN", c["id"])

@@ -4,6 +4,8 @@ listing, filters, editing and deleting."""
 
 from __future__ import annotations
 
+import json
+from datetime import UTC, datetime, timedelta
 from urllib.parse import urlencode
 
 import pytest
@@ -31,9 +33,15 @@ def twilio_voice(monkeypatch):
 
     reset_caches()
     placed: list[dict[str, str]] = []
+    fetched: dict[str, dict[str, str]] = {}
 
     class Stub(HttpClient):
         def request(self, method, url, params=None, data=None, headers=None, **kwargs):
+            if method == "GET":  # calls(sid).fetch(): what the test put in `fetched`
+                sid = url.rsplit("/", 1)[1].removesuffix(".json")
+                if sid not in fetched:
+                    return Response(404, '{"code": 20404, "message": "Not found", "status": 404}')
+                return Response(200, json.dumps({"sid": sid, **fetched[sid]}))
             if data["To"] == "+15005550001":
                 return Response(400, '{"code": 21217, "message": "Invalid To", "status": 400}')
             placed.append(data)
@@ -47,7 +55,14 @@ def twilio_voice(monkeypatch):
         "engage.voice.calls.voice_adapter",
         lambda: twilio_voice.TwilioVoice(get_settings(), Stub()),
     )
+    monkeypatch.setattr(TwilioFetch, "calls", fetched)
     return placed
+
+
+class TwilioFetch:
+    """What the stubbed Twilio API answers to `calls(sid).fetch()`, by call sid."""
+
+    calls: dict[str, dict[str, str]] = {}
 
 
 def _post(h, params, signature=None):
@@ -129,6 +144,30 @@ def test_progress_callbacks_in_order_update_the_item_and_send_heartbeats(h, twil
     assert _post(h, no_answer).status_code == 200
     h.run_calls(callbacks=False)
     assert stats(h, headers, out["campaign"]["id"])["no_answer"] == 1
+
+
+def test_a_lost_twilio_callback_is_recovered_by_asking_twilio(h, twilio_voice):
+    from engage.voice import calls
+
+    headers = h.register()
+    out = upload(h, headers, ["+12015550123", "+12015550124"], max_attempts=1)
+    start(h, headers, out["campaign"]["id"])
+    h.run_calls(callbacks=False)
+    first, second = f"CA{1:032d}", f"CA{2:032d}"
+    assert _post(h, _callback(first, "in-progress", 2)).json()["data"]["applied"] is True
+    later = datetime.now(UTC) + timedelta(seconds=61)
+    TwilioFetch.calls[first] = {"status": "completed", "duration": "42", "answered_by": "human"}
+    TwilioFetch.calls[second] = {"status": "in-progress", "duration": None}
+    assert calls.tick(later)["recovered"] == 1  # the second one is still talking
+    # the real callback arriving late changes nothing
+    late = _callback(first, "completed", 3, CallDuration="42", AnsweredBy="human")
+    assert _post(h, late).json()["data"]["applied"] is False
+    TwilioFetch.calls[second] = {"status": "busy", "duration": "0"}
+    assert calls.tick(later)["recovered"] == 1
+    h.run_calls(callbacks=False)
+    s = stats(h, headers, out["campaign"]["id"])
+    assert s["status"] == "completed"
+    assert (s["answered"], s["busy"], s["total_talk_seconds"]) == (1, 1, 42)
 
 
 def test_a_callback_with_a_bad_signature_is_403_and_changes_nothing(h, twilio_voice):

@@ -257,6 +257,23 @@ def test_calls_wait_for_the_call_window_in_the_account_time_zone(h):
     assert stats(h, headers, campaign_id)["status"] == "completed"
 
 
+def test_the_call_window_includes_both_of_its_minutes():
+    from engage.voice.models import VoiceCampaignItem
+
+    campaign = VoiceCampaignItem(first_call_time="09:00", last_call_time="17:00")
+    ny = "America/New_York"
+    assert calls.window_state(campaign, ny, at(12, 59)) == "later"  # 08:59 in New York
+    assert calls.window_state(campaign, ny, at(13, 0)) == "open"  # 09:00
+    assert calls.window_state(campaign, ny, datetime(2025, 10, 20, 21, 0, 59, tzinfo=UTC)) == (
+        "open"  # 17:00:59
+    )
+    assert calls.window_state(campaign, ny, at(21, 1)) == "later"  # 17:01
+    all_day = VoiceCampaignItem(**ALWAYS_OPEN)
+    assert calls.window_state(all_day, "UTC", datetime(2025, 10, 20, 23, 59, 30, tzinfo=UTC)) == (
+        "open"
+    )
+
+
 def test_after_the_end_date_queued_calls_are_cancelled_and_the_campaign_completes(h):
     headers = h.register()
     clock.set_clock(lambda: at(12, day=20))
@@ -405,6 +422,46 @@ def test_the_reaper_frees_slots_of_executions_that_died_without_their_callback(h
     s = stats(h, headers, campaign_id)
     assert s["status"] == "completed" and s["queue"]["completed"] + s["queue"]["failed"] == 6
     assert semaphore.usage().active == 0
+
+
+def _lose_sandbox_callbacks() -> int:
+    """Drop every sandbox callback still queued, as if the provider's requests were lost."""
+    sqs = boto3.client("sqs")
+    url = os.environ["VOICE_SANDBOX_QUEUE_URL"]
+    lost = 0
+    while got := sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages"):
+        for m in got:
+            sqs.delete_message(QueueUrl=url, ReceiptHandle=m["ReceiptHandle"])
+            lost += 1
+    return lost
+
+
+def test_a_lost_final_callback_holds_its_slot_no_longer_than_the_reapers_period(h, monkeypatch):
+    headers = h.register()
+    set_limit(h, headers, 3)
+    # last digits 0, 7 and 8: answered, no answer, busy
+    out = upload(h, headers, ["+15125550010", "+15125550017", "+15125550018"], max_attempts=1)
+    campaign_id = out["campaign"]["id"]
+    start(h, headers, campaign_id)
+    h.run_calls(callbacks=False)  # three calls placed, waiting on their task tokens
+    assert _lose_sandbox_callbacks() > 0
+    assert calls.tick()["recovered"] == 0  # not quiet for long enough yet
+    later = datetime.now(UTC) + timedelta(seconds=61)
+    monkeypatch.setenv("SANDBOX_CALL_SECONDS", "900")  # the provider says: still talking
+    from tests.conftest import reset_caches
+
+    reset_caches()
+    clock.set_clock(lambda: later)
+    assert calls.tick(later)["recovered"] == 0
+    assert concurrency(h, headers)["user_active_calls"] == 3
+    monkeypatch.setenv("SANDBOX_CALL_SECONDS", "4")  # now the calls have ended
+    reset_caches()
+    assert calls.tick(later)["recovered"] == 3
+    h.run_calls(callbacks=False)  # the executions go on: Record, Release
+    s = stats(h, headers, campaign_id)
+    assert s["status"] == "completed" and concurrency(h, headers)["user_active_calls"] == 0
+    assert (s["answered"], s["no_answer"], s["busy"], s["calls_placed"]) == (1, 1, 1, 3)
+    assert calls.tick(later)["recovered"] == 0  # nothing twice
 
 
 def test_slots_are_shared_fairly_between_accounts(h, monkeypatch):

@@ -57,3 +57,19 @@ class TwilioVoice:
         except TwilioRestException as exc:
             return CallPlacement(False, error=f"{exc.code} {exc.msg}")
         return CallPlacement(True, call_sid=created.sid)
+
+    def fetch_status(self, call_sid: str, to: str) -> dict[str, str] | None:
+        """One `calls(sid).fetch()` (https://www.twilio.com/docs/voice/api/call-resource
+        #fetch-a-call-resource) as status-callback parameters; None when Twilio answers 404."""
+        try:
+            call = self.client.calls(call_sid).fetch()
+        except TwilioRestException as exc:
+            if exc.status == 404:
+                return None
+            raise
+        params = {"CallSid": call_sid, "CallStatus": str(call.status or "")}
+        if call.duration is not None:
+            params["CallDuration"] = str(call.duration)
+        if call.answered_by:
+            params["AnsweredBy"] = str(call.answered_by)
+        return params

@@ -76,6 +76,12 @@ class VoiceAdapter(Protocol):
         """Start one outbound call; progress arrives on the status webhook."""
         ...
 
+    def fetch_status(self, call_sid: str, to: str) -> dict[str, str] | None:
+        """The call's current state as the provider knows it, in the status webhook's
+        parameters (`CallSid`, `CallStatus`, `CallDuration`, `AnsweredBy`), or None when the
+        provider does not know the call. Used by the reaper when a callback was lost."""
+        ...
+
 
 def sandbox_plan(phone_e164: str) -> dict[str, Any]:
     """The sandbox's deterministic outcome for a number (table in the module docstring):
@@ -162,6 +168,20 @@ class SandboxVoice:
             QueueUrl=get_settings().voice_sandbox_queue_url, Entries=entries
         )
         return CallPlacement(True, call_sid=call_sid)
+
+    def fetch_status(self, call_sid: str, to: str) -> dict[str, str] | None:
+        """What the sandbox's callbacks say by now, worked out from the call alone (any
+        process can answer, as Twilio's API would): the call id holds its placement time and
+        the number decides the outcome, final SANDBOX_CALL_SECONDS after placement."""
+        try:
+            placed_ms = ids.id_time_ms(call_sid[2:])
+        except ValueError:
+            return None
+        elapsed = (clock.now_ms() - placed_ms) / 1000
+        for delay, params in reversed(sandbox_callbacks(call_sid, to)):
+            if elapsed >= delay:
+                return {k: v for k, v in params.items() if k != "SequenceNumber"}
+        return None
 
 
 def voice_adapter() -> VoiceAdapter:

@@ -35,6 +35,18 @@ def id_floor(at_ms: int) -> str:
     return "".join(reversed(out))
 
 
+def id_time_ms(value: str) -> int:
+    """The millisecond time of an id made by `new_id` (its first 10 characters); raises
+    ValueError for a string that is not one."""
+    head = value[:10].upper()
+    if len(head) != 10:
+        raise ValueError("not an id")
+    ms = 0
+    for char in head:
+        ms = ms * 32 + _CROCKFORD.index(char)
+    return ms
+
+
 def token(length: int = 8) -> str:
     """A random base62 token of `length` characters (62^8 is about 2.2e14 values)."""
     return "".join(secrets.choice(_BASE62) for _ in range(length))

@@ -157,7 +157,8 @@ def local_now(tz: str, now: datetime | None = None) -> datetime:
 def window_state(campaign: VoiceCampaignItem, tz: str, now: datetime | None = None) -> str:
     """`open`, `later` (before start date or first call time, or after today's last call
     time) or `over` (after the end date), in the account's time zone (issue 3: "bound when
-    calls may be placed")."""
+    calls may be placed"). Both times are whole minutes and both are inclusive: with
+    `last_call_time` 18:00 a call may still start at 18:00:59, and 00:00-23:59 is all day."""
     local = local_now(tz, now)
     day, hhmm = local.date().isoformat(), local.strftime("%H:%M")
     if campaign.end_date and day > campaign.end_date:
@@ -166,7 +167,7 @@ def window_state(campaign: VoiceCampaignItem, tz: str, now: datetime | None = No
         return "later"
     if campaign.first_call_time and hhmm < campaign.first_call_time:
         return "later"
-    if campaign.last_call_time and hhmm >= campaign.last_call_time:
+    if campaign.last_call_time and hhmm > campaign.last_call_time:
         return "later"
     return "open"
 
@@ -785,6 +786,55 @@ def reap(now: datetime | None = None) -> list[str]:
     return [name for name, _ in freed]
 
 
+def recover_lost_callbacks(moment: datetime | None = None) -> int:
+    """Calls whose final status callback never came (issue 3: a lost callback must not hold a
+    slot longer than the reaper's period). For each slot held longer than REAPER_GRACE_SECONDS
+    by a placed call that has heard nothing for as long, the provider is asked for the call's
+    state (`fetch_status`); a final state is applied exactly as the webhook would apply it,
+    which completes the waiting execution, which records the call and releases the slot. A
+    call still ringing or talking is left alone. Cost: one item read per held slot and one
+    provider request per quiet call in flight, per tick; nothing per queued call. Returns the
+    calls recovered."""
+    moment = moment or clock.now()
+    quiet_since = clock.iso(moment - timedelta(seconds=get_settings().reaper_grace_seconds))
+    adapter = None
+    recovered = 0
+    for info in semaphore.usage().holders.values():
+        if not {"tenant", "campaign", "seq", "attempt"} <= info.keys():
+            continue
+        if str(info.get("since", "")) > quiet_since:
+            continue
+        tenant_id, campaign_id = str(info["tenant"]), str(info["campaign"])
+        seq, attempt = int(info["seq"]), int(info["attempt"])
+        item = store.get_item(tenant_id, campaign_id, seq)
+        if (
+            item is None
+            or item.status != "in_progress"
+            or int(item.attempts) != attempt
+            or not item.call_sid
+            or item.final
+            or str(item.updated_at) > quiet_since
+        ):
+            continue
+        adapter = adapter or voice_adapter()
+        if item.gsi1pk != keys.call_sid_index_pk(adapter.name, item.call_sid):
+            continue  # placed through another provider than the one configured now
+        params = adapter.fetch_status(item.call_sid, item.phone_e164)
+        status = (params or {}).get("CallStatus", "")
+        if params is None or status not in FINAL_STATUSES:
+            continue
+        sequence = max(int(item.last_sequence or 0) + 1, STATUS_RANK[status])
+        ref = f"{tenant_id}.{queue_id(campaign_id, seq)}.{attempt}"
+        result = status_callback(adapter.name, {**params, "SequenceNumber": str(sequence)}, ref)
+        if result["applied"]:
+            recovered += 1
+            logger.warning(
+                "voice call final status recovered from the provider",
+                extra={"ref": ref, "status": status},
+            )
+    return recovered
+
+
 def cancel_queued(
     tenant_id: str, campaign_id: str, reason: str, seconds: float | None = None
 ) -> tuple[int, bool]:
@@ -898,11 +948,13 @@ def _quiet(tenant_id: str, campaign_id: str, usage: semaphore.Usage) -> bool:
 
 
 def tick(now: datetime | None = None) -> dict[str, Any]:
-    """The scheduled pass (every minute): reap dead holders, carry on cancelling the queues of
-    cancelled campaigns, end campaigns whose end date has passed, reconcile and complete quiet
-    ones, then pump. Returns what it did."""
+    """The scheduled pass (every minute): reap dead holders, recover final statuses whose
+    callback was lost, carry on cancelling the queues of cancelled campaigns, end campaigns
+    whose end date has passed, reconcile and complete quiet ones, then pump. Returns what it
+    did."""
     moment = now or clock.now()
     reaped = reap(moment)
+    recovered = recover_lost_callbacks(moment)
     swept = sweep()
     ended = corrected = 0
     usage = semaphore.usage()
@@ -923,6 +975,7 @@ def tick(now: datetime | None = None) -> dict[str, Any]:
             corrected += reconcile(tenant_id, campaign_id, moment)
     return {
         "reaped": len(reaped),
+        "recovered": recovered,
         "swept": swept,
         "expired": ended,
         "corrected": corrected,
