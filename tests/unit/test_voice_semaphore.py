@@ -40,6 +40,7 @@ def _run_calls(
                     observed_over.append((a, u.accounts[a]))
             if u.active > system_limit or u.active != len(u.holders):
                 observed_over.append(("system", u.active, len(u.holders)))
+            time.sleep(0.001)  # thousands of samples still; the callers get the CPU
 
     def count(*changes: tuple[str, int]) -> None:
         with lock:
@@ -57,7 +58,7 @@ def _run_calls(
             holder = f"exec-{i}-{done}"
             if not held:
                 if not semaphore.acquire(account, holder, accounts[account], system_limit):
-                    time.sleep(rng.uniform(0.002, 0.01))
+                    time.sleep(rng.uniform(0.005, 0.03))
                     continue
                 count(("system", 1), (account, 1))
             time.sleep(rng.uniform(0, 0.004))
@@ -106,7 +107,7 @@ def test_200_concurrent_acquirers_never_exceed_either_limit(h):
 
 def test_hand_offs_between_calls_and_accounts_never_exceed_either_limit(h):
     accounts = {"acct-a": 5, "acct-b": 10, "acct-c": 10, "acct-d": 10, "acct-e": 10, "acct-f": 10}
-    peaks, over = _run_calls(accounts, system_limit=50, callers=200, calls_each=3, handoff=True)
+    peaks, over = _run_calls(accounts, system_limit=50, callers=100, calls_each=3, handoff=True)
     assert over == []
     assert peaks["acct-a"] <= 5 and peaks["system"] <= 50
     end = semaphore.usage()

@@ -136,8 +136,10 @@ def acquire(
         except UpdateError as exc:
             if exc.cause_response_code != "ConditionalCheckFailedException":
                 raise
-        if not _ensure():  # the item existed, so a limit (or this very holder) said no
-            return holder_id in usage().holders
+        current = _load()  # why not: a limit, this very holder, or no item yet
+        if current is not None:
+            return holder_id in _plain(current.holders)
+        _ensure()  # the first acquire ever: create the item, then try once more
     return False
 
 
