@@ -19,6 +19,7 @@ from tests.unit.test_voice_flow import ALWAYS_OPEN, start, stats, upload, us
 TOKEN = "0123456789abcdef0123456789abcdef"
 BASE = "https://api.example.test"
 STATUS_PATH = "/webhooks/voice/twilio/status"
+FETCHED: dict[str, dict[str, str | None]] = {}  # what the stubbed `calls(sid).fetch()` answers
 
 
 @pytest.fixture
@@ -33,15 +34,15 @@ def twilio_voice(monkeypatch):
 
     reset_caches()
     placed: list[dict[str, str]] = []
-    fetched: dict[str, dict[str, str]] = {}
+    FETCHED.clear()
 
     class Stub(HttpClient):
         def request(self, method, url, params=None, data=None, headers=None, **kwargs):
-            if method == "GET":  # calls(sid).fetch(): what the test put in `fetched`
+            if method == "GET":  # calls(sid).fetch(): what the test put in FETCHED
                 sid = url.rsplit("/", 1)[1].removesuffix(".json")
-                if sid not in fetched:
+                if sid not in FETCHED:
                     return Response(404, '{"code": 20404, "message": "Not found", "status": 404}')
-                return Response(200, json.dumps({"sid": sid, **fetched[sid]}))
+                return Response(200, json.dumps({"sid": sid, **FETCHED[sid]}))
             if data["To"] == "+15005550001":
                 return Response(400, '{"code": 21217, "message": "Invalid To", "status": 400}')
             placed.append(data)
@@ -55,14 +56,7 @@ def twilio_voice(monkeypatch):
         "engage.voice.calls.voice_adapter",
         lambda: twilio_voice.TwilioVoice(get_settings(), Stub()),
     )
-    monkeypatch.setattr(TwilioFetch, "calls", fetched)
     return placed
-
-
-class TwilioFetch:
-    """What the stubbed Twilio API answers to `calls(sid).fetch()`, by call sid."""
-
-    calls: dict[str, dict[str, str]] = {}
 
 
 def _post(h, params, signature=None):
@@ -156,13 +150,13 @@ def test_a_lost_twilio_callback_is_recovered_by_asking_twilio(h, twilio_voice):
     first, second = f"CA{1:032d}", f"CA{2:032d}"
     assert _post(h, _callback(first, "in-progress", 2)).json()["data"]["applied"] is True
     later = datetime.now(UTC) + timedelta(seconds=61)
-    TwilioFetch.calls[first] = {"status": "completed", "duration": "42", "answered_by": "human"}
-    TwilioFetch.calls[second] = {"status": "in-progress", "duration": None}
+    FETCHED[first] = {"status": "completed", "duration": "42", "answered_by": "human"}
+    FETCHED[second] = {"status": "in-progress", "duration": None}
     assert calls.tick(later)["recovered"] == 1  # the second one is still talking
     # the real callback arriving late changes nothing
     late = _callback(first, "completed", 3, CallDuration="42", AnsweredBy="human")
     assert _post(h, late).json()["data"]["applied"] is False
-    TwilioFetch.calls[second] = {"status": "busy", "duration": "0"}
+    FETCHED[second] = {"status": "busy", "duration": "0"}
     assert calls.tick(later)["recovered"] == 1
     h.run_calls(callbacks=False)
     s = stats(h, headers, out["campaign"]["id"])

@@ -749,6 +749,19 @@ def _execution_running(name: str) -> bool:
     return bool(status == "RUNNING")
 
 
+def _held_call(info: dict[str, Any]) -> tuple[str, str, int, int, CallQueueItem] | None:
+    """`(tenant, campaign, seq, attempt, item)` of the call a semaphore holder's `info` names,
+    when that attempt is still `in_progress` (one item read); None otherwise."""
+    if not {"tenant", "campaign", "seq", "attempt"} <= info.keys():
+        return None
+    tenant_id, campaign_id = str(info["tenant"]), str(info["campaign"])
+    seq, attempt = int(info["seq"]), int(info["attempt"])
+    item = store.get_item(tenant_id, campaign_id, seq)
+    if item is None or item.status != "in_progress" or int(item.attempts) != attempt:
+        return None
+    return tenant_id, campaign_id, seq, attempt, item
+
+
 def reap(now: datetime | None = None) -> list[str]:
     """Free slots whose execution is no longer RUNNING (stopped, failed, timed out, or never
     started), once older than REAPER_GRACE_SECONDS, and repair their queue items: a call never
@@ -763,13 +776,10 @@ def reap(now: datetime | None = None) -> list[str]:
 
     freed = semaphore.reap(stale)
     for name, info in freed:
-        if not {"tenant", "campaign", "seq", "attempt"} <= info.keys():
+        held = _held_call(info)
+        if held is None:
             continue
-        tenant_id, campaign_id = str(info["tenant"]), str(info["campaign"])
-        seq, attempt = int(info["seq"]), int(info["attempt"])
-        item = store.get_item(tenant_id, campaign_id, seq)
-        if item is None or item.status != "in_progress" or int(item.attempts) != attempt:
-            continue
+        tenant_id, campaign_id, seq, attempt, item = held
         if item.call_sid or item.call_status == "dialing":
             task_record(
                 {
@@ -800,21 +810,13 @@ def recover_lost_callbacks(moment: datetime | None = None) -> int:
     adapter = None
     recovered = 0
     for info in semaphore.usage().holders.values():
-        if not {"tenant", "campaign", "seq", "attempt"} <= info.keys():
-            continue
         if str(info.get("since", "")) > quiet_since:
             continue
-        tenant_id, campaign_id = str(info["tenant"]), str(info["campaign"])
-        seq, attempt = int(info["seq"]), int(info["attempt"])
-        item = store.get_item(tenant_id, campaign_id, seq)
-        if (
-            item is None
-            or item.status != "in_progress"
-            or int(item.attempts) != attempt
-            or not item.call_sid
-            or item.final
-            or str(item.updated_at) > quiet_since
-        ):
+        held = _held_call(info)
+        if held is None:
+            continue
+        tenant_id, campaign_id, seq, attempt, item = held
+        if not item.call_sid or item.final or str(item.updated_at) > quiet_since:
             continue
         adapter = adapter or voice_adapter()
         if item.gsi1pk != keys.call_sid_index_pk(adapter.name, item.call_sid):
@@ -875,12 +877,14 @@ CANCEL_INLINE_SECONDS = 5.0  # of a cancel request (API Gateway allows a request
 SWEEP_TICK_SECONDS = 25.0  # of one tick (the tick Lambda has 55 s)
 
 
-def cancel_campaign_queue(tenant_id: str, campaign_id: str, reason: str) -> tuple[int, int]:
-    """Cancel a cancelled (or expired) campaign's queue: as much as fits in
+def cancel_campaign_queue(tenant_id: str, campaign_id: str) -> tuple[int, int]:
+    """Cancel a cancelled campaign's queue (`reason: campaign_cancelled`): as much as fits in
     CANCEL_INLINE_SECONDS now, the rest in the background (the campaign is registered for the
     tick's `sweep`). Returns `(cancelled now, still queued)`; the pump never starts a call of
     a campaign that is not `active`, so what is still queued is never called meanwhile."""
-    moved, finished = cancel_queued(tenant_id, campaign_id, reason, CANCEL_INLINE_SECONDS)
+    moved, finished = cancel_queued(
+        tenant_id, campaign_id, "campaign_cancelled", CANCEL_INLINE_SECONDS
+    )
     if finished:
         return moved, 0
     store.set_sweeping(tenant_id, campaign_id, True)

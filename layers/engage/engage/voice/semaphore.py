@@ -94,6 +94,19 @@ def _load() -> CallSemaphoreItem | None:
         return None
 
 
+def _room(account_id: str, default_limit: int, *, own_slot: bool) -> Any:
+    """The condition that the account may start one more call: its count is below its stored
+    limit (`default_limit` when it has none). With `own_slot` the count still includes a slot
+    of the account's that is being handed over, so the test is `count - 1 < limit`."""
+    count = CallSemaphoreItem.accounts[account_id]  # type: ignore[index]
+    limit = CallSemaphoreItem.limits[account_id]  # type: ignore[index]
+    if own_slot:
+        return (limit.does_not_exist() & (count <= default_limit)) | (count <= limit)
+    return count.does_not_exist() | (
+        (limit.does_not_exist() & (count < default_limit)) | (count < limit)
+    )
+
+
 def acquire(
     account_id: str,
     holder_id: str,
@@ -113,14 +126,10 @@ def acquire(
     bind_models()
     item = CallSemaphoreItem(*keys.call_semaphore_key())
     account_count = CallSemaphoreItem.accounts[account_id]  # type: ignore[index]
-    account_limit = CallSemaphoreItem.limits[account_id]  # type: ignore[index]
     holder = CallSemaphoreItem.holders[holder_id]  # type: ignore[index]
-    under_limit = (account_limit.does_not_exist() & (account_count < default_limit)) | (
-        account_count < account_limit
-    )
     condition = (
         (CallSemaphoreItem.active < system_limit)
-        & (account_count.does_not_exist() | under_limit)
+        & _room(account_id, default_limit, own_slot=False)
         & holder.does_not_exist()
     )
     record = {**(info or {}), "account": account_id, "since": clock.now_iso()}
@@ -163,16 +172,11 @@ def transfer(
     bind_models()
     old = CallSemaphoreItem.holders[from_holder]  # type: ignore[index]
     new = CallSemaphoreItem.holders[holder_id]  # type: ignore[index]
-    count = CallSemaphoreItem.accounts[account_id]  # type: ignore[index]
-    limit = CallSemaphoreItem.limits[account_id]  # type: ignore[index]
     record = {**(info or {}), "account": account_id, "since": clock.now_iso()}
     actions = [old.remove(), new.set(record)]
-    if from_account == account_id:  # the count would drop by one and rise again
-        under_limit = (limit.does_not_exist() & (count <= default_limit)) | (count <= limit)
-    else:
-        under_limit = count.does_not_exist() | (
-            (limit.does_not_exist() & (count < default_limit)) | (count < limit)
-        )
+    same = from_account == account_id  # then the count would drop by one and rise again
+    if not same:
+        count = CallSemaphoreItem.accounts[account_id]  # type: ignore[index]
         from_count = CallSemaphoreItem.accounts[from_account]  # type: ignore[index]
         actions += [from_count.set(from_count - 1), count.set((count | 0) + 1)]
     condition = (
@@ -180,7 +184,7 @@ def transfer(
         & (old["account"] == from_account)  # type: ignore[index]
         & new.does_not_exist()
         & (CallSemaphoreItem.active <= system_limit)
-        & under_limit
+        & _room(account_id, default_limit, own_slot=same)
     )
     try:
         CallSemaphoreItem(*keys.call_semaphore_key()).update(actions=actions, condition=condition)

@@ -441,7 +441,7 @@ def cancel(tenant_id: str, campaign_id: str) -> dict[str, Any]:
         tenant_id, campaign_id, ("draft", "active", "paused"), "cancelled", "cancelled_at", "cancel"
     )
     store.set_running(tenant_id, campaign_id, False)
-    moved, left = calls.cancel_campaign_queue(tenant_id, campaign_id, "campaign_cancelled")
+    moved, left = calls.cancel_campaign_queue(tenant_id, campaign_id)
     return {
         "campaign": campaign_public(get_campaign_item(tenant_id, campaign_id)),
         "cancelled_items": moved,
