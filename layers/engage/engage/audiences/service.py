@@ -24,7 +24,6 @@ from engage.audiences.schemas import SegmentCreate
 from engage.contacts import store as contacts
 from engage.contacts.models import ContactItem
 from engage.core import clock, ids, keys
-from engage.core.db import bind_models
 from engage.core.errors import NotFound, ValidationFailed
 from engage.core.settings import get_settings
 from engage.tenants import service as tenants
@@ -106,7 +105,6 @@ def to_public(item: SegmentItem, count: int | None = None) -> dict[str, Any]:
 
 def ensure_system_segments(tenant_id: str) -> None:
     """Create any missing system segment (conditional put: safe under concurrency)."""
-    bind_models()
     existing = {s.sk for s in SegmentItem.query(keys.segment_partition(tenant_id))}
     for key, name, criteria in SYSTEM_SEGMENTS:
         seg_id = system_segment_id(key)
@@ -163,7 +161,6 @@ def _in_segment(
 
 def get_segment(tenant_id: str, segment_id: str) -> SegmentItem:
     """The segment; NotFound for unknown and other tenants' ids."""
-    bind_models()
     if segment_id.startswith("sys_"):
         ensure_system_segments(tenant_id)
     try:
@@ -174,7 +171,6 @@ def get_segment(tenant_id: str, segment_id: str) -> SegmentItem:
 
 def create_segment(tenant_id: str, body: SegmentCreate) -> dict[str, Any]:
     """A custom segment; every static member must be a contact of this tenant (else 400)."""
-    bind_models()
     members = list(dict.fromkeys(body.contactIds or []))
     if members:
         found = contacts.batch_get(tenant_id, members)

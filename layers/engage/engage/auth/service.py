@@ -20,7 +20,6 @@ from engage.auth.models import EmailItem, RefreshTokenItem, UserItem
 from engage.auth.schemas import LoginRequest, RegisterRequest, TokenResponse
 from engage.core import clock, ids, keys
 from engage.core.auth import Principal, issue_access_token
-from engage.core.db import bind_models
 from engage.core.errors import Conflict, NotFound, Unauthorized
 from engage.core.settings import get_settings
 from engage.tenants.service import get_tenant, new_tenant_item, tenant_id_of
@@ -56,7 +55,6 @@ def _issue(principal: Principal) -> TokenResponse:
 
 def register(body: RegisterRequest) -> TokenResponse:
     """Create a tenant and its owner; 409 if the e-mail is taken (claimed by a conditional put)."""
-    bind_models()
     tenant = new_tenant_item(body.tenantName)
     tenant_id = tenant_id_of(tenant)
     user_id = ids.new_id()
@@ -88,7 +86,6 @@ def register(body: RegisterRequest) -> TokenResponse:
 
 def login(body: LoginRequest) -> TokenResponse:
     """Check e-mail and password; the same 401 for an unknown e-mail and a wrong password."""
-    bind_models()
     email = body.email.strip().lower()
     try:
         idx = EmailItem.get(*keys.email_key(email))
@@ -116,7 +113,6 @@ def _parse_refresh(token: str) -> tuple[str, str, str]:
 
 def _revoke(token: str) -> RefreshTokenItem:
     """Check a refresh token and revoke it in one conditional update; raises Unauthorized."""
-    bind_models()
     tenant_id, token_id, secret = _parse_refresh(token)
     try:
         item = RefreshTokenItem.get(keys.tenant_pk(tenant_id), f"RT#{token_id}")
@@ -155,7 +151,6 @@ def logout(token: str) -> None:
 
 def me(principal: Principal) -> dict[str, Any]:
     """The caller's user, role and tenant (seed 001 `/auth/me`)."""
-    bind_models()
     try:
         user = UserItem.get(keys.tenant_pk(principal.tenant_id), f"USER#{principal.user_id}")
     except UserItem.DoesNotExist:

@@ -8,7 +8,6 @@ from typing import Any
 from engage.automations.models import AutomationItem
 from engage.automations.schemas import AutomationCreate, AutomationUpdate
 from engage.core import clock, ids, keys
-from engage.core.db import bind_models
 from engage.core.errors import NotFound
 from engage.core.render import parse_template
 
@@ -28,7 +27,6 @@ def to_public(item: AutomationItem) -> dict[str, Any]:
 
 def list_automations(tenant_id: str) -> dict[str, Any]:
     """`{automations: [...]}`, oldest first."""
-    bind_models()
     return {
         "automations": [
             to_public(a) for a in AutomationItem.query(keys.automation_partition(tenant_id))
@@ -38,14 +36,12 @@ def list_automations(tenant_id: str) -> dict[str, Any]:
 
 def count_active(tenant_id: str) -> int:
     """Number of active automations."""
-    bind_models()
     active = AutomationItem.active == True  # noqa: E712 (a condition, not a comparison)
     items = AutomationItem.query(keys.automation_partition(tenant_id), filter_condition=active)
     return sum(1 for _ in items)
 
 
 def _get(tenant_id: str, automation_id: str) -> AutomationItem:
-    bind_models()
     try:
         return AutomationItem.get(keys.automation_partition(tenant_id), automation_id)
     except AutomationItem.DoesNotExist:
@@ -54,7 +50,6 @@ def _get(tenant_id: str, automation_id: str) -> AutomationItem:
 
 def create(tenant_id: str, body: AutomationCreate) -> dict[str, Any]:
     """Store a new automation (its message is validated like a campaign's)."""
-    bind_models()
     parse_template(body.message, discount="x")
     now = clock.now_iso()
     item = AutomationItem(

@@ -22,7 +22,6 @@ from engage.campaigns.models import MessageItem
 from engage.channels.base import Receipt
 from engage.core import clock, keys
 from engage.core.aws import client
-from engage.core.db import bind_models
 from engage.core.observability import logger
 from engage.core.settings import get_settings
 from engage.tenants import service as tenants
@@ -69,7 +68,6 @@ def _key(receipt: Receipt) -> tuple[str, str] | None:
 def apply_receipts(receipts: list[Receipt]) -> dict[str, int]:
     """Apply receipts; returns `{applied, ignored, unknown}`. Raises NotYetSent (after
     applying the others) when some messages are still being sent."""
-    bind_models()
     outcome: Counter[str] = Counter()
     per_campaign: dict[tuple[str, str], Counter[str]] = {}
     pending: list[Receipt] = []

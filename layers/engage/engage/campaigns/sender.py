@@ -34,7 +34,6 @@ from engage.channels.base import OutboundSms
 from engage.channels.registry import sms_adapter
 from engage.contacts import store as contacts
 from engage.core import clock, keys
-from engage.core.db import bind_models
 from engage.core.observability import logger, metrics
 from engage.tenants import service as tenants
 
@@ -122,7 +121,6 @@ def _message(body: dict[str, Any], row: list[Any]) -> MessageItem:
 
 def process(body: dict[str, Any]) -> dict[str, int]:
     """Send one SQS message's recipients; returns counts `{sent, failed, skipped}`."""
-    bind_models()
     tenant_id, campaign_id = body["t"], body["c"]
     claim = _claim(tenant_id, campaign_id, body["b"])
     if claim is None:

@@ -23,7 +23,6 @@ from engage.campaigns.models import CampaignItem
 from engage.campaigns.schemas import CampaignCreate, CampaignUpdate
 from engage.core import clock, ids, keys
 from engage.core.aws import client
-from engage.core.db import bind_models
 from engage.core.errors import Conflict, NotFound, ValidationFailed
 from engage.core.observability import logger
 from engage.core.render import parse_template
@@ -118,7 +117,6 @@ def to_public(item: CampaignItem, counts: dict[str, int] | None = None) -> dict[
 
 def get_item(tenant_id: str, campaign_id: str, consistent: bool = True) -> CampaignItem:
     """The campaign; NotFound for unknown and other tenants' ids."""
-    bind_models()
     try:
         return CampaignItem.get(
             keys.campaign_partition(tenant_id), campaign_id, consistent_read=consistent
@@ -129,7 +127,6 @@ def get_item(tenant_id: str, campaign_id: str, consistent: bool = True) -> Campa
 
 def create_campaign(tenant_id: str, body: CampaignCreate) -> dict[str, Any]:
     """Validate (variables, audience, schedule) and store; scheduled kinds get a schedule."""
-    bind_models()
     meta = _meta(body.includeDiscount, body.discountValue)
     template = parse_template(body.message, meta["discountValue"])
     audience = _audience(tenant_id, body.audience)
@@ -165,7 +162,6 @@ def list_campaigns(
     tenant_id: str, page: int, page_size: int, status: str | None, sort_by: str, order: str
 ) -> tuple[list[dict[str, Any]], int]:
     """One page of the tenant's campaigns, filtered and sorted on documented keys only."""
-    bind_models()
     condition = CampaignItem.status == status if status else None
     items = list(CampaignItem.query(keys.campaign_partition(tenant_id), filter_condition=condition))
     attr = SORT_KEYS[sort_by]

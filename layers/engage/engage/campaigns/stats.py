@@ -14,7 +14,6 @@ from zoneinfo import ZoneInfo
 
 from engage.campaigns.models import CounterItem, DailyStatItem
 from engage.core import clock, keys
-from engage.core.db import bind_models
 from engage.core.settings import get_settings
 
 DAILY_FIELDS = ("sent", "delivered", "failed", "unsubscribes", "credits_debited")
@@ -30,14 +29,12 @@ def add_campaign_counts(tenant_id: str, campaign_id: str, **deltas: int) -> None
     actions = [getattr(CounterItem, k).add(v) for k, v in deltas.items() if v]
     if not actions:
         return
-    bind_models()
     shard = secrets.randbelow(get_settings().counter_shards)
     CounterItem(*keys.counter_key(tenant_id, campaign_id, shard)).update(actions=actions)
 
 
 def campaign_counts(tenant_id: str, campaign_ids: Iterable[str]) -> dict[str, dict[str, int]]:
     """Summed counters per campaign id: `{id: {delivered, undelivered, clicks}}`."""
-    bind_models()
     n = get_settings().counter_shards
     wanted = list(dict.fromkeys(campaign_ids))
     out = {cid: {"delivered": 0, "undelivered": 0, "clicks": 0} for cid in wanted}
@@ -55,14 +52,12 @@ def add_daily(tenant_id: str, day: str, **deltas: int) -> None:
     actions = [getattr(DailyStatItem, k).add(v) for k, v in deltas.items() if v]
     if not actions:
         return
-    bind_models()
     shard = secrets.randbelow(get_settings().counter_shards)
     DailyStatItem(*keys.daily_stats_key(tenant_id, shard, day)).update(actions=actions)
 
 
 def daily(tenant_id: str, first_day: str, last_day: str) -> dict[str, dict[str, int]]:
     """Per-day sums between two ISO dates inclusive: `{day: {field: value}}`."""
-    bind_models()
     out: dict[str, dict[str, int]] = {}
     for shard in range(get_settings().counter_shards):
         pk = keys.daily_stats_key(tenant_id, shard, first_day)[0]

@@ -30,7 +30,6 @@ from engage.contacts import store
 from engage.contacts.models import ContactItem, ImportLockItem
 from engage.contacts.service import new_contact_item, phone_item
 from engage.core import keys
-from engage.core.db import bind_models
 from engage.core.errors import Conflict, PayloadTooLarge, ValidationFailed
 from engage.core.phones import normalise_phone
 from engage.tenants import service as tenants
@@ -316,7 +315,6 @@ def import_lease(tenant_id: str, seconds: int = 900) -> Iterator[None]:
     Imports check which numbers exist and then batch-write the new ones; the lease keeps two
     imports of one tenant from both creating the same number in between.
     """
-    bind_models()
     now = int(time.time())
     lock = ImportLockItem(
         keys.tenant_pk(tenant_id),
@@ -347,7 +345,6 @@ def import_rows(
     on_chunk: Callable[[ImportResult, int], None] | None = None,
 ) -> ImportResult:
     """Write parsed rows in chunks; `on_chunk(result, last_row)` reports progress."""
-    bind_models()
     result = result or ImportResult()
     seen: set[str] = set()
     chunk: list[ParsedRow] = []

@@ -21,7 +21,6 @@ from engage.contacts.importer import (
 from engage.contacts.models import ImportJobItem
 from engage.core import clock, ids, keys
 from engage.core.aws import client
-from engage.core.db import bind_models
 from engage.core.errors import NotFound
 from engage.core.settings import get_settings
 from engage.tenants import service as tenants
@@ -52,7 +51,6 @@ def create_job(
     tenant_id: str, binary: IO[bytes], file_name: str | None, rows: int
 ) -> dict[str, Any]:
     """Store the upload in S3, create the job item and queue it; returns the job."""
-    bind_models()
     settings = get_settings()
     job_id = ids.new_id()
     s3_key = f"imports/{tenant_id}/{job_id}.csv"
@@ -79,7 +77,6 @@ def create_job(
 
 def get_job(tenant_id: str, job_id: str) -> ImportJobItem:
     """The job; NotFound for unknown or other tenants' ids."""
-    bind_models()
     try:
         return ImportJobItem.get(*keys.import_job_key(tenant_id, job_id), consistent_read=True)
     except ImportJobItem.DoesNotExist:

@@ -15,7 +15,6 @@ from engage.contacts import store
 from engage.contacts.models import ConsentLogItem, ContactItem, PhoneItem
 from engage.contacts.schemas import ContactCreate, ContactUpdate
 from engage.core import clock, ids, keys
-from engage.core.db import bind_models
 from engage.core.errors import Conflict, NotFound
 from engage.core.phones import require_phone
 from engage.tenants import service as tenants
@@ -135,7 +134,6 @@ def list_contacts(tenant_id: str, page: int, limit: int, search: str | None) -> 
 
 def create_contact(tenant_id: str, body: ContactCreate) -> dict[str, Any]:
     """Create; 409 when the number already belongs to a contact of this tenant."""
-    bind_models()
     country = tenants.get_settings_of(tenant_id).defaultCountry
     phone = require_phone(body.phone, country)
     item = new_contact_item(tenant_id, phone, body.model_dump(exclude={"phone"}))
@@ -155,7 +153,6 @@ def ensure_contact(tenant_id: str, phone_e164: str, fields: dict[str, Any]) -> t
     """The id of the contact that owns `phone_e164`, creating it (with `fields`, seed 004
     names) when no contact has the number: `(contact_id, created)`. Concurrent callers with one
     number end with one contact. The caller adds created contacts to the tenant's counter."""
-    bind_models()
     item = new_contact_item(tenant_id, phone_e164, fields)
     try:
         claim_phone(tenant_id, phone_e164, item.sk)

@@ -10,7 +10,6 @@ from pynamodb.expressions.condition import Condition
 
 from engage.contacts.models import ConsentLogItem, ContactItem, PhoneItem
 from engage.core import keys
-from engage.core.db import bind_models
 from engage.core.ids import shard_of
 from engage.core.settings import get_settings
 
@@ -27,7 +26,6 @@ def contact_key(tenant_id: str, contact_id: str) -> tuple[str, str]:
 
 def get(tenant_id: str, contact_id: str) -> ContactItem | None:
     """The contact, or None (also for another tenant's id)."""
-    bind_models()
     try:
         return ContactItem.get(*contact_key(tenant_id, contact_id))
     except ContactItem.DoesNotExist:
@@ -36,7 +34,6 @@ def get(tenant_id: str, contact_id: str) -> ContactItem | None:
 
 def get_phone(tenant_id: str, phone_e164: str) -> PhoneItem | None:
     """The phone guard item, or None."""
-    bind_models()
     try:
         return PhoneItem.get(*keys.phone_key(tenant_id, phone_e164))
     except PhoneItem.DoesNotExist:
@@ -45,7 +42,6 @@ def get_phone(tenant_id: str, phone_e164: str) -> PhoneItem | None:
 
 def existing_phones(tenant_id: str, phones: Iterable[str]) -> set[str]:
     """Which of `phones` already belong to a contact of the tenant (BatchGetItem, 100/call)."""
-    bind_models()
     wanted = list(dict.fromkeys(phones))
     found: set[str] = set()
     for item in PhoneItem.batch_get([keys.phone_key(tenant_id, p) for p in wanted]):
@@ -55,7 +51,6 @@ def existing_phones(tenant_id: str, phones: Iterable[str]) -> set[str]:
 
 def contacts_by_phone(tenant_id: str, phones: Iterable[str]) -> dict[str, str]:
     """E.164 number -> contact id for those of `phones` that belong to a contact (BatchGet)."""
-    bind_models()
     wanted = list(dict.fromkeys(phones))
     return {
         item.pk.rsplit("#", 1)[1]: item.contact_id
@@ -65,7 +60,6 @@ def contacts_by_phone(tenant_id: str, phones: Iterable[str]) -> dict[str, str]:
 
 def batch_get(tenant_id: str, contact_ids: Iterable[str]) -> dict[str, ContactItem]:
     """Contacts by id (BatchGetItem); missing ids are absent from the result."""
-    bind_models()
     ids_ = list(dict.fromkeys(contact_ids))
     return {c.sk: c for c in ContactItem.batch_get([contact_key(tenant_id, i) for i in ids_])}
 
@@ -81,7 +75,6 @@ def iter_shard(
     page_size: int | None = None,
 ) -> Iterator[ContactItem]:
     """Contacts of one shard in id order (Query, not Scan)."""
-    bind_models()
     return ContactItem.query(
         keys.contact_partition(tenant_id, shard),
         scan_index_forward=not newest_first,
@@ -122,7 +115,6 @@ def query_page(
     filter_condition: Condition | None = None,
 ) -> tuple[list[ContactItem], dict[str, Any] | None]:
     """One page of a shard: up to `limit` items read and the key to continue from."""
-    bind_models()
     result = ContactItem.query(
         keys.contact_partition(tenant_id, shard),
         limit=limit,
@@ -136,7 +128,6 @@ def query_page(
 
 def unsendable_since(tenant_id: str, since_iso: str) -> set[str]:
     """Contact ids that became unsendable at or after `since_iso` (one Query)."""
-    bind_models()
     return {
         item.contact_id
         for item in ConsentLogItem.query(

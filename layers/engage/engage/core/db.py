@@ -2,7 +2,8 @@
 
 The key schema mirrors template.yaml's `EngageTable` (PK/SK, GSI1PK/GSI1SK, GSI2PK/GSI2SK);
 tests and the local runtime create the table from template.yaml itself, so the schema has one
-source. `bind_models()` points every model at TABLE_NAME / AWS_ENDPOINT_URL once per cold start.
+source. Every model is bound to TABLE_NAME / AWS_ENDPOINT_URL once per cold start, by the first
+connection any of them opens (`BaseItem._get_connection`), so no call site binds anything.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from typing import Any
 
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute
 from pynamodb.indexes import GlobalSecondaryIndex, KeysOnlyProjection
+from pynamodb.connection import TableConnection
 from pynamodb.models import Model
 
 _UNBOUND = "engage-unbound"
@@ -49,6 +51,13 @@ class BaseItem(Model):
     sk = UnicodeAttribute(range_key=True, attr_name="SK")
     expires_at = NumberAttribute(null=True, attr_name="expiresAt")
 
+    @classmethod
+    def _get_connection(cls) -> TableConnection:
+        """PynamoDB's connection hook: binds every model to the settings on first use."""
+        if _bound is None or cls.Meta.table_name != _bound[0]:
+            bind_models(force=_bound is not None)
+        return super()._get_connection()
+
 
 _bound: tuple[str, str | None, str] | None = None
 
@@ -60,14 +69,18 @@ def _all_models(cls: type[Model] = BaseItem) -> list[type[Model]]:
     return out
 
 
-def bind_models() -> None:
-    """Point every BaseItem subclass at the configured table and endpoint (idempotent)."""
+def bind_models(force: bool = False) -> None:
+    """Point every BaseItem subclass at the configured table and endpoint (idempotent).
+
+    Called by the first connection after a cold start (or after `unbind_models`), and again
+    (`force`) by the first connection of a model class defined after that binding.
+    """
     global _bound
     from engage.core.settings import get_settings
 
     s = get_settings()
     target = (s.table_name, s.aws_endpoint_url, s.aws_region)
-    if _bound == target:
+    if _bound == target and not force:
         return
     for model in _all_models():
         meta = model.Meta

@@ -10,7 +10,6 @@ from engage.automations.service import count_active
 from engage.campaigns import stats
 from engage.campaigns.models import CampaignItem
 from engage.core import keys
-from engage.core.db import bind_models
 from engage.tenants import service as tenants
 
 TOP_CAMPAIGNS = 5
@@ -18,7 +17,6 @@ TOP_CAMPAIGNS = 5
 
 def dashboard(tenant_id: str) -> dict[str, Any]:
     """Seed 004 dashboard: credits, totals and `reports` over the last 7 days (tenant tz)."""
-    bind_models()
     tenant = tenants.get_tenant(tenant_id)
     tz = tenants.get_settings_of(tenant_id).timezone
     today = dt.date.fromisoformat(stats.day_in(tz))

@@ -11,13 +11,11 @@ from engage.campaigns import stats
 from engage.campaigns.compose import TOKEN_LENGTH
 from engage.campaigns.models import CampaignItem, MessageItem
 from engage.core import ids, keys
-from engage.core.db import bind_models
 from engage.core.errors import NotFound
 
 
 def resolve_click(token: str) -> str:
     """The destination URL for `token`, with the click recorded; raises NotFound."""
-    bind_models()
     if len(token) != TOKEN_LENGTH + 1 or not token.isalnum():
         raise NotFound("Link not found")
     base, index_char = token[:TOKEN_LENGTH], token[TOKEN_LENGTH]

@@ -7,7 +7,6 @@ from typing import Any
 from pynamodb.exceptions import UpdateError
 
 from engage.core import clock, ids, keys
-from engage.core.db import bind_models
 from engage.core.errors import InsufficientCredits, NotFound
 from engage.core.settings import get_settings
 from engage.tenants.models import TenantItem
@@ -20,7 +19,6 @@ def _key(tenant_id: str) -> tuple[str, str]:
 
 def new_tenant_item(name: str) -> TenantItem:
     """An unsaved tenant with INITIAL_CREDITS credits and default settings."""
-    bind_models()
     tenant_id = ids.new_id()
     pk, sk = _key(tenant_id)
     return TenantItem(
@@ -40,7 +38,6 @@ def tenant_id_of(item: TenantItem) -> str:
 
 def get_tenant(tenant_id: str) -> TenantItem:
     """The tenant item; raises NotFound."""
-    bind_models()
     try:
         return TenantItem.get(*_key(tenant_id), consistent_read=True)
     except TenantItem.DoesNotExist as exc:
@@ -65,7 +62,6 @@ def update_settings(tenant_id: str, patch: SettingsUpdate) -> SettingsPublic:
 def set_concurrent_calls_limit(tenant_id: str, limit: int) -> None:
     """Store the account's concurrent-calls limit (issue 3; validated by the caller). Raises
     NotFound for an unknown tenant, without creating one."""
-    bind_models()
     try:
         TenantItem(*_key(tenant_id)).update(
             actions=[TenantItem.concurrent_calls_limit.set(limit)],
@@ -84,7 +80,6 @@ def debit_credits(tenant_id: str, amount: int) -> int:
     """
     if amount <= 0:
         return int(get_tenant(tenant_id).credits)
-    bind_models()
     item = TenantItem(*_key(tenant_id))
     try:
         item.update(
@@ -105,7 +100,6 @@ def debit_credits(tenant_id: str, amount: int) -> int:
 def refund_credits(tenant_id: str, amount: int) -> None:
     """Give back `amount` credits (atomic ADD)."""
     if amount > 0:
-        bind_models()
         TenantItem(*_key(tenant_id)).update(actions=[TenantItem.credits.add(amount)])
 
 
@@ -114,5 +108,4 @@ def add_counters(tenant_id: str, **deltas: int) -> None:
     with `credits=`, give back credits, all in one update."""
     actions: list[Any] = [getattr(TenantItem, k).add(v) for k, v in deltas.items() if v]
     if actions:
-        bind_models()
         TenantItem(*_key(tenant_id)).update(actions=actions)

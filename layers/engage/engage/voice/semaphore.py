@@ -36,7 +36,7 @@ from pynamodb.attributes import MapAttribute, NumberAttribute
 from pynamodb.exceptions import PutError, UpdateError
 
 from engage.core import clock, keys
-from engage.core.db import BaseItem, bind_models
+from engage.core.db import BaseItem
 
 
 class CallSemaphoreItem(BaseItem):
@@ -87,7 +87,6 @@ def _ensure() -> bool:
 
 
 def _load() -> CallSemaphoreItem | None:
-    bind_models()
     try:
         return CallSemaphoreItem.get(*keys.call_semaphore_key(), consistent_read=True)
     except CallSemaphoreItem.DoesNotExist:
@@ -123,7 +122,6 @@ def acquire(
     when either limit is reached. `info` is stored with the holder (the reaper uses it to
     repair the call's queue item).
     """
-    bind_models()
     item = CallSemaphoreItem(*keys.call_semaphore_key())
     account_count = CallSemaphoreItem.accounts[account_id]  # type: ignore[index]
     holder = CallSemaphoreItem.holders[holder_id]  # type: ignore[index]
@@ -169,7 +167,6 @@ def transfer(
     limit`), so a lowered limit binds here exactly as in `acquire`. Returns False, changing
     nothing, when `from_holder` holds no slot of `from_account`, `holder_id` already holds
     one, or a limit says no; the caller still holds its slot then and releases it itself."""
-    bind_models()
     old = CallSemaphoreItem.holders[from_holder]  # type: ignore[index]
     new = CallSemaphoreItem.holders[holder_id]  # type: ignore[index]
     record = {**(info or {}), "account": account_id, "since": clock.now_iso()}

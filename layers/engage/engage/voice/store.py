@@ -13,7 +13,6 @@ from pynamodb.exceptions import DeleteError, UpdateError
 from pynamodb.models import Model
 
 from engage.core import clock, keys
-from engage.core.db import bind_models
 from engage.voice.models import CallQueueItem, RunningCampaignItem, VoiceCampaignItem
 
 
@@ -39,7 +38,6 @@ def sweeping_key(tenant_id: str, campaign_id: str) -> tuple[str, str]:
 
 def get_campaign(tenant_id: str, campaign_id: str) -> VoiceCampaignItem | None:
     """The campaign (strongly consistent) or None."""
-    bind_models()
     try:
         return VoiceCampaignItem.get(*campaign_key(tenant_id, campaign_id), consistent_read=True)
     except VoiceCampaignItem.DoesNotExist:
@@ -50,7 +48,6 @@ def iter_campaigns(
     tenant_id: str, newest_first: bool = True, attributes: list[str] | None = None
 ) -> Iterator[VoiceCampaignItem]:
     """Every voice campaign of the tenant (one partition; ids are time-ordered)."""
-    bind_models()
     yield from VoiceCampaignItem.query(
         keys.voice_campaign_partition(tenant_id),
         scan_index_forward=not newest_first,
@@ -60,7 +57,6 @@ def iter_campaigns(
 
 def get_item(tenant_id: str, campaign_id: str, seq: int) -> CallQueueItem | None:
     """The queue item (strongly consistent) or None."""
-    bind_models()
     try:
         return CallQueueItem.get(*item_key(tenant_id, campaign_id, seq), consistent_read=True)
     except CallQueueItem.DoesNotExist:
@@ -69,7 +65,6 @@ def get_item(tenant_id: str, campaign_id: str, seq: int) -> CallQueueItem | None
 
 def iter_queue(tenant_id: str, campaign_id: str, **kwargs: Any) -> Iterator[CallQueueItem]:
     """A campaign's queue items in sequence order (`kwargs` go to Query)."""
-    bind_models()
     yield from CallQueueItem.query(keys.call_queue_partition(tenant_id, campaign_id), **kwargs)
 
 
@@ -78,7 +73,6 @@ def ready_items(
 ) -> Iterator[CallQueueItem]:
     """Keys of the campaign's `queued` items from the sparse ready index (GSI2), earliest due
     first; with `due_by` (ISO time) only those due by then."""
-    bind_models()
     condition = CallQueueItem.gsi2sk <= f"{due_by}#~" if due_by else None
     yield from CallQueueItem.ready.query(
         keys.call_ready_pk(tenant_id, campaign_id), condition, limit=limit
@@ -87,7 +81,6 @@ def ready_items(
 
 def items_by_call_sid(provider: str, call_sid: str) -> list[tuple[str, str, int]]:
     """`(tenant_id, campaign_id, seq)` of the queue items a provider call id points at (GSI1)."""
-    bind_models()
     return [
         (str(hit.gsi1sk).split("#", 1)[1], str(hit.pk).rsplit("#", 1)[1], int(hit.sk))
         for hit in CallQueueItem.by_call_sid.query(keys.call_sid_index_pk(provider, call_sid))
@@ -97,7 +90,6 @@ def items_by_call_sid(provider: str, call_sid: str) -> list[tuple[str, str, int]
 def update_if(item: Model, actions: list[Any], condition: Any) -> bool:
     """Apply `actions` to `item` (which is refreshed with the new values) if `condition`
     holds; False, changing nothing, if it does not."""
-    bind_models()
     try:
         item.update(actions=actions, condition=condition)
     except UpdateError as exc:
@@ -121,13 +113,11 @@ def add_counts(
 
 def save(item: Model) -> None:
     """Write one item whole (PutItem)."""
-    bind_models()
     item.save()
 
 
 def write_queue(items: Iterable[CallQueueItem]) -> None:
     """Write queue items (BatchWriteItem, 25 per request, unprocessed items retried)."""
-    bind_models()
     with CallQueueItem.batch_write() as batch:
         for item in items:
             batch.save(item)
@@ -135,7 +125,6 @@ def write_queue(items: Iterable[CallQueueItem]) -> None:
 
 def delete_campaign(tenant_id: str, campaign_id: str) -> None:
     """Delete a campaign's queue items, its registry entry, then the campaign."""
-    bind_models()
     with CallQueueItem.batch_write() as batch:
         for item in iter_queue(tenant_id, campaign_id, attributes_to_get=["PK", "SK"]):
             batch.delete(item)
@@ -145,7 +134,6 @@ def delete_campaign(tenant_id: str, campaign_id: str) -> None:
 
 
 def _register(key: tuple[str, str], tenant_id: str, campaign_id: str, present: bool) -> None:
-    bind_models()
     if present:
         RunningCampaignItem(
             *key, tenant_id=tenant_id, campaign_id=campaign_id, since=clock.now_iso()
@@ -167,11 +155,9 @@ def set_sweeping(tenant_id: str, campaign_id: str, sweeping: bool) -> None:
 
 def running_campaigns() -> list[RunningCampaignItem]:
     """Every campaign in `active`, system-wide (one partition; a few hundred at most)."""
-    bind_models()
     return list(RunningCampaignItem.query(keys.running_voice_campaigns_partition()))
 
 
 def sweeping_campaigns() -> list[RunningCampaignItem]:
     """Every cancelled campaign whose queue is still being swept, system-wide."""
-    bind_models()
     return list(RunningCampaignItem.query(keys.sweeping_voice_campaigns_partition()))

@@ -22,7 +22,6 @@ from engage.contacts import service as contacts
 from engage.contacts import store as contact_store
 from engage.contacts.models import PhoneItem
 from engage.core import keys
-from engage.core.db import bind_models
 from engage.core.errors import Forbidden, NotFound, ValidationFailed
 from engage.core.observability import logger, mask_phone
 from engage.core.phones import normalise_phone
@@ -84,7 +83,6 @@ def keyword(body: str, opt_out_type: str | None) -> str | None:
 
 def tenants_knowing(phone: str) -> list[tuple[str, str]]:
     """(tenant id, contact id) for every tenant with a contact at `phone` (GSI1)."""
-    bind_models()
     out = []
     for hit in PhoneItem.by_phone.query(keys.phone_index_pk(phone)):
         tenant_id = hit.gsi1sk.split("#", 1)[1]
