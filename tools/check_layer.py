@@ -305,10 +305,14 @@ def check_layer(
     if not site.is_dir():
         return [f"{site}: no built layer here (run `make build`)"]
     want = locked_runtime_packages(lock, "engage", target) | {"engage": project_version}
-    installed = {
-        normalize(d.metadata["Name"]): d for d in importlib.metadata.distributions(path=[str(site)])
-    }
-    problems = [
+    installed: dict[str, importlib.metadata.Distribution] = {}
+    problems = []
+    for dist in importlib.metadata.distributions(path=[str(site)]):
+        if dist.metadata["Name"] is None:
+            problems.append(f"{getattr(dist, '_path', site)}: a dist-info without METADATA")
+        else:
+            installed[normalize(dist.metadata["Name"])] = dist
+    problems += [
         f"{name}=={want[name]}: locked, not in the layer"
         for name in sorted(want.keys() - installed.keys())
     ]
