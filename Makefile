@@ -13,7 +13,9 @@ LAYER_REQS := layers/engage/requirements.txt
 # uv itself is pinned in uv.lock; pip bootstraps that version into a new venv.
 UV_VERSION = $(shell sed -n '/^name = "uv"$$/{n;s/^version = "\(.*\)"$$/\1/p;}' $(ROOT)/uv.lock)
 UV_ENV := UV_PROJECT_ENVIRONMENT=$(VENV) UV_PYTHON_DOWNLOADS=never
-EXPORT := $(UV_ENV) $(UV) export --locked --no-dev --no-emit-project --format requirements-txt --no-header
+# The layer's requirements, as `make lock` writes them and `make check-lock` expects them.
+LAYER_REQS_TEXT := { echo "\# Generated from uv.lock by \`make lock\`: do not edit. The layer installs these."; \
+	$(UV_ENV) $(UV) export --locked --no-dev --no-emit-project --format requirements-txt --no-header; }
 LOCK_ARGS ?=
 
 .PHONY: setup dev demo test lint validate unit e2e bench clean lock check-lock build check-layer \
@@ -30,7 +32,8 @@ endef
 # Installs exactly uv.lock (and fails if uv.lock no longer matches pyproject.toml).
 $(STAMP): pyproject.toml uv.lock
 	$(BOOTSTRAP)
-	$(UV_ENV) $(UV) sync --locked --extra dev
+	$(UV_ENV) $(UV) sync --locked --extra dev \
+		|| { echo "(if uv.lock is out of date with pyproject.toml: run 'make lock')"; exit 1; }
 	@touch $(STAMP)
 
 setup: $(STAMP)
@@ -38,13 +41,11 @@ setup: $(STAMP)
 lock:  ## after editing pyproject.toml: re-resolve uv.lock, regenerate the layer's requirements
 	$(BOOTSTRAP)
 	$(UV_ENV) $(UV) lock $(LOCK_ARGS)
-	@{ echo "# Generated from uv.lock by \`make lock\`: do not edit. The Lambda layer installs these."; \
-		$(EXPORT); } > $(LAYER_REQS)
+	@$(LAYER_REQS_TEXT) > $(LAYER_REQS)
 	@$(MAKE) --no-print-directory setup
 
 check-lock: $(STAMP)  ## uv.lock matches pyproject.toml and the layer's requirements match uv.lock
-	@{ echo "# Generated from uv.lock by \`make lock\`: do not edit. The Lambda layer installs these."; \
-		$(EXPORT); } | diff -u $(LAYER_REQS) - \
+	@$(LAYER_REQS_TEXT) | diff -u $(LAYER_REQS) - \
 		|| { echo "$(LAYER_REQS) is out of date with uv.lock: run 'make lock'"; exit 1; }
 
 dev: $(STAMP)  ## set up and start the local runtime on http://127.0.0.1:$(PORT)
