@@ -1,0 +1,1 @@
+"""Build and release tools run by the Makefile (not deployed)."""
