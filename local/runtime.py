@@ -9,7 +9,11 @@
   Docker), a ticker that fires EventBridge Scheduler schedules (moto stores but never fires them)
   and one thread per `Schedule` rule of the template (the voice tick);
 * a local outbox at /_local/outbox listing what the sandbox providers sent: messages with their
-  receipts, and calls with their progress.
+  receipts, and calls with their progress (local/pages.py);
+* one line per HTTP request in the terminal (local/requestlog.py);
+* data kept between runs in a state directory, `.local-state/` by default (local/state.py):
+  restored before serving, saved every few seconds while something changes and on Ctrl-C or
+  SIGTERM; `--reset` starts empty.
 Nothing is seeded: `make demo` walks the main job against it.
 """
 
@@ -21,22 +25,28 @@ import json
 import os
 import re
 import secrets
+import signal
 import sys
 import threading
 import time
+from pathlib import Path
 from typing import Any
 
 from local.cfn import ACCOUNT, REGION, ROOT, Resolver, load_template, table_definitions
 from local.functions import LocalFunction, build_http_app, sqs_event, template_functions
+from local.state import Snapshots, load_secrets, reset, state_dir
 
 STACK = "engage-local"
+GENERATED = ["JWT_SECRET", "SANDBOX_WEBHOOK_SECRET"]
+"""Secrets the runtime makes up and keeps in the state directory (local/state.py)."""
 
 
 class LocalRuntime:
     """Provision moto from template.yaml and run the workers; see the module docstring."""
 
-    def __init__(self, port: int, moto_port: int, quiet: bool = False) -> None:
+    def __init__(self, port: int, moto_port: int, directory: Path, quiet: bool = False) -> None:
         self.port = port
+        self.directory = directory
         self.moto_port = moto_port
         self.quiet = quiet
         self.template = load_template()
@@ -46,6 +56,8 @@ class LocalRuntime:
         self.functions: dict[str, LocalFunction] = {}
         self.stop = threading.Event()
         self.fired: dict[str, float] = {}
+        self.snapshots = Snapshots(directory, self.fired, dispatch_arn="")
+        self.threads: list[threading.Thread] = []
 
     # -- embedded AWS --------------------------------------------------------------------------
     def start_moto(self) -> None:
@@ -66,6 +78,8 @@ class LocalRuntime:
         from local import moto_patches
 
         moto_patches.install()
+        moto_patches.install_lambda_router(self._route)
+        moto_patches.install_change_listener(self.snapshots.changed)
 
         logging.getLogger("werkzeug").setLevel(logging.ERROR)
 
@@ -78,42 +92,13 @@ class LocalRuntime:
             json={"stepfunctions": {"execute_state_machine": True}},
             timeout=10,
         )
-        self._patch_lambda()
 
-    def _patch_lambda(self) -> None:
-        """Route moto's Lambda Invoke (used by Step Functions tasks) to the real handlers."""
-        from moto.awslambda import models as lambda_models
-
-        runtime = self
-
-        def invoke(
-            self: Any,
-            function_name: str,
-            qualifier: Any,
-            body: Any,
-            headers: Any,
-            response_headers: dict[str, str],
-        ) -> bytes:
-            name = function_name.split(":function:")[-1].split(":")[0]
-            fn = next((f for f in runtime.functions.values() if f.name == name), None)
-            if fn is None:
-                response_headers["x-amz-function-error"] = "Unhandled"
-                return json.dumps(
-                    {"errorType": "ResourceNotFound", "errorMessage": f"no function {name}"}
-                ).encode()
-            try:
-                event = json.loads(body) if body else {}
-                return json.dumps(fn.invoke(event)).encode()
-            except Exception as exc:  # reported to Step Functions as the task's error
-                print(
-                    f"[local] {fn.logical_id} raised {type(exc).__name__}: {exc}", file=sys.stderr
-                )
-                response_headers["x-amz-function-error"] = "Unhandled"
-                return json.dumps(
-                    {"errorType": type(exc).__name__, "errorMessage": str(exc)[:1000]}
-                ).encode()
-
-        lambda_models.LambdaBackend.invoke = invoke  # type: ignore[method-assign]
+    def _route(self, name: str, event: dict[str, Any]) -> Any:
+        """Run the template's function called `name` (moto's Lambda Invoke, see the shim)."""
+        fn = next((f for f in self.functions.values() if f.name == name), None)
+        if fn is None:
+            raise LookupError(f"no function {name}")
+        return fn.invoke(event)
 
     def provision(self) -> dict[str, str]:
         """Create every resource of template.yaml; returns the functions' environment."""
@@ -126,9 +111,11 @@ class LocalRuntime:
             by_type.setdefault(res["Type"], []).append(logical)
         arn = f"arn:aws:{{}}:{REGION}:{ACCOUNT}:{{}}"
 
+        secret_names = by_type.get("AWS::SecretsManager::Secret", [])
+        kept = load_secrets(self.directory, [*secret_names, *GENERATED])
         sm = boto3.client("secretsmanager")
-        for logical in by_type.get("AWS::SecretsManager::Secret", []):
-            out = sm.create_secret(Name=f"{STACK}-{logical}", SecretString=secrets.token_hex(32))
+        for logical in secret_names:
+            out = sm.create_secret(Name=f"{STACK}-{logical}", SecretString=kept[logical])
             r.refs[logical] = out["ARN"]
 
         ddb = boto3.client("dynamodb")
@@ -209,6 +196,7 @@ class LocalRuntime:
             r.refs[logical] = out["stateMachineArn"]
             r.attrs[(logical, "Name")] = name
             r.attrs[(logical, "Arn")] = out["stateMachineArn"]
+        self.snapshots.dispatch_arn = r.refs["DispatchStateMachine"]
 
         env = {
             k: str(v)
@@ -220,8 +208,7 @@ class LocalRuntime:
         env.update(
             {
                 "STAGE": "local",
-                "JWT_SECRET": secrets.token_hex(32),
-                "SANDBOX_WEBHOOK_SECRET": secrets.token_hex(16),
+                **{name: kept[name] for name in GENERATED},
                 "POWERTOOLS_TRACE_DISABLED": "true",
                 "POWERTOOLS_METRICS_DISABLED": "true",
                 "POWERTOOLS_LOG_LEVEL": os.environ.get("POWERTOOLS_LOG_LEVEL", "WARNING"),
@@ -398,28 +385,43 @@ class LocalRuntime:
                 print(f"[local] {fn.logical_id} failed: {exc}", file=sys.stderr)
 
     def start_workers(self) -> None:
+        """Start the rule timers, the SQS pollers, the Scheduler ticker and the snapshots."""
         for fn, period in self._schedule_sources():
-            threading.Thread(
-                target=self._every, args=(fn, period), daemon=True, name=f"rule-{fn.logical_id}"
-            ).start()
+            self._thread(self._every, (fn, period), f"rule-{fn.logical_id}")
         for fn, url, queue_arn, batch in self._sqs_sources():
-            threading.Thread(
-                target=self._poll,
-                args=(fn, url, queue_arn, batch),
-                daemon=True,
-                name=f"poll-{fn.logical_id}",
-            ).start()
-        threading.Thread(target=self._tick, daemon=True, name="scheduler").start()
+            self._thread(self._poll, (fn, url, queue_arn, batch), f"poll-{fn.logical_id}")
+        self._thread(self._tick, (), "scheduler")
+        self._thread(self.snapshots.run, (self.stop,), "snapshots")
+
+    def _thread(self, target: Any, args: tuple[Any, ...], name: str) -> None:
+        thread = threading.Thread(target=target, args=args, daemon=True, name=name)
+        thread.start()
+        self.threads.append(thread)
+
+    def shutdown(self) -> None:
+        """Stop the workers (each finishes what it is doing, a few seconds at most) and write
+        the last snapshot."""
+        self.stop.set()
+        deadline = time.monotonic() + 10
+        for thread in self.threads:
+            thread.join(max(deadline - time.monotonic(), 0))
+        took = self.snapshots.write()
+        print(f"[local] state saved to {self.directory} ({took:.1f}s)", flush=True)
 
     # -- HTTP ----------------------------------------------------------------------------------
     def build_app(self) -> Any:
+        """Every group's routes and /_local, each request logged on one line (requestlog)."""
         from local.pages import local_router
+        from local.requestlog import RequestLog
 
-        return build_http_app(self.functions, [local_router])
+        app = build_http_app(self.functions, [local_router])
+        app.add_middleware(RequestLog)
+        return app
 
 
 def main(argv: list[str] | None = None) -> None:
-    """`make dev`: start the embedded AWS, provision it from template.yaml, serve every group."""
+    """`make dev`: start the embedded AWS, provision it from template.yaml, put back the state
+    kept in the state directory, serve every group; on Ctrl-C or SIGTERM save the state."""
     import warnings
 
     # Metrics are off locally; Powertools still warns on every invocation without metrics.
@@ -427,26 +429,53 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description="Engage local runtime")
     parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "3000")))
     parser.add_argument("--moto-port", type=int, default=int(os.environ.get("MOTO_PORT", "5005")))
+    parser.add_argument(
+        "--state-dir",
+        help="where data is kept between runs (default: LOCAL_STATE_DIR, else .local-state/)",
+    )
+    parser.add_argument("--reset", action="store_true", help="forget the kept data and start empty")
     args = parser.parse_args(argv)
-    runtime = LocalRuntime(args.port, args.moto_port)
+    directory = state_dir(args.state_dir)
+    if args.reset:
+        reset(directory)
+        print(f"[local] {directory} cleared: starting empty", flush=True)
+    runtime = LocalRuntime(args.port, args.moto_port, directory)
     runtime.start_moto()
     os.environ.update(runtime.provision())
     from engage.core.settings import get_settings
 
     get_settings.cache_clear()
+    restored = runtime.snapshots.restore()
+    if restored:
+        print(
+            f"[local] restored from {directory}: "
+            + ", ".join(f"{n} {kind}" for kind, n in restored.items()),
+            flush=True,
+        )
     app = runtime.build_app()
     runtime.start_workers()
+    runtime.snapshots.resume()
     print(
         f"Engage local runtime on http://127.0.0.1:{args.port}  (API docs: /docs, "
-        f"outbox: /_local/outbox, embedded AWS: http://127.0.0.1:{args.moto_port})",
+        f"outbox: /_local/outbox, embedded AWS: http://127.0.0.1:{args.moto_port}, "
+        f"data kept in {directory})",
         flush=True,
     )
     import uvicorn
 
+    # uvicorn stops serving on SIGINT/SIGTERM, then raises the signal again with the handler
+    # found at start: for SIGTERM make that an exit, so the state is saved below as on Ctrl-C.
+    signal.signal(signal.SIGTERM, _exit_on_signal)
     try:
         uvicorn.run(app, host="127.0.0.1", port=args.port, log_level="warning")
+    except KeyboardInterrupt:
+        pass
     finally:
-        runtime.stop.set()
+        runtime.shutdown()
+
+
+def _exit_on_signal(signum: int, frame: Any) -> None:
+    raise SystemExit(128 + signum)
 
 
 if __name__ == "__main__":
