@@ -34,7 +34,7 @@ from typing import Any
 
 from local.cfn import ACCOUNT, REGION, ROOT, Resolver, load_template, table_definitions
 from local.functions import LocalFunction, build_http_app, sqs_event, template_functions
-from local.state import Snapshots, load_secrets, reset, state_dir
+from local.state import Snapshots, load_secrets, lock_state_dir, reset, state_dir
 
 STACK = "engage-local"
 GENERATED = ["JWT_SECRET", "SANDBOX_WEBHOOK_SECRET"]
@@ -436,9 +436,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--reset", action="store_true", help="forget the kept data and start empty")
     args = parser.parse_args(argv)
     directory = state_dir(args.state_dir)
+    lock_state_dir(directory)
     if args.reset:
         reset(directory)
         print(f"[local] {directory} cleared: starting empty", flush=True)
+    for port in (args.port, args.moto_port):
+        _check_free(port)
     runtime = LocalRuntime(args.port, args.moto_port, directory)
     runtime.start_moto()
     os.environ.update(runtime.provision())
@@ -472,10 +475,30 @@ def main(argv: list[str] | None = None) -> None:
         pass
     finally:
         runtime.shutdown()
+        # Step Functions executions run on moto's own (non-daemon) threads: end the process
+        # now, or it would linger, still holding MOTO_PORT and still dispatching.
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(0)
 
 
 def _exit_on_signal(signum: int, frame: Any) -> None:
     raise SystemExit(128 + signum)
+
+
+def _check_free(port: int) -> None:
+    """Exit with a message when something already listens on `port` (another runtime?)."""
+    import socket
+
+    with socket.socket() as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the servers do
+        try:
+            s.bind(("127.0.0.1", port))
+        except OSError:
+            raise SystemExit(
+                f"Port {port} is in use: is another `make dev` running? Stop it, or choose "
+                f"other ports (PORT=3001 MOTO_PORT=5006 make dev)."
+            ) from None
 
 
 if __name__ == "__main__":

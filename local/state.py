@@ -52,9 +52,35 @@ def state_dir(explicit: str | None) -> Path:
     return Path(explicit or os.environ.get("LOCAL_STATE_DIR") or DEFAULT_DIR).resolve()
 
 
+def lock_state_dir(directory: Path) -> None:
+    """Hold `directory/.lock` for the life of the process; exit with a message when another
+    runtime holds it (two runtimes writing one snapshot would lose each other's data)."""
+    import fcntl
+
+    directory.mkdir(parents=True, exist_ok=True)
+    handle = (directory / ".lock").open("w")
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        raise SystemExit(
+            f"{directory} is in use by another local runtime: stop it first, or give this one "
+            f"its own --state-dir."
+        ) from None
+    _held.append(handle)
+
+
+_held: list[Any] = []
+
+
 def reset(directory: Path) -> None:
-    """Forget everything kept in `directory` (`--reset`, `make reset`)."""
-    shutil.rmtree(directory, ignore_errors=True)
+    """Forget everything kept in `directory` (`--reset`, `make reset`) but its lock."""
+    for path in directory.iterdir():
+        if path.name == ".lock":
+            continue
+        if path.is_dir():
+            shutil.rmtree(path)
+        else:
+            path.unlink()
 
 
 def load_secrets(directory: Path, names: list[str]) -> dict[str, str]:
