@@ -40,7 +40,8 @@ def main(argv: list[str] | None = None) -> int:
         json={"email": email, "password": "demo-password-123", "tenantName": "Demo Shop"},
     ).json()
     http.headers["Authorization"] = f"Bearer {tokens['access_token']}"
-    tenant_id = http.get("/auth/me").json()["tenant"]["id"]
+    me = http.get("/auth/me").json()
+    tenant_id = me.get("data", me)["tenant"]["id"]
     print(f"1. Registered {email} (tenant 'Demo Shop', 1,000 starting credits)")
 
     sample = shopify_export(args.rows, seed=int(time.time()) % 1000)
