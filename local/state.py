@@ -10,8 +10,9 @@ git; `--state-dir` or LOCAL_STATE_DIR choose another, `--reset` / `make reset` e
 * `snapshot.json`, rewritten atomically (temp file + rename): every item of every DynamoDB table
   (wire format, read from moto's tables under the shim's lock), every object of every S3 bucket,
   the EventBridge Scheduler schedules and which `at(...)`/`rate(...)` firings already happened,
-  the messages in every SQS queue (a message handled after the snapshot is delivered again after
-  a restart: at-least-once, as SQS is, and every consumer is idempotent), the Step Functions
+  the messages in every SQS queue with what is left of their delay (a message handled after the
+  snapshot is delivered again after a restart: at-least-once, as SQS is, and every consumer is
+  idempotent; receive counts start again from zero), the Step Functions
   dispatch executions that were running, and the sandbox outboxes.
 
 A snapshot is written at most every SNAPSHOT_SECONDS while something changed (moto's server
@@ -31,6 +32,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import json
+import math
 import os
 import secrets
 import shutil
@@ -334,24 +336,33 @@ def _sqs_backend() -> Any:
     return sqs_backends[ACCOUNT][REGION]
 
 
-def _messages() -> dict[str, list[str]]:
-    """Every message body of every queue, visible or not (in flight, delayed)."""
+def _messages() -> dict[str, list[dict[str, Any]]]:
+    """Every message of every queue, visible or not (in flight), with the seconds left of its
+    delay (moto keeps `delayed_until` in epoch milliseconds)."""
+    now_ms = time.time() * 1000
+
+    def left(m: Any) -> int:
+        return min(max(math.ceil((m.delayed_until - now_ms) / 1000), 0), 900)
+
     return {
-        name: [m.body for m in list(queue._messages)]
+        name: [{"body": m.body, "delay": left(m)} for m in list(queue._messages)]
         for name, queue in list(_sqs_backend().queues.items())
     }
 
 
-def _restore_messages(queues: dict[str, list[str]]) -> int:
+def _restore_messages(queues: dict[str, list[dict[str, Any]]]) -> int:
     import boto3
 
     sqs, n = boto3.client("sqs"), 0
-    for name, bodies in queues.items():
-        if not bodies:
+    for name, messages in queues.items():
+        if not messages:
             continue
         url = sqs.get_queue_url(QueueName=name)["QueueUrl"]
-        for i in range(0, len(bodies), 10):
-            entries = [{"Id": str(j), "MessageBody": b} for j, b in enumerate(bodies[i : i + 10])]
+        for i in range(0, len(messages), 10):
+            entries = [
+                {"Id": str(j), "MessageBody": m["body"], "DelaySeconds": m["delay"]}
+                for j, m in enumerate(messages[i : i + 10])
+            ]
             sqs.send_message_batch(QueueUrl=url, Entries=entries)
             n += len(entries)
     return n

@@ -43,7 +43,9 @@ def test_a_snapshot_brings_back_items_objects_schedules_queues_and_the_outbox(tm
         boto3.client("dynamodb").put_item(TableName="t", Item=item)
         boto3.client("s3").put_object(Bucket="imports", Key="a/b.csv", Body=b"\xef\xbb\xbfphone")
         sqs = boto3.client("sqs")
-        sqs.send_message(QueueUrl=sqs.get_queue_url(QueueName="send")["QueueUrl"], MessageBody="m1")
+        url = sqs.get_queue_url(QueueName="send")["QueueUrl"]
+        sqs.send_message(QueueUrl=url, MessageBody="m1")
+        sqs.send_message(QueueUrl=url, MessageBody="later", DelaySeconds=600)
         boto3.client("scheduler").create_schedule(
             Name="c-1",
             GroupName="campaigns",
@@ -73,12 +75,13 @@ def test_a_snapshot_brings_back_items_objects_schedules_queues_and_the_outbox(tm
         schedule = boto3.client("scheduler").get_schedule(Name="c-1", GroupName="campaigns")
     assert got["Item"] == item
     assert body == b"\xef\xbb\xbfphone"
-    assert [m["Body"] for m in messages] == ["m1"]
+    assert [m["Body"] for m in messages] == ["m1"]  # "later" is still delayed
     assert (schedule["ScheduleExpression"], schedule["StartDate"]) == ("rate(1 day)", start)
     assert schedule["Target"]["Arn"] == LAMBDA
     assert restored_fired == fired
     assert [m["to"] for m in OUTBOX.list()] == ["+12015550123"]
-    assert counts["items"] == 1 and counts["dispatches to resume"] == 0
+    assert counts["items"] == 1 and counts["queued messages"] == 2
+    assert counts["dispatches to resume"] == 0
     OUTBOX.clear()
 
 
