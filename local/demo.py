@@ -40,6 +40,8 @@ def main(argv: list[str] | None = None) -> int:
         json={"email": email, "password": "demo-password-123", "tenantName": "Demo Shop"},
     ).json()
     http.headers["Authorization"] = f"Bearer {tokens['access_token']}"
+    me = http.get("/auth/me").json()
+    tenant_id = me.get("data", me)["tenant"]["id"]
     print(f"1. Registered {email} (tenant 'Demo Shop', 1,000 starting credits)")
 
     sample = shopify_export(args.rows, seed=int(time.time()) % 1000)
@@ -100,7 +102,9 @@ def main(argv: list[str] | None = None) -> int:
     print(json.dumps(http.get("/dashboard").json()["data"], indent=2))
     if voice(http) != 0:
         return 1
-    print(f"Outbox: {args.base_url}/_local/outbox   API docs: {args.base_url}/docs")
+    print(
+        f"Outbox: {args.base_url}/_local/outbox?tenant={tenant_id}   API docs: {args.base_url}/docs"
+    )
     return 0
 
 

@@ -1,5 +1,9 @@
-"""A performance shim for moto's DynamoDB, used by the local runtime and the benchmarks.
+"""Patches to moto for the local runtime, the tests and the benchmarks. Written for one moto
+version (MOTO_VERSION, pinned by the lock file): every `install*` function checks the version it
+runs on first and raises `MotoVersionError` on another, because each patch replaces a moto
+internal that moves between releases (5.1.0 has no `ActionResult`, for one).
 
+`install()`: a performance and correctness shim for moto's DynamoDB.
 moto 5's `Table.query` walks `Table.all_items()`, which collects and sorts every item of the
 table on every call: a Query costs O(table), where DynamoDB's costs O(page). With 20,000
 contacts and their messages in one table, each Query took about 200 ms. For queries on the
@@ -7,31 +11,69 @@ base table (no index), this shim hands moto only the queried partition, already 
 order, so moto applies its own key conditions, filters, limits and paging to the same items
 DynamoDB would consider. For index queries moto filters every item and then sorts the matches
 by the index keys itself, so the shim only skips the needless sort of the whole table first.
-
 moto 5 also serialises every response by walking the botocore shape of each attribute value
 (about 0.6 ms per returned item). DynamoDB's protocol is plain JSON whose attribute values are
 already in wire form, so for item operations the shim writes the same dict with `json.dumps`
 (falling back to moto's serialiser for anything json cannot write, such as binary values).
-
 Finally, moto's DynamoDB has no locking; the shim serialises its operations (see
-`_install_lock`). Nothing else changes.
+`_install_lock`; `dynamodb_lock()` hands the same lock to code that reads moto's tables).
+
+`install_lambda_router(route)`: moto's Lambda cannot run code without Docker, so Lambda
+`Invoke` (what Step Functions' `arn:aws:states:::lambda:invoke` tasks call) is answered by
+`route(function_name, event)` in-process. Works under `mock_aws` and in `ThreadedMotoServer`.
+
+`install_change_listener(on_change)`: calls `on_change()` after every request to moto's server
+that may change state (the local runtime's snapshots, local/state.py).
 """
 
 from __future__ import annotations
 
 import inspect
+import json
+import sys
 import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from importlib.metadata import version
 from typing import Any
+
+MOTO_VERSION = "5.2.5"
+"""The moto release these patches are written for (and that the lock file pins)."""
 
 _hint = threading.local()
 _installed = False
+_lock = threading.RLock()
+
+
+class MotoVersionError(RuntimeError):
+    """moto is not the release the patches are written for."""
+
+
+def check_version() -> None:
+    """Raise MotoVersionError unless the installed moto is MOTO_VERSION."""
+    found = version("moto")
+    if found != MOTO_VERSION:
+        raise MotoVersionError(
+            f"local/moto_patches.py patches moto {MOTO_VERSION} internals, but moto {found} is "
+            f"installed: reinstall from the lock file (`make setup`), or re-check every patch "
+            f"against moto {found} and change MOTO_VERSION."
+        )
+
+
+@contextmanager
+def dynamodb_lock() -> Iterator[None]:
+    """Hold the lock that serialises moto's DynamoDB operations (for reading moto's tables
+    directly, e.g. a snapshot, while requests run)."""
+    with _lock:
+        yield
 
 
 def install() -> None:
-    """Patch moto's DynamoDB Table once (idempotent)."""
+    """Patch moto's DynamoDB Table once (idempotent). Raises MotoVersionError on another moto."""
     global _installed
     if _installed:
         return
+    check_version()
     from moto.dynamodb.models.table import Table
 
     original_query = Table.query
@@ -84,11 +126,10 @@ def _install_lock() -> None:
     atomically; one lock around every operation gives moto that guarantee (and more)."""
     from moto.dynamodb.responses import DynamoHandler
 
-    lock = threading.RLock()
     original = DynamoHandler.call_action
 
     def call_action(self: Any) -> Any:
-        with lock:
+        with _lock:
             return original(self)
 
     DynamoHandler.call_action = call_action  # type: ignore[method-assign]
@@ -109,8 +150,6 @@ _ITEM_OPERATIONS = {
 
 
 def _install_fast_json() -> None:
-    import json
-
     from moto.core.responses import ActionResult
 
     original = ActionResult.execute_result
@@ -128,3 +167,98 @@ def _install_fast_json() -> None:
         return original(self, context)
 
     ActionResult.execute_result = execute_result  # type: ignore[method-assign]
+
+
+LambdaRoute = Callable[[str, dict[str, Any]], Any]
+"""`route(function_name, event) -> result`: run the function (its plain name, not its ARN) with
+the decoded event and return its JSON-serialisable result. Raise `LookupError` when there is no
+such function; any other exception is the function's error (Lambda's `Unhandled`)."""
+
+
+def install_lambda_router(route: LambdaRoute) -> Callable[[], None]:
+    """Answer moto's Lambda `Invoke` with `route` instead of moto's Docker runner, the way
+    Lambda answers: the result as the JSON payload, or, when `route` raises, the header
+    `x-amz-function-error: Unhandled` and `{"errorType", "errorMessage"}` (Step Functions then
+    applies the task's Retry/Catch). No function needs to exist in moto's Lambda backend.
+
+    Returns a function that puts moto's own `invoke` back (tests call it when done). Works
+    wherever moto's Lambda backend answers: in `ThreadedMotoServer`, and under `mock_aws`,
+    where moto's Step Functions executor (on with
+    `mock_aws(config={"stepfunctions": {"execute_state_machine": True}})`) calls Lambda through
+    boto3 and so reaches the same backend. For example, to run a real ASL definition in a test::
+
+        with mock_aws(config={"stepfunctions": {"execute_state_machine": True}}):
+            undo = install_lambda_router(lambda name, event: handlers[name](event, None))
+            try:
+                arn = sfn.create_state_machine(name="m", definition=asl, roleArn=role)[...]
+                ...  # start_execution, then poll describe_execution until it is not RUNNING
+            finally:
+                undo()
+
+    Raises MotoVersionError on another moto release."""
+    check_version()
+    from moto.awslambda import models as lambda_models
+
+    original = lambda_models.LambdaBackend.invoke
+
+    def invoke(
+        self: Any,
+        function_name: str,
+        qualifier: str | None,
+        body: Any,
+        headers: Any,
+        response_headers: dict[str, str],
+    ) -> bytes:
+        name = function_name.split(":function:")[-1].split(":")[0]
+        try:
+            event = json.loads(body) if body else {}
+            return json.dumps(route(name, event)).encode()
+        except LookupError as exc:
+            response_headers["x-amz-function-error"] = "Unhandled"
+            return json.dumps(
+                {"errorType": "ResourceNotFoundException", "errorMessage": str(exc)[:1000]}
+            ).encode()
+        except Exception as exc:  # the function's error, reported to the caller as Lambda does
+            print(f"[local] {name} raised {type(exc).__name__}: {exc}", file=sys.stderr)
+            response_headers["x-amz-function-error"] = "Unhandled"
+            return json.dumps(
+                {"errorType": type(exc).__name__, "errorMessage": str(exc)[:1000]}
+            ).encode()
+
+    lambda_models.LambdaBackend.invoke = invoke  # type: ignore[method-assign]
+
+    def uninstall() -> None:
+        lambda_models.LambdaBackend.invoke = original  # type: ignore[method-assign]
+
+    return uninstall
+
+
+_READ_PREFIXES = ("Get", "List", "Describe", "Query", "Scan", "BatchGet", "TransactGet", "Receive")
+
+
+def is_change(method: str, target: str | None) -> bool:
+    """Whether a request to moto's server may change state: every method but GET and HEAD,
+    except JSON-protocol reads (`X-Amz-Target: Service.GetItem`, `.Query`, `.ReceiveMessage`,
+    ...)."""
+    if method in ("GET", "HEAD", "OPTIONS"):
+        return False
+    action = (target or "").rpartition(".")[2]
+    return not action.startswith(_READ_PREFIXES)
+
+
+def install_change_listener(on_change: Callable[[], None]) -> None:
+    """Call `on_change()` after every request to moto's server (`ThreadedMotoServer`, any
+    service) that `is_change`. Raises MotoVersionError on another moto release."""
+    check_version()
+    from moto.moto_server.werkzeug_app import DomainDispatcherApplication
+
+    original = DomainDispatcherApplication.__call__
+
+    def __call__(self: Any, environ: dict[str, Any], start_response: Any) -> Any:
+        try:
+            return original(self, environ, start_response)
+        finally:
+            if is_change(environ.get("REQUEST_METHOD", "GET"), environ.get("HTTP_X_AMZ_TARGET")):
+                on_change()
+
+    DomainDispatcherApplication.__call__ = __call__  # type: ignore[method-assign]

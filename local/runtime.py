@@ -9,34 +9,42 @@
   Docker), a ticker that fires EventBridge Scheduler schedules (moto stores but never fires them)
   and one thread per `Schedule` rule of the template (the voice tick);
 * a local outbox at /_local/outbox listing what the sandbox providers sent: messages with their
-  receipts, and calls with their progress.
+  receipts, and calls with their progress (local/pages.py);
+* one line per HTTP request in the terminal (local/requestlog.py);
+* data kept between runs in a state directory, `.local-state/` by default (local/state.py):
+  restored before serving, saved every few seconds while something changes and on Ctrl-C or
+  SIGTERM; `--reset` starts empty.
 Nothing is seeded: `make demo` walks the main job against it.
 """
 
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import json
 import os
-import re
-import secrets
+import signal
 import sys
 import threading
 import time
+from pathlib import Path
 from typing import Any
 
 from local.cfn import ACCOUNT, REGION, ROOT, Resolver, load_template, table_definitions
-from local.functions import LocalFunction, build_http_app, sqs_event, template_functions
+from local.functions import LocalFunction, build_http_app, template_functions
+from local.state import Snapshots, load_secrets, lock_state_dir, reset, state_dir
+from local.workers import Workers
 
 STACK = "engage-local"
+GENERATED = ["JWT_SECRET", "SANDBOX_WEBHOOK_SECRET"]
+"""Secrets the runtime makes up and keeps in the state directory (local/state.py)."""
 
 
-class LocalRuntime:
+class LocalRuntime(Workers):
     """Provision moto from template.yaml and run the workers; see the module docstring."""
 
-    def __init__(self, port: int, moto_port: int, quiet: bool = False) -> None:
+    def __init__(self, port: int, moto_port: int, directory: Path, quiet: bool = False) -> None:
         self.port = port
+        self.directory = directory
         self.moto_port = moto_port
         self.quiet = quiet
         self.template = load_template()
@@ -46,6 +54,8 @@ class LocalRuntime:
         self.functions: dict[str, LocalFunction] = {}
         self.stop = threading.Event()
         self.fired: dict[str, float] = {}
+        self.snapshots = Snapshots(directory, self.fired, dispatch_arn="")
+        self.threads: list[threading.Thread] = []
 
     # -- embedded AWS --------------------------------------------------------------------------
     def start_moto(self) -> None:
@@ -66,6 +76,8 @@ class LocalRuntime:
         from local import moto_patches
 
         moto_patches.install()
+        moto_patches.install_lambda_router(self._route)
+        moto_patches.install_change_listener(self.snapshots.changed)
 
         logging.getLogger("werkzeug").setLevel(logging.ERROR)
 
@@ -78,42 +90,13 @@ class LocalRuntime:
             json={"stepfunctions": {"execute_state_machine": True}},
             timeout=10,
         )
-        self._patch_lambda()
 
-    def _patch_lambda(self) -> None:
-        """Route moto's Lambda Invoke (used by Step Functions tasks) to the real handlers."""
-        from moto.awslambda import models as lambda_models
-
-        runtime = self
-
-        def invoke(
-            self: Any,
-            function_name: str,
-            qualifier: Any,
-            body: Any,
-            headers: Any,
-            response_headers: dict[str, str],
-        ) -> bytes:
-            name = function_name.split(":function:")[-1].split(":")[0]
-            fn = next((f for f in runtime.functions.values() if f.name == name), None)
-            if fn is None:
-                response_headers["x-amz-function-error"] = "Unhandled"
-                return json.dumps(
-                    {"errorType": "ResourceNotFound", "errorMessage": f"no function {name}"}
-                ).encode()
-            try:
-                event = json.loads(body) if body else {}
-                return json.dumps(fn.invoke(event)).encode()
-            except Exception as exc:  # reported to Step Functions as the task's error
-                print(
-                    f"[local] {fn.logical_id} raised {type(exc).__name__}: {exc}", file=sys.stderr
-                )
-                response_headers["x-amz-function-error"] = "Unhandled"
-                return json.dumps(
-                    {"errorType": type(exc).__name__, "errorMessage": str(exc)[:1000]}
-                ).encode()
-
-        lambda_models.LambdaBackend.invoke = invoke  # type: ignore[method-assign]
+    def _route(self, name: str, event: dict[str, Any]) -> Any:
+        """Run the template's function called `name` (moto's Lambda Invoke, see the shim)."""
+        fn = next((f for f in self.functions.values() if f.name == name), None)
+        if fn is None:
+            raise LookupError(f"no function {name}")
+        return fn.invoke(event)
 
     def provision(self) -> dict[str, str]:
         """Create every resource of template.yaml; returns the functions' environment."""
@@ -126,9 +109,11 @@ class LocalRuntime:
             by_type.setdefault(res["Type"], []).append(logical)
         arn = f"arn:aws:{{}}:{REGION}:{ACCOUNT}:{{}}"
 
+        secret_names = by_type.get("AWS::SecretsManager::Secret", [])
+        kept = load_secrets(self.directory, [*secret_names, *GENERATED])
         sm = boto3.client("secretsmanager")
-        for logical in by_type.get("AWS::SecretsManager::Secret", []):
-            out = sm.create_secret(Name=f"{STACK}-{logical}", SecretString=secrets.token_hex(32))
+        for logical in secret_names:
+            out = sm.create_secret(Name=f"{STACK}-{logical}", SecretString=kept[logical])
             r.refs[logical] = out["ARN"]
 
         ddb = boto3.client("dynamodb")
@@ -209,6 +194,7 @@ class LocalRuntime:
             r.refs[logical] = out["stateMachineArn"]
             r.attrs[(logical, "Name")] = name
             r.attrs[(logical, "Arn")] = out["stateMachineArn"]
+        self.snapshots.dispatch_arn = r.refs["DispatchStateMachine"]
 
         env = {
             k: str(v)
@@ -220,8 +206,7 @@ class LocalRuntime:
         env.update(
             {
                 "STAGE": "local",
-                "JWT_SECRET": secrets.token_hex(32),
-                "SANDBOX_WEBHOOK_SECRET": secrets.token_hex(16),
+                **{name: kept[name] for name in GENERATED},
                 "POWERTOOLS_TRACE_DISABLED": "true",
                 "POWERTOOLS_METRICS_DISABLED": "true",
                 "POWERTOOLS_LOG_LEVEL": os.environ.get("POWERTOOLS_LOG_LEVEL", "WARNING"),
@@ -251,175 +236,45 @@ class LocalRuntime:
                 env[key] = os.environ[key]
         return env
 
-    # -- workers -------------------------------------------------------------------------------
-    def _sqs_sources(self) -> list[tuple[LocalFunction, str, str, int]]:
-        out = []
-        for fn in self.functions.values():
-            for event in (fn.properties.get("Events") or {}).values():
-                if event["Type"] == "SQS":
-                    logical = event["Properties"]["Queue"]["Fn::GetAtt"][0]
-                    out.append(
-                        (
-                            fn,
-                            self.resolver.refs[logical],
-                            self.resolver.attrs[(logical, "Arn")],
-                            int(event["Properties"].get("BatchSize", 10)),
-                        )
-                    )
-        return out
-
-    def _poll(self, fn: LocalFunction, url: str, queue_arn: str, batch: int) -> None:
-        import boto3
-
-        sqs = boto3.client("sqs")
-        while not self.stop.is_set():
-            try:
-                got = sqs.receive_message(
-                    QueueUrl=url,
-                    MaxNumberOfMessages=min(batch, 10),
-                    WaitTimeSeconds=1,
-                    MessageSystemAttributeNames=["All"],
-                )
-            except Exception as exc:  # the server is shutting down
-                if self.stop.is_set():
-                    return
-                print(f"[local] poll {fn.logical_id}: {exc}", file=sys.stderr)
-                time.sleep(1)
-                continue
-            messages = got.get("Messages", [])
-            if not messages:
-                continue
-            event = sqs_event(messages, queue_arn)
-            try:
-                result = fn.invoke(event) or {}
-                failed = {f["itemIdentifier"] for f in result.get("batchItemFailures", [])}
-            except Exception as exc:
-                print(f"[local] {fn.logical_id} failed: {exc}", file=sys.stderr)
-                failed = {m["MessageId"] for m in messages}
-            done = [m for m in messages if m["MessageId"] not in failed]
-            for i in range(0, len(done), 10):
-                sqs.delete_message_batch(
-                    QueueUrl=url,
-                    Entries=[
-                        {"Id": str(j), "ReceiptHandle": m["ReceiptHandle"]}
-                        for j, m in enumerate(done[i : i + 10])
-                    ],
-                )
-            for m in messages:
-                if m["MessageId"] in failed:  # retry soon locally instead of after the timeout
-                    sqs.change_message_visibility(
-                        QueueUrl=url, ReceiptHandle=m["ReceiptHandle"], VisibilityTimeout=2
-                    )
-
-    def _tick(self) -> None:
-        """Fire due EventBridge Scheduler schedules: `at(...)` once, `rate(...)` repeatedly."""
-        import boto3
-
-        scheduler = boto3.client("scheduler")
-        group = self.resolver.refs.get("CampaignScheduleGroup")
-        while not self.stop.wait(1.0):
-            try:
-                names = [
-                    s["Name"]
-                    for s in scheduler.list_schedules(GroupName=group).get("Schedules", [])
-                ]
-                for name in names:
-                    self._maybe_fire(scheduler, group, name)
-            except Exception as exc:
-                if not self.stop.is_set():
-                    print(f"[local] scheduler tick: {exc}", file=sys.stderr)
-
-    def _maybe_fire(self, scheduler: Any, group: str | None, name: str) -> None:
-        sched = scheduler.get_schedule(Name=name, GroupName=group)
-        expr = sched["ScheduleExpression"]
-        now = time.time()
-        key = f"{name}|{expr}"
-        at = re.fullmatch(r"at\((.+)\)", expr)
-        rate = re.fullmatch(r"rate\((\d+) (minute|hour|day)s?\)", expr)
-        if at:
-            when = dt.datetime.fromisoformat(at.group(1)).replace(tzinfo=dt.UTC).timestamp()
-            if now < when or key in self.fired:
-                return
-        elif rate:
-            period = int(rate.group(1)) * {"minute": 60, "hour": 3600, "day": 86400}[rate.group(2)]
-            start = sched.get("StartDate") or sched.get("CreationDate")
-            base = start.timestamp() if start else now
-            last = self.fired.get(key, base - period if sched.get("StartDate") else base)
-            if now < last + period:
-                return
-        else:
-            return
-        self.fired[key] = now
-        target = sched["Target"]
-        fn_name = target["Arn"].split(":function:")[-1]
-        fn = next((f for f in self.functions.values() if f.name == fn_name), None)
-        if fn is not None:
-            threading.Thread(
-                target=fn.invoke, args=(json.loads(target.get("Input") or "{}"),), daemon=True
-            ).start()
-        if at and sched.get("ActionAfterCompletion") == "DELETE":
-            scheduler.delete_schedule(Name=name, GroupName=group)
-
-    def _schedule_sources(self) -> list[tuple[LocalFunction, float]]:
-        """Functions with `Schedule` events (EventBridge rules) and their period in seconds.
-        LOCAL_SCHEDULE_SECONDS, when set, replaces every period (faster local retries)."""
-        out = []
-        override = os.environ.get("LOCAL_SCHEDULE_SECONDS")
-        for fn in self.functions.values():
-            for event in (fn.properties.get("Events") or {}).values():
-                if event["Type"] != "Schedule":
-                    continue
-                rate = re.fullmatch(
-                    r"rate\((\d+) (minute|hour|day)s?\)", event["Properties"]["Schedule"]
-                )
-                if rate:
-                    unit = {"minute": 60, "hour": 3600, "day": 86400}[rate.group(2)]
-                    period = float(override) if override else int(rate.group(1)) * unit
-                    out.append((fn, period))
-        return out
-
-    def _every(self, fn: LocalFunction, period: float) -> None:
-        """Fire a scheduled rule's target the way EventBridge does (a Scheduled Event)."""
-        while not self.stop.wait(period):
-            event = {
-                "version": "0",
-                "id": secrets.token_hex(8),
-                "detail-type": "Scheduled Event",
-                "source": "aws.events",
-                "account": ACCOUNT,
-                "time": dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
-                "region": REGION,
-                "resources": [],
-                "detail": {},
-            }
-            try:
-                fn.invoke(event)
-            except Exception as exc:
-                print(f"[local] {fn.logical_id} failed: {exc}", file=sys.stderr)
-
+    # -- workers (local/workers.py) ----------------------------------------------------------
     def start_workers(self) -> None:
+        """Start the rule timers, the SQS pollers, the Scheduler ticker and the snapshots."""
         for fn, period in self._schedule_sources():
-            threading.Thread(
-                target=self._every, args=(fn, period), daemon=True, name=f"rule-{fn.logical_id}"
-            ).start()
+            self._thread(self._every, (fn, period), f"rule-{fn.logical_id}")
         for fn, url, queue_arn, batch in self._sqs_sources():
-            threading.Thread(
-                target=self._poll,
-                args=(fn, url, queue_arn, batch),
-                daemon=True,
-                name=f"poll-{fn.logical_id}",
-            ).start()
-        threading.Thread(target=self._tick, daemon=True, name="scheduler").start()
+            self._thread(self._poll, (fn, url, queue_arn, batch), f"poll-{fn.logical_id}")
+        self._thread(self._tick, (), "scheduler")
+        self._thread(self.snapshots.run, (self.stop,), "snapshots")
+
+    def _thread(self, target: Any, args: tuple[Any, ...], name: str) -> None:
+        thread = threading.Thread(target=target, args=args, daemon=True, name=name)
+        thread.start()
+        self.threads.append(thread)
+
+    def shutdown(self) -> None:
+        """Stop the workers (each finishes what it is doing, a few seconds at most) and write
+        the last snapshot."""
+        self.stop.set()
+        deadline = time.monotonic() + 10
+        for thread in self.threads:
+            thread.join(max(deadline - time.monotonic(), 0))
+        took = self.snapshots.write()
+        print(f"[local] state saved to {self.directory} ({took:.1f}s)", flush=True)
 
     # -- HTTP ----------------------------------------------------------------------------------
     def build_app(self) -> Any:
+        """Every group's routes and /_local, each request logged on one line (requestlog)."""
         from local.pages import local_router
+        from local.requestlog import RequestLog
 
-        return build_http_app(self.functions, [local_router])
+        app = build_http_app(self.functions, [local_router])
+        app.add_middleware(RequestLog)
+        return app
 
 
 def main(argv: list[str] | None = None) -> None:
-    """`make dev`: start the embedded AWS, provision it from template.yaml, serve every group."""
+    """`make dev`: start the embedded AWS, provision it from template.yaml, put back the state
+    kept in the state directory, serve every group; on Ctrl-C or SIGTERM save the state."""
     import warnings
 
     # Metrics are off locally; Powertools still warns on every invocation without metrics.
@@ -427,26 +282,76 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description="Engage local runtime")
     parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "3000")))
     parser.add_argument("--moto-port", type=int, default=int(os.environ.get("MOTO_PORT", "5005")))
+    parser.add_argument(
+        "--state-dir",
+        help="where data is kept between runs (default: LOCAL_STATE_DIR, else .local-state/)",
+    )
+    parser.add_argument("--reset", action="store_true", help="forget the kept data and start empty")
     args = parser.parse_args(argv)
-    runtime = LocalRuntime(args.port, args.moto_port)
+    directory = state_dir(args.state_dir)
+    lock_state_dir(directory)
+    if args.reset:
+        reset(directory)
+        print(f"[local] {directory} cleared: starting empty", flush=True)
+    for port in (args.port, args.moto_port):
+        _check_free(port)
+    runtime = LocalRuntime(args.port, args.moto_port, directory)
     runtime.start_moto()
     os.environ.update(runtime.provision())
     from engage.core.settings import get_settings
 
     get_settings.cache_clear()
+    restored = runtime.snapshots.restore()
+    if restored:
+        print(
+            f"[local] restored from {directory}: "
+            + ", ".join(f"{n} {kind}" for kind, n in restored.items()),
+            flush=True,
+        )
     app = runtime.build_app()
     runtime.start_workers()
+    runtime.snapshots.resume()
     print(
         f"Engage local runtime on http://127.0.0.1:{args.port}  (API docs: /docs, "
-        f"outbox: /_local/outbox, embedded AWS: http://127.0.0.1:{args.moto_port})",
+        f"outbox: /_local/outbox, embedded AWS: http://127.0.0.1:{args.moto_port}, "
+        f"data kept in {directory})",
         flush=True,
     )
     import uvicorn
 
+    # uvicorn stops serving on SIGINT/SIGTERM, then raises the signal again with the handler
+    # found at start: for SIGTERM make that an exit, so the state is saved below as on Ctrl-C.
+    signal.signal(signal.SIGTERM, _exit_on_signal)
     try:
         uvicorn.run(app, host="127.0.0.1", port=args.port, log_level="warning")
+    except KeyboardInterrupt:
+        pass
     finally:
-        runtime.stop.set()
+        runtime.shutdown()
+        # Step Functions executions run on moto's own (non-daemon) threads: end the process
+        # now, or it would linger, still holding MOTO_PORT and still dispatching.
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(0)
+
+
+def _exit_on_signal(signum: int, frame: Any) -> None:
+    raise SystemExit(128 + signum)
+
+
+def _check_free(port: int) -> None:
+    """Exit with a message when something already listens on `port` (another runtime?)."""
+    import socket
+
+    with socket.socket() as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the servers do
+        try:
+            s.bind(("127.0.0.1", port))
+        except OSError:
+            raise SystemExit(
+                f"Port {port} is in use: is another `make dev` running? Stop it, or choose "
+                f"other ports (PORT=3001 MOTO_PORT=5006 make dev)."
+            ) from None
 
 
 if __name__ == "__main__":

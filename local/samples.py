@@ -6,15 +6,21 @@ and Australia's 0491 570 xxx.
 prefixed ids and phones, national formats resolved by `Default Address Country Code`, quoted
 fields with commas, quotes and line breaks, non-ASCII names, blank and junk phones, the same
 number twice in another format) and returns the counts an import must report.
+
+From a shell (the README's by-hand walk): `python -m local.samples customers_export.csv`
+writes such an export (200 rows unless `--rows`) and prints what importing it must report.
 """
 
 from __future__ import annotations
 
+import argparse
 import csv
 import io
 import random
+import sys
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 
 import phonenumbers
 
@@ -194,3 +200,29 @@ def app_template(rows: list[dict[str, str]]) -> bytes:
     for row in rows:
         writer.writerow({k: row.get(k, "") for k in header})
     return out.getvalue().encode()
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Write a Shopify customer export to the path given; print what an import must report."""
+    parser = argparse.ArgumentParser(
+        prog="python -m local.samples",
+        description="Write a sample Shopify customer export (fictional numbers only).",
+    )
+    parser.add_argument("path", type=Path, help="file to write, e.g. customers_export.csv")
+    parser.add_argument("--rows", type=int, default=200, help="customers (default 200)")
+    parser.add_argument("--seed", type=int, default=7, help="the same seed, the same file")
+    args = parser.parse_args(argv)
+    if args.rows < 1:
+        parser.error("--rows must be at least 1")
+    sample = shopify_export(args.rows, seed=args.seed)
+    args.path.write_bytes(sample.content)
+    print(
+        f"wrote {args.path} ({sample.rows} rows, Shopify layout): an import reports "
+        f"imported={sample.imported} skipped={sample.skipped} invalid={sample.invalid}; "
+        f"{sample.opted_in} accept SMS marketing"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

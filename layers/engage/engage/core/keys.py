@@ -157,3 +157,13 @@ def sweeping_voice_campaigns_partition() -> str:
     """Registry of cancelled voice campaigns with queued items left to cancel (sort key
     `<tenantId>#<campaignId>`); the tick sweeps them (`engage.voice.calls.sweep`)."""
     return "SYS#VOICE#SWEEP"
+
+
+# --- local runtime ---
+def parse_message_partition(pk: str) -> tuple[str, str] | None:
+    """`(tenant_id, campaign_id)` of a message item's partition key (`message_key`), or None
+    when `pk` is not one (the local outbox page reads it from a sandbox message's ref)."""
+    parts = pk.split("#")
+    if len(parts) != 5 or parts[0] != "T" or parts[2] != "M":
+        return None
+    return parts[1], parts[3]
