@@ -18,7 +18,7 @@ LAYER_REQS_TEXT := { echo "\# Generated from uv.lock by \`make lock\`: do not ed
 	$(UV_ENV) $(UV) export --locked --no-dev --no-emit-project --format requirements-txt --no-header; }
 LOCK_ARGS ?=
 
-.PHONY: setup dev demo test lint validate unit e2e bench clean lock check-lock build check-layer \
+.PHONY: setup dev reset demo test lint validate unit e2e bench clean lock check-lock build check-layer \
 	build-EngageLayer
 
 # A venv with uv.lock's uv in it (pip bootstraps it: a new machine needs only python3.11 and make).
@@ -50,6 +50,9 @@ check-lock: $(STAMP)  ## uv.lock matches pyproject.toml and the layer's requirem
 
 dev: $(STAMP)  ## set up and start the local runtime on http://127.0.0.1:$(PORT)
 	$(BIN)/python -m local.runtime --port $(PORT)
+
+reset: $(STAMP)  ## forget the data `make dev` kept (.local-state/) and start the runtime empty
+	$(BIN)/python -m local.runtime --port $(PORT) --reset
 
 demo: $(STAMP)  ## walk the main job against a running `make dev`
 	$(BIN)/python -m local.demo --base-url http://127.0.0.1:$(PORT)
