@@ -157,3 +157,16 @@ def test_every_app_is_versioned_from_the_package_metadata():
     from engage.core.http import create_app
 
     assert create_app("x", []).version == importlib.metadata.version("engage")
+
+
+def test_every_error_code_is_in_the_documented_enum():
+    from engage.core import errors
+    from engage.core.http import _STATUS_CODES
+    from engage.core.schemas import ErrorCode
+
+    raised = {
+        cls.code
+        for cls in vars(errors).values()
+        if isinstance(cls, type) and issubclass(cls, errors.EngageError)
+    }
+    assert raised | set(_STATUS_CODES.values()) <= set(ErrorCode)

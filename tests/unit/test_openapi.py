@@ -262,3 +262,9 @@ def test_a_missing_or_foreign_token_is_a_401_envelope_with_a_bearer_challenge(ap
         assert resp.json()["error"] == "unauthorized"
         assert resp.headers["WWW-Authenticate"] == "Bearer"
         assert resp.headers["X-Request-Id"]
+
+
+def test_signed_callbacks_document_403_and_idempotent_posts_409(spec):
+    assert "403" in spec["paths"]["/webhooks/sms/{provider}/status"]["post"]["responses"]
+    enqueue = spec["paths"]["/campaigns/{campaign_id}/enqueue"]["post"]["responses"]
+    assert {"400", "401", "404", "409"} <= set(enqueue)

@@ -9,6 +9,7 @@ by the error responses each operation can really send, all with `ErrorBody` as t
 | 400 `validation_error` | every operation with a parameter or a body (they are validated) |
 | 401 `unauthorized` | every operation with the bearer security scheme (core/auth.py) |
 | 404 `not_found` | every operation with a path parameter |
+| 403 `forbidden` | every operation taking a provider signature header (`X-Twilio-Signature`) |
 | 409 `conflict` | every operation taking an `Idempotency-Key` (same key, other body) |
 | 413 `payload_too_large` | every operation with a `multipart/form-data` upload |
 | any | a dependency or route marked `@raises(...)` (core/errors.py), or `responses=` |
@@ -115,7 +116,10 @@ def _document(operation: dict[str, Any], path: str, marked: set[int]) -> None:
         statuses.add(401)
     if "{" in path:
         statuses.add(404)
-    if any(p.get("in") == "header" and p["name"].lower() == "idempotency-key" for p in params):
+    headers = {p["name"].lower() for p in params if p.get("in") == "header"}
+    if any(name.endswith("-signature") for name in headers):
+        statuses.add(403)
+    if "idempotency-key" in headers:
         statuses.add(409)
     if "multipart/form-data" in content:
         statuses.add(413)
