@@ -101,10 +101,18 @@ def template_functions(stack: str = "engage-local") -> dict[str, LocalFunction]:
 def build_http_app(
     functions: dict[str, LocalFunction], extra_routers: list[Any] | None = None
 ) -> Any:
-    """One FastAPI app with every endpoint group's routes (each group's app.py has `router`)."""
+    """One FastAPI app with every endpoint group's routes (each group's app.py has `router`).
+
+    Its `/docs` (Swagger UI) and `/redoc` pages show every group in one document and load
+    their assets from the app itself (`/docs/assets`), so they work with no internet."""
     from engage.core.http import create_app
 
     routers = [fn.load().router for fn in functions.values() if fn.is_http]
     app = create_app("(all groups)", [*routers, *(extra_routers or [])])
-    app.description = "All endpoint groups of Engage on one port."
+    app.description = (
+        "All endpoint groups of Engage on one port. To try a protected route: "
+        "`POST /auth/register` (or `/auth/login`), copy `access_token`, press **Authorize** "
+        "and paste it (no `Bearer ` prefix); the page keeps it across reloads. Every error is "
+        '`{"success": false, "error", "message", "details"}`.'
+    )
     return app

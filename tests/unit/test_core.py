@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import importlib.metadata
 
 import pytest
 from hypothesis import given
@@ -90,3 +91,82 @@ def test_quiet_hours_wrap_midnight_in_the_tenant_zone():
 def test_ids_sort_by_time():
     early, late = ids.new_id(1_000), ids.new_id(2_000)
     assert early < late and ids.id_floor(2_000) <= late and len(early) == 26
+
+
+# -- /capabilities and the version ------------------------------------------------------------
+def test_capabilities_report_what_this_deployment_ships(h):
+    caps = h.client.get("/capabilities")
+
+    assert caps.status_code == 200
+    body = caps.json()
+    assert body["channels"] == ["sms", "voice"]  # seed 003 section 7: a list
+    assert body["channelDetails"]["voice"] == {"enabled": True, "provider": "sandbox"}
+    assert body["channelDetails"]["whatsapp"] == {"enabled": False, "provider": None}
+    assert {"campaigns", "contacts_import", "voice_campaigns", "call_queue"} <= set(
+        body["features"]
+    )
+    assert body["version"] == importlib.metadata.version("engage")
+    assert body["limits"]["pageSizeMax"] == 100
+
+
+@pytest.mark.parametrize(
+    ("env", "sms", "voice"),
+    [
+        ({"VOICE_STATE_MACHINE_ARN": ""}, "sandbox", None),
+        (
+            {"VOICE_PROVIDER": "twilio", "TWILIO_ACCOUNT_SID": "AC1", "TWILIO_AUTH_TOKEN": "t"},
+            "sandbox",
+            None,
+        ),
+        (
+            {
+                "VOICE_PROVIDER": "twilio",
+                "TWILIO_ACCOUNT_SID": "AC1",
+                "TWILIO_AUTH_TOKEN": "t",
+                "TWILIO_VOICE_FROM_NUMBER": "+15017122661",
+                "TWILIO_VOICE_AGENT_URL": "https://agents.example.test/{agent_id}",
+            },
+            "sandbox",
+            "twilio",
+        ),
+        ({"SMS_PROVIDER": "twilio"}, None, "sandbox"),
+    ],
+    ids=["no-call-machine", "twilio-without-caller-number", "twilio-voice", "twilio-sms-no-creds"],
+)
+def test_capabilities_follow_the_configuration(monkeypatch, env, sms, voice):
+    from engage.core.settings import get_settings
+    from engage.system.service import capabilities
+
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    get_settings.cache_clear()
+    try:
+        caps = capabilities()
+    finally:
+        monkeypatch.undo()
+        get_settings.cache_clear()
+
+    assert caps["channelDetails"]["sms"]["provider"] == sms
+    assert caps["channelDetails"]["voice"] == {"enabled": voice is not None, "provider": voice}
+    assert caps["channels"] == [c for c, p in (("sms", sms), ("voice", voice)) if p]
+    assert ("voice_campaigns" in caps["features"]) is (voice is not None)
+    assert ("campaigns" in caps["features"]) is (sms is not None)
+
+
+def test_every_app_is_versioned_from_the_package_metadata():
+    from engage.core.http import create_app
+
+    assert create_app("x", []).version == importlib.metadata.version("engage")
+
+
+def test_every_error_code_is_in_the_documented_enum():
+    from engage.core import errors
+    from engage.core.http import _STATUS_CODES
+    from engage.core.schemas import ErrorCode
+
+    raised = {
+        cls.code
+        for cls in vars(errors).values()
+        if isinstance(cls, type) and issubclass(cls, errors.EngageError)
+    }
+    assert raised | set(_STATUS_CODES.values()) <= set(ErrorCode)

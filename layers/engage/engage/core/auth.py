@@ -4,6 +4,11 @@ Access tokens are HS256 JWTs made with PyJWT; the key is `JWT_SECRET`, or the se
 `JWT_SECRET_ARN` in Secrets Manager when deployed. Decoding pins the algorithm list, so a token
 with `alg: none` or another algorithm is rejected like a forged one. Every route takes its
 tenant from the token (`CurrentPrincipal`), never from the body, query or path.
+
+`CurrentPrincipal` reads the token through FastAPI's `HTTPBearer` (`auto_error=False`), so every
+operation using it carries the `bearerAuth` security scheme in `/openapi.json` (and `/docs` has
+an Authorize button); a missing, malformed or non-Bearer header is still our 401 `unauthorized`
+in the error envelope, not FastAPI's own error.
 """
 
 from __future__ import annotations
@@ -15,13 +20,22 @@ from typing import Annotated, Any
 
 import jwt
 from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from engage.core import clock, ids
-from engage.core.errors import Unauthorized
+from engage.core.errors import Unauthorized, raises
 from engage.core.settings import get_settings
 
 ALGORITHM = "HS256"
 AUDIENCE = "engage-api"
+SECURITY_SCHEME = "bearerAuth"
+
+bearer = HTTPBearer(
+    scheme_name=SECURITY_SCHEME,
+    bearerFormat="JWT",
+    description="The `access_token` of `POST /auth/login`, `/auth/register` or `/auth/refresh`.",
+    auto_error=False,
+)
 
 
 @dataclass(frozen=True)
@@ -93,13 +107,17 @@ def decode_access_token(token: str) -> Principal:
     )
 
 
-def get_principal(request: Request) -> Principal:
-    """FastAPI dependency: the caller from `Authorization: Bearer <token>`, or 401."""
-    header = request.headers.get("authorization", "")
-    scheme, _, token = header.partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
+@raises(Unauthorized)
+def get_principal(
+    request: Request,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+) -> Principal:
+    """FastAPI dependency: the caller from `Authorization: Bearer <token>`; raises
+    Unauthorized (401) when the header is missing, is not Bearer, or the token is invalid."""
+    token = credentials.credentials.strip() if credentials else ""
+    if not token:
         raise Unauthorized("Authentication required")
-    principal = decode_access_token(token.strip())
+    principal = decode_access_token(token)
     request.state.principal = principal
     return principal
 

@@ -1,12 +1,17 @@
 """Domain exceptions and the one error envelope (DESIGN.md section 3; seeds 000 section 4, 004).
 
-Services raise these; `install_error_handlers` is the only place that turns them into
-`{"success": false, "error", "message", "details"}` responses.
+Services raise these; `install_error_handlers` (core/http.py) is the only place that turns them
+into `{"success": false, "error", "message", "details"}` responses. `raises` marks a FastAPI
+dependency with the errors it raises, so every operation using it documents them in OpenAPI.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+F = TypeVar("F", bound=Callable[..., Any])
+RAISES_ATTRIBUTE = "__engage_raises__"
 
 
 class EngageError(Exception):
@@ -79,3 +84,19 @@ class RateLimited(EngageError):
 def error_body(code: str, message: str, details: dict[str, Any] | None = None) -> dict[str, Any]:
     """The error envelope as a dict: `{"success": False, "error", "message", "details"}`."""
     return {"success": False, "error": code, "message": message, "details": details or {}}
+
+
+def raises(*errors: type[EngageError]) -> Callable[[F], F]:
+    """Mark a FastAPI dependency (or route function) with the errors it raises.
+
+    `create_app`'s OpenAPI document then lists each error's status, with the error envelope as
+    its body, on every operation that uses it: `@raises(RateLimited)` on a rate-limit dependency
+    documents 429 wherever the dependency is used. The function itself is unchanged.
+    """
+
+    def mark(fn: F) -> F:
+        known: tuple[type[EngageError], ...] = getattr(fn, RAISES_ATTRIBUTE, ())
+        setattr(fn, RAISES_ATTRIBUTE, (*known, *errors))
+        return fn
+
+    return mark

@@ -14,6 +14,7 @@ describes every success body a frontend generates a client from.
 
 from __future__ import annotations
 
+from enum import StrEnum
 from typing import Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, JsonValue
@@ -65,12 +66,28 @@ class Paged(PublicModel, Generic[T]):
     pagination: Pagination
 
 
+class ErrorCode(StrEnum):
+    """The machine-readable `error` of the error envelope (DESIGN.md section 3), one per status:
+    400, 401, 402, 403, 404, 409, 413, 429 and 500."""
+
+    VALIDATION_ERROR = "validation_error"
+    UNAUTHORIZED = "unauthorized"
+    INSUFFICIENT_CREDITS = "insufficient_credits"
+    FORBIDDEN = "forbidden"
+    NOT_FOUND = "not_found"
+    CONFLICT = "conflict"
+    PAYLOAD_TOO_LARGE = "payload_too_large"
+    RATE_LIMITED = "rate_limited"
+    INTERNAL_ERROR = "internal_error"
+
+
 class ErrorBody(PublicModel):
-    """The one error envelope of DESIGN.md section 3; `details` says which field and why."""
+    """The one error envelope of DESIGN.md section 3; `details` says which field and why
+    (field path -> reason; strings quoted from the request are cut to 200 characters)."""
 
     success: Literal[False] = False
-    error: str = Field(description="machine-readable code, e.g. `validation_error`, `not_found`")
-    message: str
+    error: ErrorCode = Field(description="machine-readable code; the HTTP status matches it")
+    message: str = Field(description="human-readable; do not parse")
     details: dict[str, JsonValue] = Field(default_factory=dict)
 
 

@@ -1,4 +1,4 @@
-"""`GET /health` (checks DynamoDB and SQS for real) and `GET /capabilities` (seed 003)."""
+"""`GET /health` (checks DynamoDB and SQS for real) and `GET /capabilities` (seed 003 section 7)."""
 
 from __future__ import annotations
 
@@ -8,9 +8,13 @@ from typing import Any
 from botocore.exceptions import BotoCoreError, ClientError
 
 from engage.core.aws import client
-from engage.core.settings import get_settings
+from engage.core.settings import Settings, get_settings
+from engage.core.version import engage_version
+from engage.system.schemas import ChannelName, Feature
 
 _STARTED = time.monotonic()
+PAGE_SIZE_MAX = 100
+"""The largest page any list route serves (`pageSize` / `limit`)."""
 
 
 def health() -> tuple[dict[str, Any], bool]:
@@ -38,33 +42,86 @@ def health() -> tuple[dict[str, Any], bool]:
 
 
 def capabilities() -> dict[str, Any]:
-    """What this deployment offers: channels, providers and features."""
+    """What this deployment offers (seed 003 section 7), derived from its configuration:
+
+    `{channels: ["sms", "voice"], channelDetails: {channel: {enabled, provider}}, features,
+    limits: {importMaxBytes, importSyncMaxRows, pageSizeMax}, version}`. A channel is enabled
+    when its pipeline is deployed (queues, state machine) and its provider has what it needs
+    to send; `version` is the package version (core/version.py).
+    """
     settings = get_settings()
+    providers = {
+        ChannelName.SMS: _sms_provider(settings),
+        ChannelName.VOICE: _voice_provider(settings),
+        ChannelName.WHATSAPP: None,
+        ChannelName.EMAIL: None,
+    }
     return {
-        "channels": {
-            "sms": {"enabled": True, "provider": settings.sms_provider},
-            "whatsapp": {"enabled": False},
-            "email": {"enabled": False},
-            "voice": {"enabled": False},
+        "channels": [name.value for name, provider in providers.items() if provider],
+        "channelDetails": {
+            name.value: {"enabled": provider is not None, "provider": provider}
+            for name, provider in providers.items()
         },
-        "features": [
-            "contacts",
-            "contacts_import",
-            "segments",
-            "campaigns",
-            "scheduled_campaigns",
-            "recurring_campaigns",
-            "short_links",
-            "delivery_receipts",
-            "opt_out_keywords",
-            "dashboard",
-            "templates",
-            "automations_storage",
-        ],
+        "features": [f.value for f in _features(settings, providers)],
         "limits": {
             "importMaxBytes": settings.import_max_bytes,
             "importSyncMaxRows": settings.import_sync_max_rows,
-            "pageSizeMax": 100,
+            "pageSizeMax": PAGE_SIZE_MAX,
         },
-        "version": "0.1.0",
+        "version": engage_version(),
     }
+
+
+def _sms_provider(settings: Settings) -> str | None:
+    """The SMS provider if SMS can send: dispatch and send queue deployed, Twilio credentialed."""
+    if not (settings.dispatch_state_machine_arn and settings.send_queue_url):
+        return None
+    if settings.sms_provider == "twilio" and not (
+        settings.twilio_account_sid and (settings.twilio_auth_token or settings.twilio_secret_arn)
+    ):
+        return None
+    return settings.sms_provider
+
+
+def _voice_provider(settings: Settings) -> str | None:
+    """The voice provider if calls can be placed: the call state machine deployed, and the
+    sandbox's callback queue, or Twilio's account, caller number and agent URL, configured."""
+    if not settings.voice_state_machine_arn:
+        return None
+    if settings.voice_provider == "sandbox":
+        return "sandbox" if settings.voice_sandbox_queue_url else None
+    twilio_ready = (
+        settings.twilio_account_sid
+        and (settings.twilio_auth_token or settings.twilio_secret_arn)
+        and settings.twilio_voice_from_number
+        and settings.twilio_voice_agent_url
+    )
+    return "twilio" if twilio_ready else None
+
+
+def _features(settings: Settings, providers: dict[ChannelName, str | None]) -> list[Feature]:
+    """The features whose resources this deployment has."""
+    sms, voice = providers[ChannelName.SMS], providers[ChannelName.VOICE]
+    scheduler = bool(
+        settings.scheduler_group
+        and settings.scheduler_role_arn
+        and settings.scheduled_dispatch_function_arn
+    )
+    available = {
+        Feature.CONTACTS: True,
+        Feature.CONTACTS_IMPORT: bool(settings.import_queue_url and settings.import_bucket),
+        Feature.SEGMENTS: True,
+        Feature.CAMPAIGNS: bool(sms),
+        Feature.SCHEDULED_CAMPAIGNS: bool(sms) and scheduler,
+        Feature.RECURRING_CAMPAIGNS: bool(sms) and scheduler,
+        Feature.SHORT_LINKS: bool(sms and settings.url_shortener_base_url),
+        Feature.DELIVERY_RECEIPTS: bool(sms and settings.receipts_queue_url),
+        Feature.OPT_OUT_KEYWORDS: bool(sms),
+        Feature.DASHBOARD: True,
+        Feature.TEMPLATES: True,
+        Feature.AUTOMATIONS_STORAGE: True,
+        Feature.VOICE_CAMPAIGNS: bool(voice),
+        Feature.CALL_QUEUE: bool(voice),
+        Feature.CONCURRENT_CALL_LIMITS: bool(voice),
+    }
+    return [feature for feature, present in available.items() if present]
