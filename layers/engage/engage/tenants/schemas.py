@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from engage.core.phones import is_valid_region
+from engage.core.schemas import PublicModel, RequestModel
 
 _HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 _ORIGIN = re.compile(r"^https?://(\*\.)?[A-Za-z0-9.-]+(:\d{1,5})?$")
@@ -29,8 +30,8 @@ class QuietHours(BaseModel):
         return v
 
 
-class SettingsPublic(BaseModel):
-    """The full settings object returned by GET/PUT /settings."""
+class TenantSettingsPublic(PublicModel):
+    """The full settings object returned by GET/PUT /settings (also the stored document)."""
 
     companyName: str = ""
     senderId: str = ""
@@ -40,10 +41,9 @@ class SettingsPublic(BaseModel):
     allowedOrigins: list[str] = Field(default_factory=list)
 
 
-class SettingsUpdate(BaseModel):
+class TenantSettingsUpdate(RequestModel):
     """PUT /settings body: any subset of the settings; unknown fields are a 400."""
 
-    model_config = ConfigDict(extra="forbid")
     companyName: str | None = Field(default=None, max_length=100)
     senderId: str | None = Field(default=None, max_length=20)
     timezone: str | None = None
@@ -85,3 +85,8 @@ class SettingsUpdate(BaseModel):
             if not _ORIGIN.match(origin):
                 raise ValueError(f"{origin!r} is not an origin like https://shop.example.com")
         return v
+
+
+# The names other groups import (campaigns' quiet hours, tests) stay valid.
+SettingsPublic = TenantSettingsPublic
+SettingsUpdate = TenantSettingsUpdate
