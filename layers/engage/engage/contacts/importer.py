@@ -18,18 +18,15 @@ import csv
 import datetime as dt
 import io
 import re
-import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import IO, Any
 
-from pynamodb.exceptions import PutError
-
 from engage.contacts import store
-from engage.contacts.models import ContactItem, ImportLockItem
-from engage.contacts.service import new_contact_item, phone_item
-from engage.core import keys
+from engage.contacts.schemas import ContactImportResultPublic
+from engage.contacts.service import new_contact_item
+from engage.core import clock
 from engage.core.errors import Conflict, PayloadTooLarge, ValidationFailed
 from engage.core.phones import normalise_phone
 from engage.tenants import service as tenants
@@ -141,15 +138,17 @@ class ImportResult:
         if len(self.errors) < MAX_ERRORS:
             self.errors.append({"row": row, "reason": reason})
 
-    def to_public(self) -> dict[str, Any]:
+    def to_public(self) -> ContactImportResultPublic:
         """Wire shape: `{imported, skipped, invalid, totalRows, errors}`."""
-        return {
-            "imported": self.imported,
-            "skipped": self.skipped,
-            "invalid": self.invalid,
-            "totalRows": self.total_rows,
-            "errors": self.errors,
-        }
+        return ContactImportResultPublic.model_validate(
+            {
+                "imported": self.imported,
+                "skipped": self.skipped,
+                "invalid": self.invalid,
+                "totalRows": self.total_rows,
+                "errors": self.errors,
+            }
+        )
 
 
 def _encoding(head: bytes) -> str:
@@ -297,13 +296,13 @@ def _write_new(tenant_id: str, rows: list[ParsedRow], result: ImportResult) -> N
     BatchWriteItem. Safe because imports of one tenant hold the tenant's import lease."""
     if not rows:
         return
-    with ContactItem.batch_write() as batch:
-        for row in rows:
-            item = new_contact_item(tenant_id, row.phone or "", row.fields)
-            if item.sms_consent == "opted_out":
-                item.opt_out_source = "import"
-            batch.save(phone_item(tenant_id, row.phone or "", item.sk))
-            batch.save(item)
+    items = []
+    for row in rows:
+        item = new_contact_item(tenant_id, row.phone or "", row.fields)
+        if item.sms_consent == "opted_out":
+            item.opt_out_source = "import"
+        items.append(item)
+    store.write_new_contacts(tenant_id, items)
     result.imported += len(rows)
     tenants.add_counters(tenant_id, contact_count=len(rows))
 
@@ -315,27 +314,12 @@ def import_lease(tenant_id: str, seconds: int = 900) -> Iterator[None]:
     Imports check which numbers exist and then batch-write the new ones; the lease keeps two
     imports of one tenant from both creating the same number in between.
     """
-    now = int(time.time())
-    lock = ImportLockItem(
-        keys.tenant_pk(tenant_id),
-        "IMPORTLOCK",
-        locked_until=now + seconds,
-        expires_at=now + seconds + 3600,
-    )
-    try:
-        lock.save(
-            condition=ImportLockItem.pk.does_not_exist() | (ImportLockItem.locked_until < now)
-        )
-    except PutError as exc:
-        if exc.cause_response_code == "ConditionalCheckFailedException":
-            raise Conflict(
-                "Another import is running for this account; try again when it finishes"
-            ) from exc
-        raise
+    if not store.take_import_lease(tenant_id, int(clock.now().timestamp()), seconds):
+        raise Conflict("Another import is running for this account; try again when it finishes")
     try:
         yield
     finally:
-        lock.delete()
+        store.release_import_lease(tenant_id)
 
 
 def import_rows(

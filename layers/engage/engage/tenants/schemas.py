@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from engage.core.phones import is_valid_region
 from engage.core.schemas import PublicModel, RequestModel
+from engage.core.wiretext import CheckedText
 
 _HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 _ORIGIN = re.compile(r"^https?://(\*\.)?[A-Za-z0-9.-]+(:\d{1,5})?$")
@@ -41,7 +42,7 @@ class TenantSettingsPublic(PublicModel):
     allowedOrigins: list[str] = Field(default_factory=list)
 
 
-class TenantSettingsUpdate(RequestModel):
+class TenantSettingsUpdate(CheckedText, RequestModel):
     """PUT /settings body: any subset of the settings; unknown fields are a 400."""
 
     companyName: str | None = Field(default=None, max_length=100)
