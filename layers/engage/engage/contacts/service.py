@@ -45,7 +45,7 @@ def to_public(item: ContactItem) -> ContactPublic:
         gender=item.gender,  # type: ignore[arg-type]
         birth_date=item.birth_date,
         sms_consent=item.sms_consent,  # type: ignore[arg-type]
-        tags=list(item.tags or []),
+        tags=[str(t) for t in item.tags or []],
         created_at=item.created_at,
         updated_at=item.updated_at,
     )
