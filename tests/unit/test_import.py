@@ -132,3 +132,31 @@ def test_a_second_import_while_one_runs_is_refused(h):
         resp = h.import_csv(headers, shopify_export(10).content)
     assert resp.status_code == 409
     assert h.import_csv(headers, shopify_export(10).content).status_code == 200
+
+
+def test_the_import_worker_takes_its_sqs_event_and_fails_only_a_malformed_record(h, monkeypatch):
+    import json
+
+    from local.cfn import ROOT
+    from tests.conftest import FUNCTIONS
+
+    monkeypatch.setenv("IMPORT_SYNC_MAX_ROWS", "5")
+    from tests.conftest import reset_caches
+
+    reset_caches()
+    headers = h.register()
+    tenant_id = h.client.get("/auth/me", headers=headers).json()["data"]["tenant"]["id"]
+    sample = shopify_export(12, seed=5)
+    job = h.import_csv(headers, sample.content).json()["data"]
+    event = json.loads(
+        (ROOT / "events/sqs_import_job.json")
+        .read_text()
+        .replace("REPLACE_TENANT", tenant_id)
+        .replace("REPLACE_JOB", job["jobId"])
+    )
+    malformed = {**event["Records"][0], "messageId": "bad-1", "body": '{"tenantId": 1}'}
+    event["Records"].append(malformed)
+    result = FUNCTIONS["ImportWorkerFunction"].invoke(event)
+    assert result == {"batchItemFailures": [{"itemIdentifier": "bad-1"}]}
+    done = h.client.get(f"/contacts/import/{job['jobId']}", headers=headers).json()["data"]
+    assert done["status"] == "completed" and done["imported"] == sample.imported
