@@ -8,7 +8,7 @@ from enum import StrEnum
 from pydantic import ConfigDict, Field, JsonValue, model_validator
 from pydantic.alias_generators import to_camel
 
-from engage.contacts.schemas import Gender, SmsConsent
+from engage.contacts.schemas import ContactGender, SmsConsent
 from engage.core.schemas import PublicModel, RequestModel
 from engage.core.wiretext import CheckedText
 
@@ -47,7 +47,7 @@ class SegmentCriteria(CheckedText, RequestModel):
     `tags` matches contacts with any of the tags."""
 
     model_config = ConfigDict(alias_generator=to_camel)
-    gender: Gender | None = None
+    gender: ContactGender | None = None
     age: SegmentAgeRange | None = None
     tags: list[str] | None = Field(default=None, max_length=20)
     consent: SmsConsent | None = None

@@ -16,7 +16,7 @@ from engage.core.wiretext import CheckedText
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
-class Role(StrEnum):
+class AuthRole(StrEnum):
     """A team member's role (DESIGN.md section 2)."""
 
     OWNER = "owner"
@@ -88,7 +88,7 @@ class AuthMePublic(_Camel):
     """GET /auth/me."""
 
     user: AuthUserPublic
-    role: Role
+    role: AuthRole
     tenant: AuthTenantPublic
 
 

@@ -21,7 +21,7 @@ from engage.core.wiretext import CheckedText
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
-class Gender(StrEnum):
+class ContactGender(StrEnum):
     """A contact's gender as the segments know it; null when unknown."""
 
     MALE = "male"
@@ -54,7 +54,7 @@ class _ContactFields(_Body):
     first_name: str | None = Field(default=None, max_length=100)
     last_name: str | None = Field(default=None, max_length=100)
     email: str | None = Field(default=None, max_length=254)
-    gender: Gender | None = None
+    gender: ContactGender | None = None
     birth_date: dt.date | None = None
     sms_consent: SmsConsent | None = None
     tags: list[str] | None = Field(default=None, max_length=50)
@@ -129,7 +129,7 @@ class ContactPublic(_Camel):
     first_name: str | None
     last_name: str | None
     email: str | None
-    gender: Gender | None
+    gender: ContactGender | None
     birth_date: str | None = Field(description="YYYY-MM-DD")
     sms_consent: SmsConsent
     tags: list[str]

@@ -15,7 +15,7 @@ _HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 _ORIGIN = re.compile(r"^https?://(\*\.)?[A-Za-z0-9.-]+(:\d{1,5})?$")
 
 
-class QuietHours(BaseModel):
+class TenantQuietHours(BaseModel):
     """No campaign messages between `start` and `end` (HH:MM, tenant time zone)."""
 
     model_config = ConfigDict(extra="forbid")
@@ -38,7 +38,7 @@ class TenantSettingsPublic(PublicModel):
     senderId: str = ""
     timezone: str = "UTC"
     defaultCountry: str = "US"
-    quietHours: QuietHours = Field(default_factory=QuietHours)
+    quietHours: TenantQuietHours = Field(default_factory=TenantQuietHours)
     allowedOrigins: list[str] = Field(default_factory=list)
 
 
@@ -49,7 +49,7 @@ class TenantSettingsUpdate(CheckedText, RequestModel):
     senderId: str | None = Field(default=None, max_length=20)
     timezone: str | None = None
     defaultCountry: str | None = None
-    quietHours: QuietHours | None = None
+    quietHours: TenantQuietHours | None = None
     allowedOrigins: list[str] | None = Field(default=None, max_length=20)
 
     @field_validator("senderId")
@@ -90,4 +90,5 @@ class TenantSettingsUpdate(CheckedText, RequestModel):
 
 # The names other groups import (campaigns' quiet hours, tests) stay valid.
 SettingsPublic = TenantSettingsPublic
+QuietHours = TenantQuietHours
 SettingsUpdate = TenantSettingsUpdate
