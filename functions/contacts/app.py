@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import tempfile
+from collections.abc import AsyncGenerator, AsyncIterator
 from typing import IO, Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
-from starlette.datastructures import UploadFile
+from starlette.datastructures import FormData, UploadFile
+from starlette.formparsers import MultiPartException, MultiPartParser
 
 from engage.contacts import jobs, service
 from engage.contacts.importer import check_file, import_file
@@ -79,6 +81,41 @@ def _too_large(limit: int) -> PayloadTooLarge:
     )
 
 
+def _no_file() -> ValidationFailed:
+    return ValidationFailed("No file uploaded", {"file": "send the CSV as multipart field 'file'"})
+
+
+async def _capped(stream: AsyncIterator[bytes], cap: int, limit: int) -> AsyncGenerator[bytes]:
+    """The request body, refused (413) as soon as more than `cap` bytes have arrived, whatever
+    the Content-Length header says (or when it is absent)."""
+    seen = 0
+    async for chunk in stream:
+        seen += len(chunk)
+        if seen > cap:
+            raise _too_large(limit)
+        yield chunk
+
+
+async def _read_form(request: Request, limit: int) -> FormData:
+    """Parse the multipart body while it streams in (one file, a few fields, at most
+    `limit` bytes of file plus multipart overhead); 400 for anything that is not one."""
+    if not request.headers.get("content-type", "").lower().startswith("multipart/form-data"):
+        raise _no_file()
+    length = request.headers.get("content-length")
+    cap = limit + MULTIPART_OVERHEAD_BYTES
+    if length is not None and (not length.isdigit() or int(length) > cap):
+        raise _too_large(limit)
+    parser = MultiPartParser(
+        request.headers, _capped(request.stream(), cap, limit), max_files=1, max_fields=10
+    )
+    try:
+        return await parser.parse()
+    except MultiPartException as exc:
+        raise ValidationFailed(
+            "The upload is not a valid multipart form", {"file": exc.message}
+        ) from None
+
+
 @router.post(
     "/import",
     response_model=Ok[ContactImportResultPublic],
@@ -98,15 +135,11 @@ async def import_contacts(request: Request, principal: CurrentPrincipal) -> Any:
     on disk, checks, DynamoDB, S3, SQS) runs in the thread pool."""
     settings = get_settings()
     limit = settings.import_max_bytes
-    length = request.headers.get("content-length") or "0"
-    if not length.isdigit() or int(length) > limit + MULTIPART_OVERHEAD_BYTES:
-        raise _too_large(limit)
-    form = await request.form(max_files=1, max_fields=10)
+    form = await _read_form(request, limit)
     upload = form.get("file")
     if not isinstance(upload, UploadFile):
-        raise ValidationFailed(
-            "No file uploaded", {"file": "send the CSV as multipart field 'file'"}
-        )
+        await form.close()
+        raise _no_file()
     spool: IO[bytes] = tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY_BYTES)  # noqa: SIM115
     try:
         while chunk := await upload.read(READ_CHUNK_BYTES):
@@ -125,6 +158,7 @@ async def import_contacts(request: Request, principal: CurrentPrincipal) -> Any:
         result = await run_in_threadpool(import_file, principal.tenant_id, spool)
     finally:
         await run_in_threadpool(spool.close)
+        await form.close()
     return Ok(data=result.to_public())
 
 
