@@ -161,3 +161,25 @@ def test_a_campaign_audience_naming_a_malformed_segment_is_a_400(h):
         body = {"name": "C", "message": "Hi", "audience": audience}
         resp = _send(h, "POST", "/campaigns", headers, body)
         _assert_refused(resp)
+
+
+def test_values_that_would_overflow_an_item_are_refused_or_cut(h):
+    headers = h.register()
+    big = "x" * 10_000
+    _assert_refused(
+        _send(h, "PUT", "/settings", headers, {"allowedOrigins": [f"https://{big}.test"]})
+    )
+    _assert_refused(
+        _send(h, "POST", "/audiences/segments", headers, {"name": "S", "criteria": {"tags": [big]}})
+    )
+    cell = "y" * 100_000
+    content = (
+        f'phone,email,gender,tags\n+12015550123,{cell}@x.test,{cell},"ok,{cell}"\n{cell},,,\n'
+    ).encode()
+    resp = h.import_csv(headers, content)
+    assert resp.status_code == 200, resp.text[:300]
+    data = resp.json()["data"]
+    assert (data["imported"], data["invalid"]) == (1, 1)
+    assert all(len(e["reason"]) < 200 for e in data["errors"])
+    contact = h.client.get("/contacts", headers=headers).json()["data"]["contacts"][0]
+    assert (contact["email"], contact["gender"], contact["tags"]) == (None, None, ["ok"])

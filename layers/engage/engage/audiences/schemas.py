@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from enum import StrEnum
+from typing import Annotated
 
 from pydantic import ConfigDict, Field, JsonValue, model_validator
 from pydantic.alias_generators import to_camel
@@ -49,7 +50,9 @@ class SegmentCriteria(CheckedText, RequestModel):
     model_config = ConfigDict(alias_generator=to_camel)
     gender: ContactGender | None = None
     age: SegmentAgeRange | None = None
-    tags: list[str] | None = Field(default=None, max_length=20)
+    tags: list[Annotated[str, Field(min_length=1, max_length=50)]] | None = Field(
+        default=None, max_length=20
+    )
     consent: SmsConsent | None = None
     created_at: SegmentDateRange | None = None
 
@@ -60,7 +63,9 @@ class SegmentCreate(CheckedText, RequestModel):
     model_config = ConfigDict(alias_generator=to_camel)
     name: str = Field(min_length=1, max_length=100)
     criteria: SegmentCriteria | None = None
-    contact_ids: list[str] | None = Field(default=None, max_length=10_000)
+    contact_ids: list[Annotated[str, Field(max_length=64)]] | None = Field(
+        default=None, max_length=10_000
+    )
 
     @model_validator(mode="after")
     def _something(self) -> SegmentCreate:

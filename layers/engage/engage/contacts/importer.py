@@ -33,6 +33,8 @@ from engage.tenants import service as tenants
 
 MAX_ERRORS = 500
 CHUNK_ROWS = 100
+MAX_EMAIL = 254  # as POST /contacts accepts
+MAX_TAG = 50
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 # Normalised header (lower case, letters and digits only) -> field.
@@ -98,6 +100,11 @@ _GENDER = {
     "nonbinary": "other",
     "x": "other",
 }
+
+
+def _quoted(value: str, limit: int = 40) -> str:
+    """A cell quoted for a row reason, cut to `limit` characters (reasons are stored)."""
+    return repr(value if len(value) <= limit else value[:limit] + "...")
 
 
 def norm_header(name: str) -> str:
@@ -183,7 +190,7 @@ def read_layout(header: list[str]) -> Layout:
             "The file has no phone column",
             {
                 "file": "expected a header such as phone, Phone or phoneNumber",
-                "headers": [h for h in header[:30]],
+                "headers": [h[:60] for h in header[:30]],
             },
         )
     return Layout(columns)
@@ -207,14 +214,19 @@ def parse_row(number: int, values: list[str], layout: Layout, country: str) -> P
         value = _cell(values, layout, name)
         fields[name] = value[:100] or None
     email = _cell(values, layout, "email")
-    if email and not _EMAIL.match(email):
-        notes.append(f"email {email!r} is not an e-mail address; imported without it")
+    if len(email) > MAX_EMAIL:
+        notes.append(f"email is longer than {MAX_EMAIL} characters; imported without it")
+        email = ""
+    elif email and not _EMAIL.match(email):
+        notes.append(f"email {_quoted(email)} is not an e-mail address; imported without it")
         email = ""
     fields["email"] = email.lower() or None
     gender_raw = _cell(values, layout, "gender")
     fields["gender"] = _GENDER.get(gender_raw.lower()) if gender_raw else None
     if gender_raw and fields["gender"] is None:
-        notes.append(f"gender {gender_raw!r} is not male, female or other; imported without it")
+        notes.append(
+            f"gender {_quoted(gender_raw)} is not male, female or other; imported without it"
+        )
     birth_raw = _cell(values, layout, "birthDate")
     fields["birthDate"] = None
     if birth_raw:
@@ -224,15 +236,18 @@ def parse_row(number: int, values: list[str], layout: Layout, country: str) -> P
                 raise ValueError(birth_raw)
             fields["birthDate"] = birth.isoformat()
         except ValueError:
-            notes.append(f"birthDate {birth_raw!r} is not an ISO date; imported without it")
+            notes.append(f"birthDate {_quoted(birth_raw)} is not an ISO date; imported without it")
     consent_raw = _cell(values, layout, "smsConsent")
     consent = _CONSENT.get(re.sub(r"[^a-z0-9]", "", consent_raw.lower()))
     if consent is None:
-        notes.append(f"smsConsent {consent_raw!r} not recognised; imported as unknown")
+        notes.append(f"smsConsent {_quoted(consent_raw)} not recognised; imported as unknown")
         consent = "unknown"
     fields["smsConsent"] = consent
     tags = _cell(values, layout, "tags")
-    fields["tags"] = list(dict.fromkeys(t.strip() for t in tags.split(",") if t.strip()))[:50]
+    cleaned = [t.strip() for t in tags.split(",") if t.strip()]
+    if any(len(t) > MAX_TAG for t in cleaned):
+        notes.append(f"tags longer than {MAX_TAG} characters were left out")
+    fields["tags"] = list(dict.fromkeys(t for t in cleaned if len(t) <= MAX_TAG))[:50]
     return ParsedRow(number, phone, fields, notes, raw_phone)
 
 
@@ -345,7 +360,7 @@ def import_rows(
                 reason = (
                     "missing phone number"
                     if not row.raw_phone
-                    else (f"{row.raw_phone!r} is not a valid phone number")
+                    else (f"{_quoted(row.raw_phone)} is not a valid phone number")
                 )
                 result.note(row.row, reason)
             elif row.phone in seen:

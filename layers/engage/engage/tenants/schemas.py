@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -50,7 +51,9 @@ class TenantSettingsUpdate(CheckedText, RequestModel):
     timezone: str | None = None
     defaultCountry: str | None = None
     quietHours: TenantQuietHours | None = None
-    allowedOrigins: list[str] | None = Field(default=None, max_length=20)
+    allowedOrigins: list[Annotated[str, Field(max_length=300)]] | None = Field(
+        default=None, max_length=20
+    )
 
     @field_validator("senderId")
     @classmethod
