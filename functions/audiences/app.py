@@ -2,49 +2,52 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import APIRouter
 
 from engage.audiences import service
-from engage.audiences.schemas import SegmentCreate
+from engage.audiences.schemas import (
+    SegmentCreate,
+    SegmentListPublic,
+    SegmentPreviewPublic,
+    SegmentPublic,
+)
 from engage.core.auth import CurrentPrincipal
-from engage.core.envelope import ok
 from engage.core.handlers import http_handler
 from engage.core.http import create_app
+from engage.core.schemas import Deleted, Ok
 
 router = APIRouter(prefix="/audiences/segments", tags=["audiences"])
 
 
 @router.get("")
-def list_segments(principal: CurrentPrincipal) -> dict[str, Any]:
+def list_segments(principal: CurrentPrincipal) -> Ok[SegmentListPublic]:
     """System segments (created on first call) and custom segments, with counts."""
-    return ok(service.list_segments(principal.tenant_id))
+    return Ok(data=service.list_segments(principal.tenant_id))
 
 
 @router.post("", status_code=201)
-def create_segment(body: SegmentCreate, principal: CurrentPrincipal) -> dict[str, Any]:
+def create_segment(body: SegmentCreate, principal: CurrentPrincipal) -> Ok[SegmentPublic]:
     """A custom segment from criteria and/or static members."""
-    return ok(service.create_segment(principal.tenant_id, body))
+    return Ok(data=service.create_segment(principal.tenant_id, body))
 
 
 @router.get("/{segment_id}")
-def get_segment(segment_id: str, principal: CurrentPrincipal) -> dict[str, Any]:
+def get_segment(segment_id: str, principal: CurrentPrincipal) -> Ok[SegmentPublic]:
     """One segment."""
-    return ok(service.to_public(service.get_segment(principal.tenant_id, segment_id)))
+    return Ok(data=service.to_public(service.get_segment(principal.tenant_id, segment_id)))
 
 
 @router.delete("/{segment_id}")
-def delete_segment(segment_id: str, principal: CurrentPrincipal) -> dict[str, Any]:
+def delete_segment(segment_id: str, principal: CurrentPrincipal) -> Ok[Deleted]:
     """Delete a custom segment (system segments: 409)."""
     service.delete_segment(principal.tenant_id, segment_id)
-    return ok({"id": segment_id, "deleted": True})
+    return Ok(data=Deleted(id=segment_id))
 
 
 @router.get("/{segment_id}/preview")
-def preview(segment_id: str, principal: CurrentPrincipal) -> dict[str, Any]:
+def preview(segment_id: str, principal: CurrentPrincipal) -> Ok[SegmentPreviewPublic]:
     """`{segmentId, estimatedCount, totalCount}`."""
-    return ok(service.preview(principal.tenant_id, segment_id))
+    return Ok(data=service.preview(principal.tenant_id, segment_id))
 
 
 app = create_app("audiences", [router])

@@ -2,51 +2,69 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Request
 
 from engage.auth import service
-from engage.auth.schemas import LoginRequest, RefreshRequest, RegisterRequest, TokenResponse
+from engage.auth.schemas import (
+    AuthLoggedOutPublic,
+    AuthLogin,
+    AuthMePublic,
+    AuthRefresh,
+    AuthRegister,
+    AuthTokenPublic,
+)
 from engage.core.auth import CurrentPrincipal
-from engage.core.envelope import ok
 from engage.core.handlers import http_handler
 from engage.core.http import create_app
-from engage.core.ratelimit import login_limit
+from engage.core.ratelimit import client_ip, hit, login_limit
+from engage.core.schemas import Ok
+from engage.core.settings import get_settings
 
 router = APIRouter(prefix="/auth", tags=["auth"])
-Limited = Annotated[None, Depends(login_limit)]
 
 
-@router.post("/register", status_code=201, response_model=TokenResponse)
-def register(body: RegisterRequest, _: Limited) -> TokenResponse:
+def refresh_limit(request: Request) -> None:
+    """Refreshes have their own per-client budget (REFRESH_RATE_LIMIT_PER_MINUTE), apart from
+    the sign-in brute-force budget: a refresh token cannot be guessed."""
+    hit(f"refresh:{client_ip(request)}", get_settings().refresh_rate_limit_per_minute, request)
+
+
+SignInLimited = Annotated[None, Depends(login_limit)]
+RefreshLimited = Annotated[None, Depends(refresh_limit)]
+
+
+@router.post("/register", status_code=201)
+def register(body: AuthRegister, _: SignInLimited) -> AuthTokenPublic:
     """Create a tenant and its owner; returns tokens (409 if the e-mail is taken)."""
     return service.register(body)
 
 
-@router.post("/login", response_model=TokenResponse)
-def login(body: LoginRequest, _: Limited) -> TokenResponse:
-    """Exchange e-mail and password for tokens."""
+@router.post("/login")
+def login(body: AuthLogin, _: SignInLimited) -> AuthTokenPublic:
+    """Exchange e-mail and password for tokens (LOGIN_RATE_LIMIT_PER_MINUTE per client)."""
     return service.login(body)
 
 
-@router.post("/refresh", response_model=TokenResponse)
-def refresh(body: RefreshRequest, _: Limited) -> TokenResponse:
-    """Rotate a refresh token: the presented one stops working."""
+@router.post("/refresh")
+def refresh(body: AuthRefresh, _: RefreshLimited) -> AuthTokenPublic:
+    """Rotate a refresh token: the presented one is used up. Presenting a used one again
+    revokes its whole chain (401), successors included."""
     return service.refresh(body.refresh_token)
 
 
 @router.post("/logout")
-def logout(body: RefreshRequest) -> dict[str, Any]:
-    """Revoke a refresh token."""
+def logout(body: AuthRefresh) -> Ok[AuthLoggedOutPublic]:
+    """Revoke the refresh token and its chain."""
     service.logout(body.refresh_token)
-    return ok({"loggedOut": True})
+    return Ok(data=AuthLoggedOutPublic())
 
 
 @router.get("/me")
-def me(principal: CurrentPrincipal) -> dict[str, Any]:
+def me(principal: CurrentPrincipal) -> Ok[AuthMePublic]:
     """The caller's user, role and tenant."""
-    return ok(service.me(principal))
+    return Ok(data=service.me(principal))
 
 
 app = create_app("auth", [router])

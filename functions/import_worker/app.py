@@ -1,8 +1,9 @@
-"""SQS consumer of the import queue: runs (or resumes) asynchronous contact imports."""
+"""SQS consumer of the import queue: runs (or resumes) asynchronous contact imports.
 
-from __future__ import annotations
+Records are parsed by Powertools' parser (`SqsRecordModel` with the body as JSON of
+`ImportJobMessage`); a record that fails (parse error included) is reported in
+`batchItemFailures`, so only it is retried and, after MAX_RECEIVES, goes to the DLQ."""
 
-import json
 from typing import Any
 
 from aws_lambda_powertools.utilities.batch import (
@@ -10,27 +11,46 @@ from aws_lambda_powertools.utilities.batch import (
     EventType,
     process_partial_response,
 )
-from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+from aws_lambda_powertools.utilities.parser.models import SqsRecordModel
+from pydantic import BaseModel, ConfigDict, Field, Json
 
 from engage.contacts.jobs import fail_job, run_job
 from engage.core.errors import Conflict, EngageError
 from engage.core.handlers import worker_handler
 
-processor = BatchProcessor(event_type=EventType.SQS)
 MAX_RECEIVES = 3  # the queue's redrive policy sends the message to the DLQ after this
 
 
-def _record(record: SQSRecord) -> None:
-    body = json.loads(record.body)
+class ImportJobMessage(BaseModel):
+    """The body `engage.contacts.import_port.queue_job` sends."""
+
+    model_config = ConfigDict(extra="ignore")
+    tenant_id: str = Field(alias="tenantId", min_length=1, max_length=64)
+    job_id: str = Field(alias="jobId", min_length=1, max_length=64)
+
+
+class ImportJobRecord(SqsRecordModel):
+    """An SQS record of the import queue."""
+
+    # No `from __future__ import annotations` in this module: pydantic resolves this type at
+    # class creation (the local runtime loads app.py files outside sys.modules).
+    body: Json[ImportJobMessage]  # type: ignore[assignment]
+
+
+processor = BatchProcessor(event_type=EventType.SQS, model=ImportJobRecord)
+
+
+def _record(record: ImportJobRecord) -> None:
+    job = record.body
     try:
-        run_job(body["tenantId"], body["jobId"])
+        run_job(job.tenant_id, job.job_id)
     except Conflict:
         raise  # another import of this tenant holds the lease: retry after the visibility timeout
     except EngageError as exc:  # the stored file turned out unreadable: no retry helps
-        fail_job(body["tenantId"], body["jobId"], exc.message)
+        fail_job(job.tenant_id, job.job_id, exc.message)
     except Exception as exc:
-        if int(record.attributes.approximate_receive_count or 1) >= MAX_RECEIVES:
-            fail_job(body["tenantId"], body["jobId"], f"import failed: {type(exc).__name__}")
+        if int(record.attributes.ApproximateReceiveCount or 1) >= MAX_RECEIVES:
+            fail_job(job.tenant_id, job.job_id, f"import failed: {type(exc).__name__}")
         raise
 
 

@@ -12,7 +12,13 @@ from engage.shortener.service import resolve_click
 router = APIRouter(tags=["shortener"])
 
 
-@router.get("/r/{token}", status_code=302, response_class=RedirectResponse)
+@router.get(
+    "/r/{token}",
+    status_code=302,
+    response_class=RedirectResponse,
+    response_model=None,
+    responses={302: {"description": "Redirect to the stored destination (`Location`)"}},
+)
 def redirect(token: str) -> RedirectResponse:
     """302 to the stored destination; the click is recorded."""
     return RedirectResponse(

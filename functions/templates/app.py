@@ -2,23 +2,22 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import APIRouter
 
 from engage.core.auth import CurrentPrincipal
-from engage.core.envelope import ok
 from engage.core.handlers import http_handler
 from engage.core.http import create_app
+from engage.core.schemas import Ok
 from engage.templates.library import list_templates
+from engage.templates.schemas import TemplateListPublic
 
 router = APIRouter(tags=["templates"])
 
 
 @router.get("/templates")
-def templates(principal: CurrentPrincipal) -> dict[str, Any]:
+def templates(principal: CurrentPrincipal) -> Ok[TemplateListPublic]:
     """The template library."""
-    return ok(list_templates())
+    return Ok(data=list_templates())
 
 
 app = create_app("templates", [router])

@@ -49,18 +49,83 @@ def test_login_checks_the_password_and_does_not_reveal_unknown_emails(h):
     assert wrong.json()["message"] == unknown.json()["message"]
 
 
-def test_refresh_rotates_and_the_old_refresh_token_stops_working(h):
+def _refresh(h, token):
+    return h.client.post("/auth/refresh", json={"refresh_token": token})
+
+
+def test_refresh_rotates_and_each_refresh_token_works_once(h):
     tokens = h.client.post(
         "/auth/register",
         json={"email": "c@shop.test", "password": "longenough1", "tenantName": "C"},
     ).json()
-    first = h.client.post("/auth/refresh", json={"refresh_token": tokens["refresh_token"]})
-    again = h.client.post("/auth/refresh", json={"refresh_token": tokens["refresh_token"]})
+    first = _refresh(h, tokens["refresh_token"])
     assert first.status_code == 200
+    assert set(first.json()) == {"access_token", "refresh_token", "token_type", "expires_in"}
     assert first.json()["refresh_token"] != tokens["refresh_token"]
-    assert again.status_code == 401
-    newer = h.client.post("/auth/refresh", json={"refresh_token": first.json()["refresh_token"]})
-    assert newer.status_code == 200
+    second = _refresh(h, first.json()["refresh_token"])
+    assert second.status_code == 200
+    me = h.client.get(
+        "/auth/me", headers={"Authorization": f"Bearer {second.json()['access_token']}"}
+    )
+    assert me.json()["data"]["user"]["email"] == "c@shop.test"
+
+
+def test_a_reused_refresh_token_revokes_its_whole_chain(h):
+    # Given a sign-in whose refresh token r1 was rotated to r2
+    h.register("chain@shop.test")
+    login = {"email": "chain@shop.test", "password": "correct horse battery"}
+    r1 = h.client.post("/auth/login", json=login).json()["refresh_token"]
+    r2 = _refresh(h, r1).json()["refresh_token"]
+    # When r1 is presented again (a thief, or the victim, replays it)
+    reused = _refresh(h, r1)
+    # Then it is refused, and its successor r2 dies with it
+    assert reused.status_code == 401 and reused.json()["error"] == "unauthorized"
+    assert _refresh(h, r2).status_code == 401
+    # and a fresh sign-in still works, in a chain of its own
+    fresh = h.client.post("/auth/login", json=login)
+    assert fresh.status_code == 200
+    assert _refresh(h, fresh.json()["refresh_token"]).status_code == 200
+
+
+def test_reuse_revokes_only_its_own_chain(h):
+    h.register("two@shop.test")
+    login = {"email": "two@shop.test", "password": "correct horse battery"}
+    phone = h.client.post("/auth/login", json=login).json()["refresh_token"]
+    laptop = h.client.post("/auth/login", json=login).json()["refresh_token"]
+    _refresh(h, phone)
+    assert _refresh(h, phone).status_code == 401
+    assert _refresh(h, laptop).status_code == 200
+
+
+def test_a_forged_secret_for_a_used_token_revokes_nothing(h):
+    h.register("forge@shop.test")
+    login = {"email": "forge@shop.test", "password": "correct horse battery"}
+    r1 = h.client.post("/auth/login", json=login).json()["refresh_token"]
+    r2 = _refresh(h, r1).json()["refresh_token"]
+    tenant_id, token_id, _ = r1.split(".")
+    assert _refresh(h, f"{tenant_id}.{token_id}.not-the-secret").status_code == 401
+    assert _refresh(h, r2).status_code == 200
+
+
+def test_refresh_does_not_spend_the_sign_in_budget(h, monkeypatch):
+    monkeypatch.setenv("LOGIN_RATE_LIMIT_PER_MINUTE", "2")
+    from tests.conftest import reset_caches
+
+    reset_caches()
+    fixed = dt.datetime(2026, 11, 21, 12, 0, 10, tzinfo=dt.UTC)
+    clock.set_clock(lambda: fixed)
+    token = h.client.post(
+        "/auth/register",
+        json={"email": "rl@shop.test", "password": "longenough1", "tenantName": "RL"},
+    ).json()["refresh_token"]
+    bad = {"email": "rl@shop.test", "password": "wrong-password"}
+    assert h.client.post("/auth/login", json=bad).status_code == 401
+    assert h.client.post("/auth/login", json=bad).status_code == 429  # sign-in budget spent
+    for _ in range(3):
+        resp = _refresh(h, token)
+        assert resp.status_code == 200, resp.text
+        assert resp.headers["X-RateLimit-Limit"] == "120"
+        token = resp.json()["refresh_token"]
 
 
 def test_logout_revokes_the_refresh_token(h):
@@ -74,6 +139,18 @@ def test_logout_revokes_the_refresh_token(h):
     )
     after = h.client.post("/auth/refresh", json={"refresh_token": tokens["refresh_token"]})
     assert after.status_code == 401
+    again = h.client.post("/auth/logout", json={"refresh_token": tokens["refresh_token"]})
+    assert again.status_code == 401
+
+
+def test_logout_ends_the_chain_of_a_rotated_sign_in(h):
+    tokens = h.client.post(
+        "/auth/register",
+        json={"email": "d2@shop.test", "password": "longenough1", "tenantName": "D2"},
+    ).json()
+    r2 = _refresh(h, tokens["refresh_token"]).json()["refresh_token"]
+    assert h.client.post("/auth/logout", json={"refresh_token": r2}).status_code == 200
+    assert _refresh(h, r2).status_code == 401
 
 
 def test_missing_malformed_forged_expired_and_alg_none_tokens_are_401(h):

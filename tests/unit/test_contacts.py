@@ -114,3 +114,81 @@ def test_another_tenants_contact_is_404_for_every_route(h):
     assert h.client.delete(url, headers=mine).status_code == 404
     assert h.client.get(url, headers=theirs).json()["data"]["firstName"] is None
     assert h.client.get("/contacts", headers=mine).json()["data"]["total"] == 0
+
+
+def test_a_contact_read_with_get_can_be_put_back_unchanged(h):
+    # Given a contact as GET returns it
+    headers = h.register()
+    made = h.contact(headers, "+15125550100", firstName="Ann", tags=["vip"], birthDate="1990-05-01")
+    got = h.client.get(f"/contacts/{made['id']}", headers=headers).json()["data"]
+    # When the frontend sends it back as is
+    resp = h.client.put(f"/contacts/{made['id']}", headers=headers, json=got)
+    # Then it is accepted and the resource is unchanged (nothing written: same updatedAt)
+    assert resp.status_code == 200, resp.text
+    assert resp.json()["data"] == got
+    assert h.client.get(f"/contacts/{made['id']}", headers=headers).json()["data"] == got
+
+
+def test_putting_back_a_changed_phone_e164_moves_the_number(h):
+    headers = h.register()
+    made = h.contact(headers, "+15125550100")
+    got = h.client.get(f"/contacts/{made['id']}", headers=headers).json()["data"]
+    resp = h.client.put(
+        f"/contacts/{made['id']}",
+        headers=headers,
+        json={**got, "phoneE164": "+15125550109", "firstName": "Bea"},
+    )
+    assert resp.status_code == 200, resp.text
+    data = resp.json()["data"]
+    assert (data["phoneE164"], data["firstName"]) == ("+15125550109", "Bea")
+    assert data["updatedAt"] >= got["updatedAt"]
+    assert h.client.get(f"/contacts/{made['id']}", headers=headers).json()["data"] == data
+    h.contact(headers, "+15125550100")  # the old number is free again
+
+
+def test_post_accepts_phone_e164_and_ignores_read_only_fields(h):
+    headers = h.register()
+    resp = h.client.post(
+        "/contacts",
+        headers=headers,
+        json={
+            "phoneE164": "+15125550100",
+            "id": "01ZZZZZZZZZZZZZZZZZZZZZZZZ",
+            "createdAt": "2001-01-01T00:00:00Z",
+            "updatedAt": "2001-01-01T00:00:00Z",
+            "firstName": "Cy",
+        },
+    )
+    assert resp.status_code == 201, resp.text
+    data = resp.json()["data"]
+    assert data["phoneE164"] == "+15125550100"
+    assert data["id"] != "01ZZZZZZZZZZZZZZZZZZZZZZZZ"
+    assert not data["createdAt"].startswith("2001")
+
+
+def test_a_put_body_naming_another_contact_or_two_numbers_is_refused(h):
+    headers = h.register()
+    a = h.contact(headers, "+15125550100")
+    b = h.contact(headers, "+15125550101")
+    other = h.client.put(f"/contacts/{a['id']}", headers=headers, json={**b, "firstName": "X"})
+    assert other.status_code == 400
+    assert set(other.json()["details"]) == {"id"}
+    two = h.client.put(
+        f"/contacts/{a['id']}",
+        headers=headers,
+        json={"phone": "+15125550102", "phoneE164": "+15125550103"},
+    )
+    assert two.status_code == 400
+    same = h.client.put(
+        f"/contacts/{a['id']}",
+        headers=headers,
+        json={"phone": "(512) 555-0104", "phoneE164": "+15125550104"},
+    )
+    assert same.status_code == 200 and same.json()["data"]["phoneE164"] == "+15125550104"
+    unknown = h.client.put(f"/contacts/{a['id']}", headers=headers, json={"shoeSize": 42})
+    assert unknown.status_code == 400 and set(unknown.json()["details"]) == {"shoeSize"}
+    nothing = h.client.post("/contacts", headers=headers, json={"firstName": "No phone"})
+    assert nothing.status_code == 400
+    assert h.client.get(f"/contacts/{a['id']}", headers=headers).json()["data"]["phoneE164"] == (
+        "+15125550104"
+    )

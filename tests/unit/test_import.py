@@ -132,3 +132,74 @@ def test_a_second_import_while_one_runs_is_refused(h):
         resp = h.import_csv(headers, shopify_export(10).content)
     assert resp.status_code == 409
     assert h.import_csv(headers, shopify_export(10).content).status_code == 200
+
+
+def test_the_import_worker_takes_its_sqs_event_and_fails_only_a_malformed_record(h, monkeypatch):
+    import json
+
+    from local.cfn import ROOT
+    from tests.conftest import FUNCTIONS
+
+    monkeypatch.setenv("IMPORT_SYNC_MAX_ROWS", "5")
+    from tests.conftest import reset_caches
+
+    reset_caches()
+    headers = h.register()
+    tenant_id = h.client.get("/auth/me", headers=headers).json()["data"]["tenant"]["id"]
+    sample = shopify_export(12, seed=5)
+    job = h.import_csv(headers, sample.content).json()["data"]
+    event = json.loads(
+        (ROOT / "events/sqs_import_job.json")
+        .read_text()
+        .replace("REPLACE_TENANT", tenant_id)
+        .replace("REPLACE_JOB", job["jobId"])
+    )
+    malformed = {**event["Records"][0], "messageId": "bad-1", "body": '{"tenantId": 1}'}
+    event["Records"].append(malformed)
+    result = FUNCTIONS["ImportWorkerFunction"].invoke(event)
+    assert result == {"batchItemFailures": [{"itemIdentifier": "bad-1"}]}
+    done = h.client.get(f"/contacts/import/{job['jobId']}", headers=headers).json()["data"]
+    assert done["status"] == "completed" and done["imported"] == sample.imported
+
+
+def test_the_size_limit_holds_while_the_body_streams_without_a_content_length(h, monkeypatch):
+    monkeypatch.setenv("IMPORT_MAX_BYTES", "2048")
+    from tests.conftest import reset_caches
+
+    reset_caches()
+    headers = h.register()
+    boundary = "b0undary"
+    head = (
+        f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="c.csv"\r\n'
+        "Content-Type: text/csv\r\n\r\nphone\r\n"
+    ).encode()
+
+    def chunks():  # chunked transfer encoding: no Content-Length header at all
+        yield head
+        for i in range(2000):
+            yield f"+1201555{i:04d}\r\n".encode() * 10
+        yield f"\r\n--{boundary}--\r\n".encode()
+
+    resp = h.client.post(
+        "/contacts/import",
+        headers={**headers, "Content-Type": f"multipart/form-data; boundary={boundary}"},
+        content=chunks(),
+    )
+    assert resp.status_code == 413 and resp.json()["error"] == "payload_too_large"
+    assert h.client.get("/contacts", headers=headers).json()["data"]["total"] == 0
+
+
+def test_a_body_that_is_not_a_multipart_form_is_a_400(h):
+    headers = h.register()
+    for content_type, body in (
+        ("text/csv", b"phone\n+12015550123\n"),
+        ("multipart/form-data", b"--x\r\ngarbage"),
+        ("multipart/form-data; boundary=x", b"garbage without parts"),
+    ):
+        resp = h.client.post(
+            "/contacts/import",
+            headers={**headers, "Content-Type": content_type},
+            content=body,
+        )
+        assert resp.status_code == 400, (content_type, resp.text)
+        assert resp.json()["error"] == "validation_error"

@@ -143,3 +143,27 @@ def test_every_route_is_declared_in_the_template_and_vice_versa(h):
     for path, ops in h.client.get("/openapi.json").json()["paths"].items():
         served |= {(m.upper(), re.sub(r"\{[^}]+\}", "{}", path)) for m in ops}
     assert served == declared
+
+
+def test_every_route_of_the_sms_app_groups_documents_its_success_body(h):
+    doc = h.client.get("/openapi.json").json()
+    groups = ("/auth", "/contacts", "/audiences", "/automations", "/templates", "/settings")
+    checked = 0
+    for path, ops in doc["paths"].items():
+        if not path.startswith((*groups, "/dashboard")):
+            continue
+        for method, op in ops.items():
+            ok = {code: r for code, r in op["responses"].items() if code.startswith("2")}
+            assert ok, (method, path)
+            for response in ok.values():
+                schema = response["content"]["application/json"]["schema"]
+                assert schema.get("$ref"), (method, path, schema)
+            checked += 1
+    assert checked == 26
+    upload = doc["paths"]["/contacts/import"]["post"]
+    form = upload["requestBody"]["content"]["multipart/form-data"]["schema"]
+    assert form["required"] == ["file"]
+    assert form["properties"]["file"] == {**form["properties"]["file"], "format": "binary"}
+    assert set(upload["responses"]) >= {"200", "202"}
+    contact = doc["components"]["schemas"]["ContactPublic"]
+    assert {"phoneE164", "smsConsent", "createdAt"} <= set(contact["properties"])

@@ -12,19 +12,25 @@ resumable from a cursor, so the dispatch state machine can take it one page per 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from pynamodb.exceptions import PutError
-
-from engage.audiences.models import MembershipItem, SegmentItem
-from engage.audiences.schemas import SegmentCreate
+from engage.audiences import store
+from engage.audiences.models import SegmentItem
+from engage.audiences.schemas import (
+    SegmentCreate,
+    SegmentListPublic,
+    SegmentPreviewPublic,
+    SegmentPublic,
+    SegmentType,
+)
 from engage.contacts import store as contacts
 from engage.contacts.models import ContactItem
-from engage.core import clock, ids, keys
-from engage.core.errors import NotFound, ValidationFailed
+from engage.core import clock, ids
+from engage.core.errors import Conflict, NotFound, ValidationFailed
 from engage.core.settings import get_settings
 from engage.tenants import service as tenants
 
@@ -40,6 +46,9 @@ SYSTEM_SEGMENTS: list[tuple[str, str, dict[str, Any]]] = [
 ]
 LEGACY_AUDIENCES = {"men": "sys_gender_male", "women": "sys_gender_female"}
 COUNT_LIMIT = 50_000
+# A segment id: `sys_<key>` or an `ids.new_id` (ULID layout); anything else names no segment.
+SEGMENT_ID = re.compile(r"^(sys_[a-z0-9_]{1,40}|[0-9A-HJKMNP-TV-Z]{26})$")
+SEGMENT_MEMBER_ID = re.compile(r"^[0-9A-HJKMNP-TV-Z]{26}$")  # a contact id
 
 
 def system_segment_id(key: str) -> str:
@@ -87,68 +96,62 @@ def matches(contact: ContactItem, criteria: dict[str, Any], today: dt.date) -> b
     return True
 
 
-def to_public(item: SegmentItem, count: int | None = None) -> dict[str, Any]:
+def to_public(item: SegmentItem, count: int | None = None) -> SegmentPublic:
     """Wire shape (seed 004 plus `criteriaJson` and `estimatedCount` of seed 000 section 8)."""
-    return {
-        "id": item.sk,
-        "key": item.key,
-        "name": item.name,
-        "type": item.type,
-        "criteria": item.criteria,
-        "criteriaJson": item.criteria,
-        "staticCount": int(item.static_count or 0),
-        "isActive": item.is_active,
-        "estimatedCount": count,
-        "createdAt": item.created_at,
-    }
+    return SegmentPublic(
+        id=item.sk,
+        key=item.key,
+        name=item.name,
+        type=SegmentType(item.type),
+        criteria=item.criteria,
+        criteria_json=item.criteria,
+        static_count=int(item.static_count or 0),
+        is_active=item.is_active,
+        estimated_count=count,
+        created_at=item.created_at,
+    )
 
 
 def ensure_system_segments(tenant_id: str) -> None:
     """Create any missing system segment (conditional put: safe under concurrency)."""
-    existing = {s.sk for s in SegmentItem.query(keys.segment_partition(tenant_id))}
+    existing = {s.sk for s in store.segments(tenant_id)}
     for key, name, criteria in SYSTEM_SEGMENTS:
         seg_id = system_segment_id(key)
         if seg_id in existing:
             continue
-        try:
-            SegmentItem(
-                keys.segment_partition(tenant_id),
+        store.put_if_absent(
+            store.new_item(
+                tenant_id,
                 seg_id,
                 key=key,
                 name=name,
-                type="system",
+                type=SegmentType.SYSTEM.value,
                 criteria=criteria,
                 created_at=clock.now_iso(),
-            ).save(condition=SegmentItem.pk.does_not_exist())
-        except PutError as exc:
-            if exc.cause_response_code != "ConditionalCheckFailedException":
-                raise
+            )
+        )
 
 
-def list_segments(tenant_id: str) -> dict[str, Any]:
+def list_segments(tenant_id: str) -> SegmentListPublic:
     """All segments with `estimatedCount` (opted-in members), computed in one pass over the
     contacts while the tenant has at most 50,000 of them (else null: use preview)."""
     ensure_system_segments(tenant_id)
     items = sorted(
-        SegmentItem.query(keys.segment_partition(tenant_id)),
-        key=lambda s: (s.type != "system", s.created_at, s.sk),
+        store.segments(tenant_id),
+        key=lambda s: (s.type != SegmentType.SYSTEM, s.created_at, s.sk),
     )
     counts: dict[str, int | None] = {s.sk: None for s in items}
     if int(tenants.get_tenant(tenant_id).contact_count) <= COUNT_LIMIT:
         counts = {s.sk: 0 for s in items}
         today = tenant_today(tenant_id)
-        statics = {s.sk: _static_members(tenant_id, s.sk) for s in items if s.static_count}
+        statics = {s.sk: store.member_ids(tenant_id, s.sk) for s in items if s.static_count}
         for contact in contacts.iter_all(
             tenant_id, filter_condition=ContactItem.sms_consent == "opted_in"
         ):
             for seg in items:
                 if _in_segment(contact, seg, today, statics.get(seg.sk)):
                     counts[seg.sk] = (counts[seg.sk] or 0) + 1
-    return {"segments": [to_public(s, counts[s.sk]) for s in items], "total": len(items)}
-
-
-def _static_members(tenant_id: str, segment_id: str) -> set[str]:
-    return {m.sk for m in MembershipItem.query(keys.membership_partition(tenant_id, segment_id))}
+    return SegmentListPublic(segments=[to_public(s, counts[s.sk]) for s in items], total=len(items))
 
 
 def _in_segment(
@@ -160,53 +163,56 @@ def _in_segment(
 
 
 def get_segment(tenant_id: str, segment_id: str) -> SegmentItem:
-    """The segment; NotFound for unknown and other tenants' ids."""
+    """The segment; NotFound for unknown, malformed and other tenants' ids."""
+    if not SEGMENT_ID.match(segment_id):
+        raise NotFound("Segment not found")
     if segment_id.startswith("sys_"):
         ensure_system_segments(tenant_id)
-    try:
-        return SegmentItem.get(keys.segment_partition(tenant_id), segment_id)
-    except SegmentItem.DoesNotExist:
-        raise NotFound("Segment not found") from None
+    item = store.get(tenant_id, segment_id)
+    if item is None:
+        raise NotFound("Segment not found")
+    return item
 
 
-def create_segment(tenant_id: str, body: SegmentCreate) -> dict[str, Any]:
+def create_segment(tenant_id: str, body: SegmentCreate) -> SegmentPublic:
     """A custom segment; every static member must be a contact of this tenant (else 400)."""
-    members = list(dict.fromkeys(body.contactIds or []))
+    members = list(dict.fromkeys(body.contact_ids or []))
     if members:
-        found = contacts.batch_get(tenant_id, members)
+        well_formed = [m for m in members if SEGMENT_MEMBER_ID.match(m)]
+        found = contacts.batch_get(tenant_id, well_formed)
         missing = [m for m in members if m not in found]
         if missing:
-            raise ValidationFailed("Unknown contacts in contactIds", {"contactIds": missing[:50]})
-    criteria = body.criteria.model_dump(mode="json", exclude_unset=True) if body.criteria else {}
+            raise ValidationFailed(
+                "Unknown contacts in contactIds",
+                {"contactIds": [m for m in missing if SEGMENT_MEMBER_ID.match(m)][:50]},
+            )
+    criteria = (
+        body.criteria.model_dump(mode="json", by_alias=True, exclude_unset=True)
+        if body.criteria
+        else {}
+    )
     seg_id = ids.new_id()
-    item = SegmentItem(
-        keys.segment_partition(tenant_id),
+    item = store.new_item(
+        tenant_id,
         seg_id,
         key=f"custom_{seg_id.lower()}",
         name=body.name,
-        type="custom",
+        type=SegmentType.CUSTOM.value,
         criteria=criteria,
         static_count=len(members),
         created_at=clock.now_iso(),
     )
-    with MembershipItem.batch_write() as batch:
-        for contact_id in members:
-            batch.save(MembershipItem(keys.membership_partition(tenant_id, seg_id), contact_id))
-    item.save()
+    store.add_members(tenant_id, seg_id, members)
+    store.put(item)
     return to_public(item)
 
 
 def delete_segment(tenant_id: str, segment_id: str) -> None:
     """Delete a custom segment and its memberships; system segments cannot be deleted (409)."""
-    from engage.core.errors import Conflict
-
     seg = get_segment(tenant_id, segment_id)
-    if seg.type == "system":
+    if seg.type == SegmentType.SYSTEM:
         raise Conflict("System segments cannot be deleted")
-    with MembershipItem.batch_write() as batch:
-        for m in MembershipItem.query(keys.membership_partition(tenant_id, segment_id)):
-            batch.delete(m)
-    seg.delete()
+    store.delete(tenant_id, seg)
 
 
 # --- audience resolution -------------------------------------------------------------------
@@ -237,15 +243,20 @@ def parse_audience(raw: Any) -> Audience:
             return Audience("all")
         if value in LEGACY_AUDIENCES:
             return Audience("segment", LEGACY_AUDIENCES[value])
-        if value.startswith("segment:") and len(value) > len("segment:"):
-            return Audience("segment", value.split(":", 1)[1])
+        if value.startswith("segment:") and SEGMENT_ID.match(value.removeprefix("segment:")):
+            return Audience("segment", value.removeprefix("segment:"))
     elif isinstance(raw, dict):
         kind = raw.get("type")
         extra = set(raw) - {"type", "segmentId"}
         if kind == "all" and not extra:
             return Audience("all")
         segment_id = raw.get("segmentId")
-        if kind == "segment" and isinstance(segment_id, str) and segment_id and not extra:
+        if (
+            kind == "segment"
+            and isinstance(segment_id, str)
+            and SEGMENT_ID.match(segment_id)
+            and not extra
+        ):
             return Audience("segment", segment_id)
     raise ValidationFailed(
         "Invalid audience",
@@ -317,13 +328,7 @@ class Resolver:
                 return Page(chosen, nxt)
         # Static members not already matched by the criteria.
         assert seg is not None
-        result = MembershipItem.query(
-            keys.membership_partition(self.tenant_id, seg.sk),
-            limit=size,
-            page_size=size,
-            last_evaluated_key=cur["lek"],
-        )
-        member_ids = [m.sk for m in result]
+        member_ids, lek = store.member_page(self.tenant_id, seg.sk, cur["lek"], size)
         found = contacts.batch_get(self.tenant_id, member_ids)
         chosen = []
         for cid in member_ids:
@@ -335,7 +340,6 @@ class Resolver:
             if seg.criteria and matches(c, seg.criteria, self.today):
                 continue  # already taken in the contacts phase
             chosen.append(c)
-        lek = result.last_evaluated_key
         return Page(chosen, {"phase": "members", "lek": lek} if lek else None)
 
     def __iter__(self) -> Iterator[ContactItem]:
@@ -348,7 +352,7 @@ class Resolver:
             cursor = page.cursor
 
 
-def preview(tenant_id: str, segment_id: str) -> dict[str, Any]:
+def preview(tenant_id: str, segment_id: str) -> SegmentPreviewPublic:
     """`{segmentId, estimatedCount, totalCount}`: opted-in members a campaign would reach now,
     and all members whatever their consent."""
     seg = get_segment(tenant_id, segment_id)
@@ -358,4 +362,4 @@ def preview(tenant_id: str, segment_id: str) -> dict[str, Any]:
         total += 1
         if contact.sms_consent == "opted_in":
             reach += 1
-    return {"segmentId": seg.sk, "estimatedCount": reach, "totalCount": total}
+    return SegmentPreviewPublic(segment_id=seg.sk, estimated_count=reach, total_count=total)

@@ -24,9 +24,21 @@ class EmailItem(BaseItem):
 
 
 class RefreshTokenItem(BaseItem):
-    """`PK=T#<tenantId>`, `SK=RT#<tokenId>`: SHA-256 of the secret; expires by TTL."""
+    """`PK=T#<tenantId>`, `SK=RT#<tokenId>`: SHA-256 of the secret, the family it belongs to,
+    and `revoked` = already used (rotated) or logged out; expires by TTL."""
 
     user_id = UnicodeAttribute(attr_name="userId")
     secret_hash = UnicodeAttribute(attr_name="secretHash")
+    family_id = UnicodeAttribute(null=True, attr_name="familyId")
+    revoked = BooleanAttribute(default=False)
+    created_at = UnicodeAttribute(attr_name="createdAt")
+
+
+class RefreshFamilyItem(BaseItem):
+    """`PK=T#<tenantId>`, `SK=RTF#<familyId>`: one sign-in's chain of rotated refresh tokens.
+    `revoked` kills every token of the chain at once (RFC 9700 section 4.14); the item lives
+    as long as the newest token of the chain (TTL pushed on each rotation)."""
+
+    user_id = UnicodeAttribute(attr_name="userId")
     revoked = BooleanAttribute(default=False)
     created_at = UnicodeAttribute(attr_name="createdAt")

@@ -1,21 +1,37 @@
-"""Auth wire schemas (seed 001: OAuth 2.0 token response with snake_case tokens)."""
+"""Auth wire schemas (seed 001: OAuth 2.0 token response with snake_case tokens; `/auth/me`
+in the camelCase of the SMS-app groups)."""
 
 from __future__ import annotations
 
 import re
+from enum import StrEnum
+from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import ConfigDict, Field, field_validator
+from pydantic.alias_generators import to_camel
+
+from engage.core.schemas import PublicModel, RequestModel
+from engage.core.wiretext import CheckedText
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
-class RegisterRequest(BaseModel):
+class AuthRole(StrEnum):
+    """A team member's role (DESIGN.md section 2)."""
+
+    OWNER = "owner"
+    ADMIN = "admin"
+    AGENT = "agent"
+    VIEWER = "viewer"
+    MEMBER = "member"
+
+
+class AuthRegister(CheckedText, RequestModel):
     """POST /auth/register."""
 
-    model_config = ConfigDict(extra="forbid")
     email: str = Field(max_length=254)
     password: str = Field(min_length=8, max_length=256)
-    tenantName: str = Field(min_length=1, max_length=100)
+    tenant_name: str = Field(alias="tenantName", min_length=1, max_length=100)
 
     @field_validator("email")
     @classmethod
@@ -25,25 +41,58 @@ class RegisterRequest(BaseModel):
         return v.strip().lower()
 
 
-class LoginRequest(BaseModel):
+class AuthLogin(CheckedText, RequestModel):
     """POST /auth/login."""
 
-    model_config = ConfigDict(extra="forbid")
     email: str = Field(max_length=254)
     password: str = Field(max_length=256)
 
 
-class RefreshRequest(BaseModel):
-    """POST /auth/refresh and /auth/logout."""
+class AuthRefresh(CheckedText, RequestModel):
+    """POST /auth/refresh and /auth/logout: the refresh token of the last token response."""
 
-    model_config = ConfigDict(extra="forbid")
     refresh_token: str = Field(min_length=10, max_length=512)
 
 
-class TokenResponse(BaseModel):
-    """RFC 6749 section 5.1 token response."""
+class AuthTokenPublic(PublicModel):
+    """RFC 6749 section 5.1 token response (seed 001: snake_case). `expires_in` is the access
+    token's lifetime in seconds."""
 
     access_token: str
     refresh_token: str
-    token_type: str = "bearer"
+    token_type: Literal["bearer"] = "bearer"
     expires_in: int
+
+
+class _Camel(PublicModel):
+    model_config = ConfigDict(alias_generator=to_camel)
+
+
+class AuthUserPublic(_Camel):
+    """The signed-in user."""
+
+    id: str
+    email: str
+    created_at: str
+
+
+class AuthTenantPublic(_Camel):
+    """The signed-in user's tenant and its credit balance."""
+
+    id: str
+    name: str
+    credits: int
+
+
+class AuthMePublic(_Camel):
+    """GET /auth/me."""
+
+    user: AuthUserPublic
+    role: AuthRole
+    tenant: AuthTenantPublic
+
+
+class AuthLoggedOutPublic(_Camel):
+    """POST /auth/logout: `{"loggedOut": true}`."""
+
+    logged_out: Literal[True] = True

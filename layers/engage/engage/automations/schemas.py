@@ -1,44 +1,73 @@
-"""Automation wire schemas (seed 004 "Automations Page", seed 000 section 2)."""
+"""Automation wire schemas (seed 004 "Automations Page", seed 000 section 2; camelCase)."""
 
 from __future__ import annotations
 
-from typing import Literal
+from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
+from pydantic.alias_generators import to_camel
 
-TriggerType = Literal[
-    "welcome",
-    "order_placed",
-    "order_fulfilled",
-    "abandoned_cart",
-    "birthday",
-    "win_back",
-    "review_request",
-    "back_in_stock",
-]
+from engage.core.schemas import PublicModel, RequestModel
+from engage.core.wiretext import CheckedText
 
 
-class AutomationCreate(BaseModel):
+class AutomationTrigger(StrEnum):
+    """The store event an automation answers (firing them is a later issue)."""
+
+    WELCOME = "welcome"
+    ORDER_PLACED = "order_placed"
+    ORDER_FULFILLED = "order_fulfilled"
+    ABANDONED_CART = "abandoned_cart"
+    BIRTHDAY = "birthday"
+    WIN_BACK = "win_back"
+    REVIEW_REQUEST = "review_request"
+    BACK_IN_STOCK = "back_in_stock"
+
+
+class _Body(CheckedText, RequestModel):
+    model_config = ConfigDict(alias_generator=to_camel)
+
+
+class AutomationCreate(_Body):
     """POST /automations."""
 
-    model_config = ConfigDict(extra="forbid")
     name: str = Field(min_length=1, max_length=200)
-    triggerType: TriggerType
+    trigger_type: AutomationTrigger
     message: str = Field(min_length=1, max_length=1600)
     active: bool = False
 
 
-class AutomationUpdate(BaseModel):
-    """PUT /automations/{id}: toggle and/or change the message."""
+class AutomationUpdate(_Body):
+    """PUT /automations/{id}: toggle and/or change the message or name."""
 
-    model_config = ConfigDict(extra="forbid")
     active: bool | None = None
     message: str | None = Field(default=None, min_length=1, max_length=1600)
     name: str | None = Field(default=None, min_length=1, max_length=200)
 
 
-class AutomationStatus(BaseModel):
-    """PUT /automations/{id}/status."""
+class AutomationStatusUpdate(_Body):
+    """PUT /automations/{id}/status (seed 000 section 2): `{"active": bool}`."""
 
-    model_config = ConfigDict(extra="forbid")
     active: bool
+
+
+class _Camel(PublicModel):
+    model_config = ConfigDict(alias_generator=to_camel)
+
+
+class AutomationPublic(_Camel):
+    """An automation."""
+
+    id: str
+    name: str
+    trigger_type: AutomationTrigger
+    message: str
+    active: bool
+    created_at: str
+    updated_at: str
+
+
+class AutomationListPublic(_Camel):
+    """GET /automations: `{automations: [...]}`, oldest first."""
+
+    automations: list[AutomationPublic]

@@ -1,73 +1,78 @@
 """Automations: stored, listed, toggled and edited (seed 004; seed 000 section 2).
-Firing them on store events is a later issue (README "Not built yet")."""
+Firing them on store events is a later issue (README "Not built yet"). Storage is in
+`engage.automations.store`."""
 
 from __future__ import annotations
 
-from typing import Any
+import re
 
+from engage.automations import store
 from engage.automations.models import AutomationItem
-from engage.automations.schemas import AutomationCreate, AutomationUpdate
-from engage.core import clock, ids, keys
+from engage.automations.schemas import (
+    AutomationCreate,
+    AutomationListPublic,
+    AutomationPublic,
+    AutomationUpdate,
+)
+from engage.core import clock, ids
 from engage.core.errors import NotFound
 from engage.core.render import parse_template
 
+_ID = re.compile(r"^[0-9A-HJKMNP-TV-Z]{26}$")  # `ids.new_id`
 
-def to_public(item: AutomationItem) -> dict[str, Any]:
+
+def to_public(item: AutomationItem) -> AutomationPublic:
     """Wire shape."""
-    return {
-        "id": item.sk,
-        "name": item.name,
-        "triggerType": item.trigger_type,
-        "message": item.message,
-        "active": item.active,
-        "createdAt": item.created_at,
-        "updatedAt": item.updated_at,
-    }
+    return AutomationPublic.model_validate(
+        {
+            "id": item.sk,
+            "name": item.name,
+            "triggerType": item.trigger_type,
+            "message": item.message,
+            "active": item.active,
+            "createdAt": item.created_at,
+            "updatedAt": item.updated_at,
+        }
+    )
 
 
-def list_automations(tenant_id: str) -> dict[str, Any]:
+def list_automations(tenant_id: str) -> AutomationListPublic:
     """`{automations: [...]}`, oldest first."""
-    return {
-        "automations": [
-            to_public(a) for a in AutomationItem.query(keys.automation_partition(tenant_id))
-        ]
-    }
+    return AutomationListPublic(automations=[to_public(a) for a in store.all_of(tenant_id)])
 
 
 def count_active(tenant_id: str) -> int:
     """Number of active automations."""
-    active = AutomationItem.active == True  # noqa: E712 (a condition, not a comparison)
-    items = AutomationItem.query(keys.automation_partition(tenant_id), filter_condition=active)
-    return sum(1 for _ in items)
+    return store.count_active(tenant_id)
 
 
 def _get(tenant_id: str, automation_id: str) -> AutomationItem:
-    try:
-        return AutomationItem.get(keys.automation_partition(tenant_id), automation_id)
-    except AutomationItem.DoesNotExist:
-        raise NotFound("Automation not found") from None
+    item = store.get(tenant_id, automation_id) if _ID.match(automation_id) else None
+    if item is None:
+        raise NotFound("Automation not found")
+    return item
 
 
-def create(tenant_id: str, body: AutomationCreate) -> dict[str, Any]:
-    """Store a new automation (its message is validated like a campaign's)."""
+def create(tenant_id: str, body: AutomationCreate) -> AutomationPublic:
+    """Store a new automation (its message is validated like a campaign's: 400)."""
     parse_template(body.message, discount="x")
     now = clock.now_iso()
-    item = AutomationItem(
-        keys.automation_partition(tenant_id),
+    item = store.new_item(
+        tenant_id,
         ids.new_id(),
         name=body.name,
-        trigger_type=body.triggerType,
+        trigger_type=body.trigger_type.value,
         message=body.message,
         active=body.active,
         created_at=now,
         updated_at=now,
     )
-    item.save()
+    store.put(item)
     return to_public(item)
 
 
-def update(tenant_id: str, automation_id: str, body: AutomationUpdate) -> dict[str, Any]:
-    """Toggle `active` and/or change `message` / `name`."""
+def update(tenant_id: str, automation_id: str, body: AutomationUpdate) -> AutomationPublic:
+    """Toggle `active` and/or change `message` / `name`; NotFound for unknown ids."""
     item = _get(tenant_id, automation_id)
     if body.message is not None:
         parse_template(body.message, discount="x")
@@ -77,10 +82,11 @@ def update(tenant_id: str, automation_id: str, body: AutomationUpdate) -> dict[s
     if body.name is not None:
         item.name = body.name
     item.updated_at = clock.now_iso()
-    item.save(condition=AutomationItem.pk.exists())
+    if not store.put(item, must_exist=True):
+        raise NotFound("Automation not found")
     return to_public(item)
 
 
 def delete(tenant_id: str, automation_id: str) -> None:
-    """Delete an automation."""
-    _get(tenant_id, automation_id).delete()
+    """Delete an automation; NotFound for unknown ids."""
+    store.delete(_get(tenant_id, automation_id))

@@ -18,24 +18,23 @@ import csv
 import datetime as dt
 import io
 import re
-import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import IO, Any
 
-from pynamodb.exceptions import PutError
-
 from engage.contacts import store
-from engage.contacts.models import ContactItem, ImportLockItem
-from engage.contacts.service import new_contact_item, phone_item
-from engage.core import keys
+from engage.contacts.schemas import ContactImportResultPublic
+from engage.contacts.service import new_contact_item
+from engage.core import clock
 from engage.core.errors import Conflict, PayloadTooLarge, ValidationFailed
 from engage.core.phones import normalise_phone
 from engage.tenants import service as tenants
 
 MAX_ERRORS = 500
 CHUNK_ROWS = 100
+MAX_EMAIL = 254  # as POST /contacts accepts
+MAX_TAG = 50
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 # Normalised header (lower case, letters and digits only) -> field.
@@ -103,6 +102,11 @@ _GENDER = {
 }
 
 
+def _quoted(value: str, limit: int = 40) -> str:
+    """A cell quoted for a row reason, cut to `limit` characters (reasons are stored)."""
+    return repr(value if len(value) <= limit else value[:limit] + "...")
+
+
 def norm_header(name: str) -> str:
     """`"Default Address Country Code"` -> `"defaultaddresscountrycode"`."""
     return re.sub(r"[^a-z0-9]", "", name.strip().lstrip("\ufeff").lower())
@@ -141,15 +145,17 @@ class ImportResult:
         if len(self.errors) < MAX_ERRORS:
             self.errors.append({"row": row, "reason": reason})
 
-    def to_public(self) -> dict[str, Any]:
+    def to_public(self) -> ContactImportResultPublic:
         """Wire shape: `{imported, skipped, invalid, totalRows, errors}`."""
-        return {
-            "imported": self.imported,
-            "skipped": self.skipped,
-            "invalid": self.invalid,
-            "totalRows": self.total_rows,
-            "errors": self.errors,
-        }
+        return ContactImportResultPublic.model_validate(
+            {
+                "imported": self.imported,
+                "skipped": self.skipped,
+                "invalid": self.invalid,
+                "totalRows": self.total_rows,
+                "errors": self.errors,
+            }
+        )
 
 
 def _encoding(head: bytes) -> str:
@@ -184,7 +190,7 @@ def read_layout(header: list[str]) -> Layout:
             "The file has no phone column",
             {
                 "file": "expected a header such as phone, Phone or phoneNumber",
-                "headers": [h for h in header[:30]],
+                "headers": [h[:60] for h in header[:30]],
             },
         )
     return Layout(columns)
@@ -208,14 +214,19 @@ def parse_row(number: int, values: list[str], layout: Layout, country: str) -> P
         value = _cell(values, layout, name)
         fields[name] = value[:100] or None
     email = _cell(values, layout, "email")
-    if email and not _EMAIL.match(email):
-        notes.append(f"email {email!r} is not an e-mail address; imported without it")
+    if len(email) > MAX_EMAIL:
+        notes.append(f"email is longer than {MAX_EMAIL} characters; imported without it")
+        email = ""
+    elif email and not _EMAIL.match(email):
+        notes.append(f"email {_quoted(email)} is not an e-mail address; imported without it")
         email = ""
     fields["email"] = email.lower() or None
     gender_raw = _cell(values, layout, "gender")
     fields["gender"] = _GENDER.get(gender_raw.lower()) if gender_raw else None
     if gender_raw and fields["gender"] is None:
-        notes.append(f"gender {gender_raw!r} is not male, female or other; imported without it")
+        notes.append(
+            f"gender {_quoted(gender_raw)} is not male, female or other; imported without it"
+        )
     birth_raw = _cell(values, layout, "birthDate")
     fields["birthDate"] = None
     if birth_raw:
@@ -225,15 +236,18 @@ def parse_row(number: int, values: list[str], layout: Layout, country: str) -> P
                 raise ValueError(birth_raw)
             fields["birthDate"] = birth.isoformat()
         except ValueError:
-            notes.append(f"birthDate {birth_raw!r} is not an ISO date; imported without it")
+            notes.append(f"birthDate {_quoted(birth_raw)} is not an ISO date; imported without it")
     consent_raw = _cell(values, layout, "smsConsent")
     consent = _CONSENT.get(re.sub(r"[^a-z0-9]", "", consent_raw.lower()))
     if consent is None:
-        notes.append(f"smsConsent {consent_raw!r} not recognised; imported as unknown")
+        notes.append(f"smsConsent {_quoted(consent_raw)} not recognised; imported as unknown")
         consent = "unknown"
     fields["smsConsent"] = consent
     tags = _cell(values, layout, "tags")
-    fields["tags"] = list(dict.fromkeys(t.strip() for t in tags.split(",") if t.strip()))[:50]
+    cleaned = [t.strip() for t in tags.split(",") if t.strip()]
+    if any(len(t) > MAX_TAG for t in cleaned):
+        notes.append(f"tags longer than {MAX_TAG} characters were left out")
+    fields["tags"] = list(dict.fromkeys(t for t in cleaned if len(t) <= MAX_TAG))[:50]
     return ParsedRow(number, phone, fields, notes, raw_phone)
 
 
@@ -297,13 +311,13 @@ def _write_new(tenant_id: str, rows: list[ParsedRow], result: ImportResult) -> N
     BatchWriteItem. Safe because imports of one tenant hold the tenant's import lease."""
     if not rows:
         return
-    with ContactItem.batch_write() as batch:
-        for row in rows:
-            item = new_contact_item(tenant_id, row.phone or "", row.fields)
-            if item.sms_consent == "opted_out":
-                item.opt_out_source = "import"
-            batch.save(phone_item(tenant_id, row.phone or "", item.sk))
-            batch.save(item)
+    items = []
+    for row in rows:
+        item = new_contact_item(tenant_id, row.phone or "", row.fields)
+        if item.sms_consent == "opted_out":
+            item.opt_out_source = "import"
+        items.append(item)
+    store.write_new_contacts(tenant_id, items)
     result.imported += len(rows)
     tenants.add_counters(tenant_id, contact_count=len(rows))
 
@@ -315,27 +329,12 @@ def import_lease(tenant_id: str, seconds: int = 900) -> Iterator[None]:
     Imports check which numbers exist and then batch-write the new ones; the lease keeps two
     imports of one tenant from both creating the same number in between.
     """
-    now = int(time.time())
-    lock = ImportLockItem(
-        keys.tenant_pk(tenant_id),
-        "IMPORTLOCK",
-        locked_until=now + seconds,
-        expires_at=now + seconds + 3600,
-    )
-    try:
-        lock.save(
-            condition=ImportLockItem.pk.does_not_exist() | (ImportLockItem.locked_until < now)
-        )
-    except PutError as exc:
-        if exc.cause_response_code == "ConditionalCheckFailedException":
-            raise Conflict(
-                "Another import is running for this account; try again when it finishes"
-            ) from exc
-        raise
+    if not store.take_import_lease(tenant_id, int(clock.now().timestamp()), seconds):
+        raise Conflict("Another import is running for this account; try again when it finishes")
     try:
         yield
     finally:
-        lock.delete()
+        store.release_import_lease(tenant_id)
 
 
 def import_rows(
@@ -361,7 +360,7 @@ def import_rows(
                 reason = (
                     "missing phone number"
                     if not row.raw_phone
-                    else (f"{row.raw_phone!r} is not a valid phone number")
+                    else (f"{_quoted(row.raw_phone)} is not a valid phone number")
                 )
                 result.note(row.row, reason)
             elif row.phone in seen:

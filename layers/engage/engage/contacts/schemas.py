@@ -1,27 +1,77 @@
-"""Contact wire schemas (seed 004 "Contacts Page"; camelCase)."""
+"""Contact wire schemas (seed 004 "Contacts Page"; seed 000 section 6 import counts; camelCase).
+
+A contact read with GET can be sent back as is: `POST /contacts` and `PUT /contacts/{id}`
+accept the resource's own names (`phoneE164` as well as `phone`) and its read-only fields
+(`id`, `createdAt`, `updatedAt`), which the server owns: `id` must name the contact being
+written, the timestamps are ignored. Any other unknown field is a 400 (issue 8 section 5).
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Literal
+from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import ConfigDict, Field, field_validator, model_validator
+from pydantic.alias_generators import to_camel
 
-Gender = Literal["male", "female", "other"]
-Consent = Literal["opted_in", "opted_out", "unknown"]
+from engage.core.schemas import PublicModel, RequestModel
+from engage.core.wiretext import CheckedText
+
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
-class _ContactFields(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    firstName: str | None = Field(default=None, max_length=100)
-    lastName: str | None = Field(default=None, max_length=100)
+class ContactGender(StrEnum):
+    """A contact's gender as the segments know it; null when unknown."""
+
+    MALE = "male"
+    FEMALE = "female"
+    OTHER = "other"
+
+
+class SmsConsent(StrEnum):
+    """SMS marketing consent; campaigns reach `opted_in` contacts only."""
+
+    OPTED_IN = "opted_in"
+    OPTED_OUT = "opted_out"
+    UNKNOWN = "unknown"
+
+
+class ContactImportJobStatus(StrEnum):
+    """Lifecycle of an asynchronous import: queued -> running -> completed | failed."""
+
+    QUEUED = "queued"
+    RUNNING = "running"
+    COMPLETED = "completed"
+    FAILED = "failed"
+
+
+class _Body(CheckedText, RequestModel):
+    model_config = ConfigDict(alias_generator=to_camel)
+
+
+class _ContactFields(_Body):
+    first_name: str | None = Field(default=None, max_length=100)
+    last_name: str | None = Field(default=None, max_length=100)
     email: str | None = Field(default=None, max_length=254)
-    gender: Gender | None = None
-    birthDate: dt.date | None = None
-    smsConsent: Consent | None = None
+    gender: ContactGender | None = None
+    birth_date: dt.date | None = None
+    sms_consent: SmsConsent | None = None
     tags: list[str] | None = Field(default=None, max_length=50)
+    phone: str | None = Field(
+        default=None, min_length=3, max_length=40, description="any format (tenant's country)"
+    )
+    phone_e164: str | None = Field(
+        default=None,
+        min_length=3,
+        max_length=40,
+        description="the resource's own name for `phone`; give either, or both if they agree",
+    )
+    id: str | None = Field(
+        default=None, max_length=64, description="read-only: must be the contact's own id"
+    )
+    created_at: str | None = Field(default=None, max_length=64, description="read-only: ignored")
+    updated_at: str | None = Field(default=None, max_length=64, description="read-only: ignored")
 
     @field_validator("email")
     @classmethod
@@ -30,7 +80,7 @@ class _ContactFields(BaseModel):
             raise ValueError("must be an e-mail address")
         return v.lower() if v else None
 
-    @field_validator("birthDate")
+    @field_validator("birth_date")
     @classmethod
     def _past(cls, v: dt.date | None) -> dt.date | None:
         if v and (v > dt.date.today() or v.year < 1900):
@@ -47,14 +97,85 @@ class _ContactFields(BaseModel):
             raise ValueError("each tag is at most 50 characters")
         return list(dict.fromkeys(clean))
 
+    def given_phone(self) -> str | None:
+        """The number given as `phone` or `phoneE164` (the caller checks that two agree)."""
+        return self.phone if self.phone is not None else self.phone_e164
+
 
 class ContactCreate(_ContactFields):
-    """POST /contacts: `phone` in any format (resolved with the tenant's default country)."""
+    """POST /contacts: `phone` (or `phoneE164`) in any format, resolved with the tenant's
+    default country; the other fields are optional."""
 
-    phone: str = Field(min_length=3, max_length=40)
+    @model_validator(mode="after")
+    def _has_phone(self) -> ContactCreate:
+        if self.phone is None and self.phone_e164 is None:
+            raise ValueError("give phone (or phoneE164)")
+        return self
 
 
 class ContactUpdate(_ContactFields):
-    """PUT /contacts/{id}: any subset of the fields."""
+    """PUT /contacts/{id}: any subset of the fields; a GET's `data` may be sent back as is."""
 
-    phone: str | None = Field(default=None, min_length=3, max_length=40)
+
+class _Camel(PublicModel):
+    model_config = ConfigDict(alias_generator=to_camel)
+
+
+class ContactPublic(_Camel):
+    """A contact (seed 004 plus the fields issue 2 lists)."""
+
+    id: str
+    phone_e164: str
+    first_name: str | None
+    last_name: str | None
+    email: str | None
+    gender: ContactGender | None
+    birth_date: str | None = Field(description="YYYY-MM-DD")
+    sms_consent: SmsConsent
+    tags: list[str]
+    created_at: str
+    updated_at: str
+
+
+class ContactListPublic(_Camel):
+    """GET /contacts (seed 004: `{contacts, total, page, pageSize}` inside `data`)."""
+
+    contacts: list[ContactPublic]
+    total: int
+    page: int
+    page_size: int
+
+
+class ContactImportRowError(_Camel):
+    """Why a row was not imported, or was imported without a field (`row` 1 = first data row)."""
+
+    row: int
+    reason: str
+
+
+class ContactImportResultPublic(_Camel):
+    """POST /contacts/import, 200 (seed 000 section 6): counts of a synchronous import."""
+
+    imported: int
+    skipped: int
+    invalid: int
+    total_rows: int
+    errors: list[ContactImportRowError]
+
+
+class ContactImportJobPublic(_Camel):
+    """An asynchronous import (POST /contacts/import 202, GET /contacts/import/{jobId})."""
+
+    job_id: str
+    status: ContactImportJobStatus
+    file_name: str | None
+    total_rows: int
+    processed_rows: int
+    progress: float = Field(description="percent of rows processed, 0-100")
+    imported: int
+    skipped: int
+    invalid: int
+    errors: list[ContactImportRowError]
+    failure: str | None
+    created_at: str
+    updated_at: str

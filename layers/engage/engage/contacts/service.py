@@ -2,22 +2,30 @@
 
 Uniqueness of a phone number per tenant is enforced by a guard item claimed with a conditional
 put before the contact is written (and given back if that write fails), so two concurrent
-creates of one number cannot both succeed.
+creates of one number cannot both succeed. Storage is in `engage.contacts.store`.
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
-from pynamodb.exceptions import DeleteError, PutError
-
 from engage.contacts import store
-from engage.contacts.models import ConsentLogItem, ContactItem, PhoneItem
-from engage.contacts.schemas import ContactCreate, ContactUpdate
-from engage.core import clock, ids, keys
-from engage.core.errors import Conflict, NotFound
+from engage.contacts.models import ContactItem, PhoneItem
+from engage.contacts.schemas import (
+    ContactCreate,
+    ContactListPublic,
+    ContactPublic,
+    ContactUpdate,
+    SmsConsent,
+)
+from engage.core import clock, ids
+from engage.core.errors import Conflict, NotFound, ValidationFailed
 from engage.core.phones import require_phone
 from engage.tenants import service as tenants
+
+CONSENT_LOG_TTL_SECONDS = 15 * 86400
+_ID = re.compile(r"^[0-9A-HJKMNP-TV-Z]{26}$")  # `ids.new_id` (ULID layout, Crockford base32)
 
 
 def search_text(item: ContactItem) -> str:
@@ -26,25 +34,25 @@ def search_text(item: ContactItem) -> str:
     return " ".join(p.lower() for p in parts if p)
 
 
-def to_public(item: ContactItem) -> dict[str, Any]:
+def to_public(item: ContactItem) -> ContactPublic:
     """Wire shape of a contact (seed 004 plus the fields issue 2 lists)."""
-    return {
-        "id": item.sk,
-        "phoneE164": item.phone_e164,
-        "firstName": item.first_name,
-        "lastName": item.last_name,
-        "email": item.email,
-        "gender": item.gender,
-        "birthDate": item.birth_date,
-        "smsConsent": item.sms_consent,
-        "tags": list(item.tags or []),
-        "createdAt": item.created_at,
-        "updatedAt": item.updated_at,
-    }
+    return ContactPublic(
+        id=item.sk,
+        phone_e164=item.phone_e164,
+        first_name=item.first_name,
+        last_name=item.last_name,
+        email=item.email,
+        gender=item.gender,  # type: ignore[arg-type]
+        birth_date=item.birth_date,
+        sms_consent=item.sms_consent,  # type: ignore[arg-type]
+        tags=[str(t) for t in item.tags or []],
+        created_at=item.created_at,
+        updated_at=item.updated_at,
+    )
 
 
 def new_contact_item(tenant_id: str, phone_e164: str, fields: dict[str, Any]) -> ContactItem:
-    """An unsaved contact with a fresh id in its shard."""
+    """An unsaved contact with a fresh id in its shard (`fields` by seed 004 names)."""
     contact_id = ids.new_id()
     now = clock.now_iso()
     item = ContactItem(
@@ -53,9 +61,9 @@ def new_contact_item(tenant_id: str, phone_e164: str, fields: dict[str, Any]) ->
         first_name=fields.get("firstName") or None,
         last_name=fields.get("lastName") or None,
         email=fields.get("email") or None,
-        gender=fields.get("gender") or None,
+        gender=str(fields["gender"]) if fields.get("gender") else None,
         birth_date=str(fields["birthDate"]) if fields.get("birthDate") else None,
-        sms_consent=fields.get("smsConsent") or "unknown",
+        sms_consent=str(fields.get("smsConsent") or "unknown"),
         tags=list(fields.get("tags") or []),
         created_at=now,
         updated_at=now,
@@ -65,53 +73,33 @@ def new_contact_item(tenant_id: str, phone_e164: str, fields: dict[str, Any]) ->
 
 
 def phone_item(tenant_id: str, phone_e164: str, contact_id: str) -> PhoneItem:
-    """The uniqueness guard for `phone_e164`."""
-    return PhoneItem(
-        *keys.phone_key(tenant_id, phone_e164),
-        contact_id=contact_id,
-        gsi1pk=keys.phone_index_pk(phone_e164),
-        gsi1sk=keys.tenant_pk(tenant_id),
-    )
-
-
-CONSENT_LOG_TTL_SECONDS = 15 * 86400
+    """The uniqueness guard for `phone_e164` (kept here for existing importers)."""
+    return store.phone_item(tenant_id, phone_e164, contact_id)
 
 
 def log_unsendable(tenant_id: str, contact_id: str, reason: str) -> None:
     """Record that a contact may no longer be messaged (see `keys.consent_log_partition`)."""
-    ConsentLogItem(
-        keys.consent_log_partition(tenant_id),
-        f"{clock.now_iso()}#{contact_id}",
-        contact_id=contact_id,
-        reason=reason,
-        expires_at=int(clock.now().timestamp()) + CONSENT_LOG_TTL_SECONDS,
-    ).save()
+    store.log_unsendable(
+        tenant_id,
+        contact_id,
+        reason,
+        clock.now_iso(),
+        int(clock.now().timestamp()) + CONSENT_LOG_TTL_SECONDS,
+    )
 
 
 def claim_phone(tenant_id: str, phone_e164: str, contact_id: str) -> None:
     """Make `contact_id` the owner of the number (conditional put); Conflict if taken."""
-    try:
-        phone_item(tenant_id, phone_e164, contact_id).save(condition=PhoneItem.pk.does_not_exist())
-    except PutError as exc:
-        if exc.cause_response_code == "ConditionalCheckFailedException":
-            raise Conflict(
-                "A contact with this phone number already exists", {"phone": phone_e164}
-            ) from exc
-        raise
+    if not store.claim_phone(tenant_id, phone_e164, contact_id):
+        raise Conflict("A contact with this phone number already exists", {"phone": phone_e164})
 
 
 def release_phone(tenant_id: str, phone_e164: str, contact_id: str) -> None:
     """Delete the number's guard if (and only if) `contact_id` still owns it."""
-    try:
-        PhoneItem(*keys.phone_key(tenant_id, phone_e164)).delete(
-            condition=PhoneItem.contact_id == contact_id
-        )
-    except DeleteError as exc:
-        if exc.cause_response_code != "ConditionalCheckFailedException":
-            raise
+    store.release_phone(tenant_id, phone_e164, contact_id)
 
 
-def list_contacts(tenant_id: str, page: int, limit: int, search: str | None) -> dict[str, Any]:
+def list_contacts(tenant_id: str, page: int, limit: int, search: str | None) -> ContactListPublic:
     """Newest first. Without `search`, reads only the first page*limit items per shard and
     takes the total from the tenant counter; with `search`, filters the tenant's partitions."""
     start = (page - 1) * limit
@@ -124,26 +112,50 @@ def list_contacts(tenant_id: str, page: int, limit: int, search: str | None) -> 
         merged = store.iter_all(tenant_id, newest_first=True, limit_per_shard=start + limit)
         window = [c for i, c in enumerate(merged) if i >= start][:limit]
         total = int(tenants.get_tenant(tenant_id).contact_count)
-    return {
-        "contacts": [to_public(c) for c in window],
-        "total": total,
-        "page": page,
-        "pageSize": limit,
-    }
+    return ContactListPublic(
+        contacts=[to_public(c) for c in window], total=total, page=page, page_size=limit
+    )
 
 
-def create_contact(tenant_id: str, body: ContactCreate) -> dict[str, Any]:
-    """Create; 409 when the number already belongs to a contact of this tenant."""
+def _phone_of(tenant_id: str, body: ContactCreate | ContactUpdate) -> str | None:
+    """The E.164 number the body gives (`phone` or `phoneE164`; both must agree), or None."""
+    if body.phone is None and body.phone_e164 is None:
+        return None
     country = tenants.get_settings_of(tenant_id).defaultCountry
-    phone = require_phone(body.phone, country)
-    item = new_contact_item(tenant_id, phone, body.model_dump(exclude={"phone"}))
-    if item.sms_consent == "opted_out":
+    given = {
+        field: require_phone(raw, country, field)
+        for field, raw in (("phone", body.phone), ("phoneE164", body.phone_e164))
+        if raw is not None
+    }
+    if len(set(given.values())) > 1:
+        raise ValidationFailed(
+            "phone and phoneE164 name different numbers",
+            {"phoneE164": "give phone or phoneE164, or both with the same number"},
+        )
+    return next(iter(given.values()))
+
+
+def _fields(body: ContactCreate | ContactUpdate) -> dict[str, Any]:
+    """The writable fields the body sets, by seed 004 name (read-only fields left out)."""
+    return body.model_dump(
+        by_alias=True,
+        exclude_unset=True,
+        exclude={"phone", "phone_e164", "id", "created_at", "updated_at"},
+    )
+
+
+def create_contact(tenant_id: str, body: ContactCreate) -> ContactPublic:
+    """Create; 409 when the number already belongs to a contact of this tenant. Read-only
+    fields of a contact sent back (`id`, `createdAt`, `updatedAt`) are ignored."""
+    phone = _phone_of(tenant_id, body)
+    item = new_contact_item(tenant_id, phone or "", _fields(body))
+    if item.sms_consent == SmsConsent.OPTED_OUT:
         item.opt_out_source = "manual"
-    claim_phone(tenant_id, phone, item.sk)
+    claim_phone(tenant_id, item.phone_e164, item.sk)
     try:
-        item.save()
+        store.put_contact(item)
     except Exception:
-        release_phone(tenant_id, phone, item.sk)
+        release_phone(tenant_id, item.phone_e164, item.sk)
         raise
     tenants.add_counters(tenant_id, contact_count=1)
     return to_public(item)
@@ -154,15 +166,13 @@ def ensure_contact(tenant_id: str, phone_e164: str, fields: dict[str, Any]) -> t
     names) when no contact has the number: `(contact_id, created)`. Concurrent callers with one
     number end with one contact. The caller adds created contacts to the tenant's counter."""
     item = new_contact_item(tenant_id, phone_e164, fields)
-    try:
-        claim_phone(tenant_id, phone_e164, item.sk)
-    except Conflict:  # the number has a contact (or just got one): reuse it
-        guard = store.get_phone(tenant_id, phone_e164)
+    if not store.claim_phone(tenant_id, phone_e164, item.sk):
+        guard = store.get_phone(tenant_id, phone_e164)  # the number has (or just got) a contact
         if guard is None:
-            raise
+            raise Conflict("A contact with this phone number already exists", {"phone": phone_e164})
         return guard.contact_id, False
     try:
-        item.save()
+        store.put_contact(item)
     except Exception:
         release_phone(tenant_id, phone_e164, item.sk)
         raise
@@ -170,58 +180,78 @@ def ensure_contact(tenant_id: str, phone_e164: str, fields: dict[str, Any]) -> t
 
 
 def get_contact(tenant_id: str, contact_id: str) -> ContactItem:
-    """The contact; NotFound for unknown ids and for other tenants' ids."""
-    item = store.get(tenant_id, contact_id)
+    """The contact; NotFound for unknown ids, malformed ids and other tenants' ids."""
+    item = store.get(tenant_id, contact_id) if _ID.match(contact_id) else None
     if item is None:
         raise NotFound("Contact not found")
     return item
 
 
-def update_contact(tenant_id: str, contact_id: str, body: ContactUpdate) -> dict[str, Any]:
-    """Change fields; a new phone claims its guard first and releases the old one after.
-    A contact that stops being sendable is written to the consent log for the sender."""
+_ATTRS = {
+    "firstName": "first_name",
+    "lastName": "last_name",
+    "email": "email",
+    "gender": "gender",
+    "birthDate": "birth_date",
+    "smsConsent": "sms_consent",
+    "tags": "tags",
+}
+
+
+def update_contact(tenant_id: str, contact_id: str, body: ContactUpdate) -> ContactPublic:
+    """Change the fields the body sets; a new phone claims its guard first and releases the old
+    one after. A body equal to the resource changes nothing (not even `updatedAt`). A contact
+    that stops being sendable is written to the consent log for the sender.
+
+    Raises NotFound, ValidationFailed (an `id` that is not this contact's, two different
+    numbers), Conflict (the new number belongs to another contact)."""
     item = get_contact(tenant_id, contact_id)
-    patch = body.model_dump(exclude_unset=True)
+    if body.id is not None and body.id != contact_id:
+        raise ValidationFailed(
+            "The body is another contact", {"id": "read-only: must be the contact's own id"}
+        )
     old_phone = item.phone_e164
-    new_phone = old_phone
-    if patch.get("phone") is not None:
-        country = tenants.get_settings_of(tenant_id).defaultCountry
-        new_phone = require_phone(patch["phone"], country)
-    was_sendable = item.sms_consent == "opted_in"
-    mapping = {
-        "firstName": "first_name",
-        "lastName": "last_name",
-        "email": "email",
-        "gender": "gender",
-        "smsConsent": "sms_consent",
-        "tags": "tags",
-    }
-    for wire, attr in mapping.items():
-        if wire in patch:
-            value = patch[wire]
-            setattr(item, attr, value if value not in ("",) else None)
-    if "birthDate" in patch:
-        item.birth_date = str(patch["birthDate"]) if patch["birthDate"] else None
-    if item.sms_consent is None:
-        item.sms_consent = "unknown"
-    if "smsConsent" in patch:
-        item.opt_out_source = "manual" if patch["smsConsent"] == "opted_out" else None
-    if item.tags is None:
-        item.tags = []
+    new_phone = _phone_of(tenant_id, body) or old_phone
+    was_sendable = item.sms_consent == SmsConsent.OPTED_IN
+    old_consent = item.sms_consent
+    changed = new_phone != old_phone
+    for wire, value in _fields(body).items():
+        attr = _ATTRS[wire]
+        if wire == "birthDate":
+            value = str(value) if value else None
+        elif wire == "tags":
+            value = list(value or [])
+        elif wire == "smsConsent":
+            value = str(value or SmsConsent.UNKNOWN)
+        elif wire == "gender":
+            value = str(value) if value else None
+        else:
+            value = value or None
+        if getattr(item, attr) != value:
+            setattr(item, attr, value)
+            changed = True
+    if not changed:
+        return to_public(item)
+    if item.sms_consent != old_consent:
+        item.opt_out_source = "manual" if item.sms_consent == SmsConsent.OPTED_OUT else None
     item.phone_e164 = new_phone
     item.updated_at = clock.now_iso()
     item.search_text = search_text(item)
     if new_phone != old_phone:
         claim_phone(tenant_id, new_phone, contact_id)
     try:
-        item.save(condition=ContactItem.pk.exists())
+        written = store.put_contact(item, must_exist=True)
     except Exception:
         if new_phone != old_phone:
             release_phone(tenant_id, new_phone, contact_id)
         raise
+    if not written:  # deleted meanwhile
+        if new_phone != old_phone:
+            release_phone(tenant_id, new_phone, contact_id)
+        raise NotFound("Contact not found")
     if new_phone != old_phone:
         release_phone(tenant_id, old_phone, contact_id)
-    if was_sendable and (item.sms_consent != "opted_in" or new_phone != old_phone):
+    if was_sendable and (item.sms_consent != SmsConsent.OPTED_IN or new_phone != old_phone):
         log_unsendable(tenant_id, contact_id, "consent or phone changed")
     return to_public(item)
 
@@ -229,9 +259,9 @@ def update_contact(tenant_id: str, contact_id: str, body: ContactUpdate) -> dict
 def delete_contact(tenant_id: str, contact_id: str) -> None:
     """Delete the contact and its phone guard together."""
     item = get_contact(tenant_id, contact_id)
-    if item.sms_consent == "opted_in":
+    if item.sms_consent == SmsConsent.OPTED_IN:
         log_unsendable(tenant_id, contact_id, "deleted")
-    item.delete()
+    store.delete_contact(item)
     release_phone(tenant_id, item.phone_e164, contact_id)
     tenants.add_counters(tenant_id, contact_count=-1)
 
@@ -241,15 +271,9 @@ def set_consent(tenant_id: str, contact_id: str, consent: str, source: str) -> b
     item = store.get(tenant_id, contact_id)
     if item is None or item.sms_consent == consent:
         return False
-    if item.sms_consent == "opted_in":
+    if item.sms_consent == SmsConsent.OPTED_IN:
         log_unsendable(tenant_id, contact_id, source)
-    item.update(
-        actions=[
-            ContactItem.sms_consent.set(consent),
-            ContactItem.opt_out_source.set(source)
-            if consent == "opted_out"
-            else ContactItem.opt_out_source.remove(),
-            ContactItem.updated_at.set(clock.now_iso()),
-        ]
+    store.set_consent(
+        item, consent, source if consent == SmsConsent.OPTED_OUT else None, clock.now_iso()
     )
     return True

@@ -1,4 +1,6 @@
-"""Contact queries: every function takes `tenant_id` first and builds keys itself."""
+"""Contact storage: contacts, phone guards, the consent log, the import lease and import jobs.
+The only contacts module that talks to DynamoDB; every function takes `tenant_id` first and
+builds keys with `engage.core.keys`."""
 
 from __future__ import annotations
 
@@ -6,9 +8,16 @@ import heapq
 from collections.abc import Iterable, Iterator
 from typing import Any
 
+from pynamodb.exceptions import DeleteError, PutError, UpdateError
 from pynamodb.expressions.condition import Condition
 
-from engage.contacts.models import ConsentLogItem, ContactItem, PhoneItem
+from engage.contacts.models import (
+    ConsentLogItem,
+    ContactItem,
+    ImportJobItem,
+    ImportLockItem,
+    PhoneItem,
+)
 from engage.core import keys
 from engage.core.ids import shard_of
 from engage.core.settings import get_settings
@@ -45,7 +54,7 @@ def existing_phones(tenant_id: str, phones: Iterable[str]) -> set[str]:
     wanted = list(dict.fromkeys(phones))
     found: set[str] = set()
     for item in PhoneItem.batch_get([keys.phone_key(tenant_id, p) for p in wanted]):
-        found.add(item.pk.rsplit("#", 1)[1])
+        found.add(keys.phone_from_phone_key(item.pk))
     return found
 
 
@@ -53,7 +62,7 @@ def contacts_by_phone(tenant_id: str, phones: Iterable[str]) -> dict[str, str]:
     """E.164 number -> contact id for those of `phones` that belong to a contact (BatchGet)."""
     wanted = list(dict.fromkeys(phones))
     return {
-        item.pk.rsplit("#", 1)[1]: item.contact_id
+        keys.phone_from_phone_key(item.pk): item.contact_id
         for item in PhoneItem.batch_get([keys.phone_key(tenant_id, p) for p in wanted])
     }
 
@@ -134,3 +143,137 @@ def unsendable_since(tenant_id: str, since_iso: str) -> set[str]:
             keys.consent_log_partition(tenant_id), ConsentLogItem.sk >= since_iso
         )
     }
+
+
+_FAILED = "ConditionalCheckFailedException"
+
+
+def phone_item(tenant_id: str, phone_e164: str, contact_id: str) -> PhoneItem:
+    """The uniqueness guard of `phone_e164` (GSI1 finds the tenants that know the number)."""
+    return PhoneItem(
+        *keys.phone_key(tenant_id, phone_e164),
+        contact_id=contact_id,
+        gsi1pk=keys.phone_index_pk(phone_e164),
+        gsi1sk=keys.tenant_pk(tenant_id),
+    )
+
+
+def claim_phone(tenant_id: str, phone_e164: str, contact_id: str) -> bool:
+    """Make `contact_id` the owner of the number (conditional put); False if it is taken."""
+    try:
+        phone_item(tenant_id, phone_e164, contact_id).save(condition=PhoneItem.pk.does_not_exist())
+    except PutError as exc:
+        if exc.cause_response_code == _FAILED:
+            return False
+        raise
+    return True
+
+
+def release_phone(tenant_id: str, phone_e164: str, contact_id: str) -> None:
+    """Delete the number's guard if (and only if) `contact_id` still owns it."""
+    try:
+        PhoneItem(*keys.phone_key(tenant_id, phone_e164)).delete(
+            condition=PhoneItem.contact_id == contact_id
+        )
+    except DeleteError as exc:
+        if exc.cause_response_code != _FAILED:
+            raise
+
+
+def put_contact(item: ContactItem, *, must_exist: bool = False) -> bool:
+    """Write a contact; with `must_exist`, only over an existing one (False if it is gone)."""
+    try:
+        item.save(condition=ContactItem.pk.exists() if must_exist else None)
+    except PutError as exc:
+        if must_exist and exc.cause_response_code == _FAILED:
+            return False
+        raise
+    return True
+
+
+def delete_contact(item: ContactItem) -> None:
+    """Delete a contact item."""
+    item.delete()
+
+
+def set_consent(item: ContactItem, consent: str, source: str | None, updated_at: str) -> None:
+    """Set a contact's consent and its opt-out source (removed when `source` is None)."""
+    item.update(
+        actions=[
+            ContactItem.sms_consent.set(consent),
+            ContactItem.opt_out_source.set(source)
+            if source is not None
+            else ContactItem.opt_out_source.remove(),
+            ContactItem.updated_at.set(updated_at),
+        ]
+    )
+
+
+def log_unsendable(
+    tenant_id: str, contact_id: str, reason: str, at_iso: str, expires_at: int
+) -> None:
+    """Append to the consent log (see `keys.consent_log_partition`)."""
+    ConsentLogItem(
+        keys.consent_log_partition(tenant_id),
+        keys.consent_log_sk(at_iso, contact_id),
+        contact_id=contact_id,
+        reason=reason,
+        expires_at=expires_at,
+    ).save()
+
+
+def write_new_contacts(tenant_id: str, items: list[ContactItem]) -> None:
+    """BatchWriteItem new contacts with their phone guards (the caller holds the tenant's
+    import lease and has checked that the numbers are new)."""
+    with ContactItem.batch_write() as batch:
+        for item in items:
+            batch.save(phone_item(tenant_id, item.phone_e164, item.sk))
+            batch.save(item)
+
+
+def take_import_lease(tenant_id: str, now: int, seconds: int) -> bool:
+    """Take the tenant's import lease until `now + seconds`; False while another holds it."""
+    lock = ImportLockItem(
+        *keys.import_lock_key(tenant_id),
+        locked_until=now + seconds,
+        expires_at=now + seconds + 3600,
+    )
+    try:
+        lock.save(
+            condition=ImportLockItem.pk.does_not_exist() | (ImportLockItem.locked_until < now)
+        )
+    except PutError as exc:
+        if exc.cause_response_code == _FAILED:
+            return False
+        raise
+    return True
+
+
+def release_import_lease(tenant_id: str) -> None:
+    """Give the import lease back."""
+    ImportLockItem(*keys.import_lock_key(tenant_id)).delete()
+
+
+def put_job(job: ImportJobItem) -> None:
+    """Write a new import job."""
+    job.save()
+
+
+def get_job(tenant_id: str, job_id: str) -> ImportJobItem | None:
+    """An import job (strongly consistent), or None."""
+    try:
+        return ImportJobItem.get(*keys.import_job_key(tenant_id, job_id), consistent_read=True)
+    except ImportJobItem.DoesNotExist:
+        return None
+
+
+def update_job(job: ImportJobItem, **values: object) -> None:
+    """Set attributes of a job (`status`, `processed_rows`, `imported`, `skipped`,
+    `invalid`, `errors`, `failure`, `updated_at`) in one update."""
+    actions = [getattr(ImportJobItem, name).set(value) for name, value in values.items()]
+    if actions:
+        try:
+            job.update(actions=actions, condition=ImportJobItem.pk.exists())
+        except UpdateError as exc:
+            if exc.cause_response_code != _FAILED:
+                raise

@@ -159,11 +159,74 @@ def sweeping_voice_campaigns_partition() -> str:
     return "SYS#VOICE#SWEEP"
 
 
+# --- auth / tenants / contacts / shortener (issue 8) ---------------------------------------
+
+
+def tenant_key(tenant_id: str) -> tuple[str, str]:
+    """The tenant's own item (name, credits, settings, counters)."""
+    return tenant_pk(tenant_id), "TENANT"
+
+
+def tenant_id_from_pk(pk: str) -> str:
+    """The tenant id of a key that begins `T#<tenantId>` (the inverse of `tenant_pk`)."""
+    head, _, rest = pk.partition("#")
+    if head != "T" or not rest:
+        raise ValueError(f"not a tenant key: {pk[:40]!r}")
+    return rest.partition("#")[0]
+
+
+def user_key(tenant_id: str, user_id: str) -> tuple[str, str]:
+    """A team member of the tenant (e-mail, password hash, role)."""
+    return tenant_pk(tenant_id), f"USER#{user_id}"
+
+
+def refresh_token_key(tenant_id: str, token_id: str) -> tuple[str, str]:
+    """One refresh token (hash of its secret, its family, whether it was used)."""
+    return tenant_pk(tenant_id), f"RT#{token_id}"
+
+
+def refresh_family_key(tenant_id: str, family_id: str) -> tuple[str, str]:
+    """One refresh-token family: every token rotated from one login; revoked as a whole."""
+    return tenant_pk(tenant_id), f"RTF#{family_id}"
+
+
+def import_lock_key(tenant_id: str) -> tuple[str, str]:
+    """The tenant's contacts-import lease (one import at a time)."""
+    return tenant_pk(tenant_id), "IMPORTLOCK"
+
+
+def consent_log_sk(at_iso: str, contact_id: str) -> str:
+    """Sort key of a consent-log entry: ISO time first, so `>= since` is one key condition."""
+    return f"{at_iso}#{contact_id}"
+
+
+def phone_from_phone_key(pk: str) -> str:
+    """The E.164 number of a phone-guard key (the inverse of `phone_key`)."""
+    head, sep, phone = pk.rpartition("#PHONE#")
+    if not sep or not head or not phone:
+        raise ValueError(f"not a phone key: {pk[:40]!r}")
+    return phone
+
+
+def import_object_key(tenant_id: str, job_id: str) -> str:
+    """S3 object key of an asynchronous import's uploaded file."""
+    return f"imports/{tenant_id}/{job_id}.csv"
+
+
+def campaign_of_message_pk(pk: str) -> tuple[str, str]:
+    """`(tenant_id, campaign_id)` of a message partition key `T#<t>#M#<campaign>#<shard>`
+    (the inverse of `message_key`'s partition)."""
+    parts = pk.split("#")
+    if len(parts) != 5 or parts[0] != "T" or parts[2] != "M" or not parts[1] or not parts[3]:
+        raise ValueError(f"not a message key: {pk[:40]!r}")
+    return parts[1], parts[3]
+
+
 # --- local runtime ---
 def parse_message_partition(pk: str) -> tuple[str, str] | None:
     """`(tenant_id, campaign_id)` of a message item's partition key (`message_key`), or None
     when `pk` is not one (the local outbox page reads it from a sandbox message's ref)."""
-    parts = pk.split("#")
-    if len(parts) != 5 or parts[0] != "T" or parts[2] != "M":
+    try:
+        return campaign_of_message_pk(pk)
+    except ValueError:
         return None
-    return parts[1], parts[3]

@@ -52,6 +52,8 @@ class Settings(BaseSettings):
     import_max_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)
     import_sync_max_rows: int = Field(default=10_000, ge=1)
     login_rate_limit_per_minute: int = Field(default=20, ge=1)
+    # Refresh tokens are not guessable: refreshes get their own, generous budget per client.
+    refresh_rate_limit_per_minute: int = Field(default=120, ge=1)
 
     # Sharding and batching of the hot paths (DESIGN.md section 2 and 5).
     contact_shards: int = Field(default=4, ge=1, le=64)

@@ -9,35 +9,27 @@ from __future__ import annotations
 
 from engage.campaigns import stats
 from engage.campaigns.compose import TOKEN_LENGTH
-from engage.campaigns.models import CampaignItem, MessageItem
 from engage.core import ids, keys
 from engage.core.errors import NotFound
+from engage.shortener import store
 
 
 def resolve_click(token: str) -> str:
     """The destination URL for `token`, with the click recorded; raises NotFound."""
-    if len(token) != TOKEN_LENGTH + 1 or not token.isalnum():
+    if len(token) != TOKEN_LENGTH + 1 or not (token.isascii() and token.isalnum()):
         raise NotFound("Link not found")
     base, index_char = token[:TOKEN_LENGTH], token[TOKEN_LENGTH]
     try:
         index = ids.base62_index(index_char)
     except ValueError:
         raise NotFound("Link not found") from None
-    hits = list(MessageItem.by_link.query(keys.link_index_pk(base), limit=1))
-    if not hits:
+    message = store.message_key_of_link(base)
+    if message is None:
         raise NotFound("Link not found")
-    pk, sk = hits[0].pk, hits[0].sk
-    parts = pk.split("#")  # T#<tenant>#M#<campaign>#<shard>
-    tenant_id, campaign_id = parts[1], parts[3]
-    try:
-        campaign = CampaignItem.get(keys.campaign_partition(tenant_id), campaign_id)
-    except CampaignItem.DoesNotExist:
-        raise NotFound("Link not found") from None
-    links = list(campaign.links or [])
-    if index >= len(links):
+    tenant_id, campaign_id = keys.campaign_of_message_pk(message[0])
+    links = store.campaign_links(tenant_id, campaign_id)
+    if links is None or index >= len(links):
         raise NotFound("Link not found")
-    MessageItem(pk, sk).update(
-        actions=[MessageItem.clicks.add(1)], condition=MessageItem.pk.exists()
-    )
+    store.count_click(*message)  # a message expired meanwhile still redirects
     stats.add_campaign_counts(tenant_id, campaign_id, clicks=1)
-    return str(links[index])
+    return links[index]

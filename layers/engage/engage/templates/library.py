@@ -4,7 +4,7 @@ GSM-7 segments."""
 
 from __future__ import annotations
 
-from typing import Any
+from engage.templates.schemas import TemplateListPublic, TemplatePublic
 
 _TEMPLATES: list[tuple[str, str, str, str]] = [
     (
@@ -113,11 +113,11 @@ _TEMPLATES: list[tuple[str, str, str, str]] = [
 ]
 
 
-def list_templates() -> dict[str, Any]:
+def list_templates() -> TemplateListPublic:
     """`{templates: [{id, name, category, message, content}]}`."""
-    return {
-        "templates": [
-            {"id": tid, "name": name, "category": category, "message": text, "content": text}
+    return TemplateListPublic(
+        templates=[
+            TemplatePublic(id=tid, name=name, category=category, message=text, content=text)
             for tid, category, name, text in _TEMPLATES
         ]
-    }
+    )

@@ -1,0 +1,155 @@
+"""Auth storage: users, the global e-mail index, refresh tokens and their families. The only
+auth module that talks to DynamoDB; keys come from `engage.core.keys`."""
+
+from __future__ import annotations
+
+from pynamodb.exceptions import DeleteError, PutError, UpdateError
+
+from engage.auth.models import EmailItem, RefreshFamilyItem, RefreshTokenItem, UserItem
+from engage.core import keys
+
+_FAILED = "ConditionalCheckFailedException"
+
+
+def claim_email(email: str, tenant_id: str, user_id: str) -> bool:
+    """Claim a login e-mail for a user (conditional put); False when it is already taken."""
+    try:
+        EmailItem(*keys.email_key(email), tenant_id=tenant_id, user_id=user_id).save(
+            condition=EmailItem.pk.does_not_exist()
+        )
+    except PutError as exc:
+        if exc.cause_response_code == _FAILED:
+            return False
+        raise
+    return True
+
+
+def release_email(email: str, user_id: str) -> None:
+    """Give a claimed e-mail back (only while `user_id` holds it)."""
+    try:
+        EmailItem(*keys.email_key(email)).delete(condition=EmailItem.user_id == user_id)
+    except DeleteError as exc:
+        if exc.cause_response_code != _FAILED:
+            raise
+
+
+def get_email(email: str) -> EmailItem | None:
+    """The e-mail index entry, or None."""
+    try:
+        return EmailItem.get(*keys.email_key(email))
+    except EmailItem.DoesNotExist:
+        return None
+
+
+def put_user(
+    tenant_id: str, user_id: str, email: str, password_hash: str, role: str, created_at: str
+) -> None:
+    """Write a user."""
+    UserItem(
+        *keys.user_key(tenant_id, user_id),
+        email=email,
+        password_hash=password_hash,
+        role=role,
+        created_at=created_at,
+    ).save()
+
+
+def get_user(tenant_id: str, user_id: str) -> UserItem | None:
+    """The user, or None."""
+    try:
+        return UserItem.get(*keys.user_key(tenant_id, user_id))
+    except UserItem.DoesNotExist:
+        return None
+
+
+def set_password_hash(tenant_id: str, user_id: str, password_hash: str) -> None:
+    """Replace a user's password hash (argon2 parameters upgraded at login)."""
+    UserItem(*keys.user_key(tenant_id, user_id)).update(
+        actions=[UserItem.password_hash.set(password_hash)]
+    )
+
+
+def put_family(
+    tenant_id: str, family_id: str, user_id: str, created_at: str, expires_at: int
+) -> None:
+    """Start a refresh-token family (one per sign-in)."""
+    RefreshFamilyItem(
+        *keys.refresh_family_key(tenant_id, family_id),
+        user_id=user_id,
+        created_at=created_at,
+        expires_at=expires_at,
+    ).save()
+
+
+def extend_family(tenant_id: str, family_id: str, expires_at: int) -> bool:
+    """Push a live family's expiry to its newest token's (conditional on not revoked);
+    False when the family is revoked or gone."""
+    try:
+        RefreshFamilyItem(*keys.refresh_family_key(tenant_id, family_id)).update(
+            actions=[RefreshFamilyItem.expires_at.set(expires_at)],
+            condition=RefreshFamilyItem.pk.exists() & (RefreshFamilyItem.revoked == False),  # noqa: E712
+        )
+    except UpdateError as exc:
+        if exc.cause_response_code == _FAILED:
+            return False
+        raise
+    return True
+
+
+def revoke_family(tenant_id: str, family_id: str) -> bool:
+    """Revoke every token of a family in one conditional write; False when it was already
+    revoked (or is gone)."""
+    try:
+        RefreshFamilyItem(*keys.refresh_family_key(tenant_id, family_id)).update(
+            actions=[RefreshFamilyItem.revoked.set(True)],
+            condition=RefreshFamilyItem.pk.exists() & (RefreshFamilyItem.revoked == False),  # noqa: E712
+        )
+    except UpdateError as exc:
+        if exc.cause_response_code == _FAILED:
+            return False
+        raise
+    return True
+
+
+def put_token(
+    tenant_id: str,
+    token_id: str,
+    *,
+    family_id: str,
+    user_id: str,
+    secret_hash: str,
+    created_at: str,
+    expires_at: int,
+) -> None:
+    """Write a new refresh token of `family_id`."""
+    RefreshTokenItem(
+        *keys.refresh_token_key(tenant_id, token_id),
+        user_id=user_id,
+        secret_hash=secret_hash,
+        family_id=family_id,
+        created_at=created_at,
+        expires_at=expires_at,
+    ).save(condition=RefreshTokenItem.pk.does_not_exist())
+
+
+def get_token(tenant_id: str, token_id: str) -> RefreshTokenItem | None:
+    """A refresh token item, or None."""
+    try:
+        return RefreshTokenItem.get(*keys.refresh_token_key(tenant_id, token_id))
+    except RefreshTokenItem.DoesNotExist:
+        return None
+
+
+def use_token(tenant_id: str, token_id: str) -> bool:
+    """Mark a refresh token used (conditional on unused): True for the one caller that wins,
+    False when it was already used or revoked."""
+    try:
+        RefreshTokenItem(*keys.refresh_token_key(tenant_id, token_id)).update(
+            actions=[RefreshTokenItem.revoked.set(True)],
+            condition=RefreshTokenItem.pk.exists() & (RefreshTokenItem.revoked == False),  # noqa: E712
+        )
+    except UpdateError as exc:
+        if exc.cause_response_code == _FAILED:
+            return False
+        raise
+    return True
