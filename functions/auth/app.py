@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends
 
 from engage.auth import service
 from engage.auth.schemas import (
@@ -18,17 +18,10 @@ from engage.auth.schemas import (
 from engage.core.auth import CurrentPrincipal
 from engage.core.handlers import http_handler
 from engage.core.http import create_app
-from engage.core.ratelimit import client_ip, hit, login_limit
+from engage.core.ratelimit import login_limit, refresh_limit
 from engage.core.schemas import Ok
-from engage.core.settings import get_settings
 
 router = APIRouter(prefix="/auth", tags=["auth"])
-
-
-def refresh_limit(request: Request) -> None:
-    """Refreshes have their own per-client budget (REFRESH_RATE_LIMIT_PER_MINUTE), apart from
-    the sign-in brute-force budget: a refresh token cannot be guessed."""
-    hit(f"refresh:{client_ip(request)}", get_settings().refresh_rate_limit_per_minute, request)
 
 
 SignInLimited = Annotated[None, Depends(login_limit)]

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from fastapi import Request
 
-from engage.core import clock, keys
-from engage.core.aws import client
-from engage.core.errors import RateLimited
+from engage.core import clock
+from engage.core.errors import RateLimited, raises
+from engage.core.ratelimit_store import count_hit
 from engage.core.settings import get_settings
 
 WINDOW_SECONDS = 60
@@ -19,16 +19,7 @@ def hit(scope: str, limit: int, request: Request | None = None) -> None:
     now = int(clock.now().timestamp())
     window = now // WINDOW_SECONDS
     reset = (window + 1) * WINDOW_SECONDS - now
-    pk, sk = keys.rate_key(scope, window)
-    result = client("dynamodb").update_item(
-        TableName=get_settings().table_name,
-        Key={"PK": {"S": pk}, "SK": {"S": sk}},
-        UpdateExpression="ADD #c :one SET expiresAt = :exp",
-        ExpressionAttributeNames={"#c": "count"},
-        ExpressionAttributeValues={":one": {"N": "1"}, ":exp": {"N": str(now + 3600)}},
-        ReturnValues="UPDATED_NEW",
-    )
-    used = int(result["Attributes"]["count"]["N"])
+    used = count_hit(scope, window, now + 3600)
     if used > limit:
         raise RateLimited("Too many requests; try again later", retry_after=reset, limit=limit)
     if request is not None:
@@ -48,6 +39,15 @@ def client_ip(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
 
+@raises(RateLimited)
 def login_limit(request: Request) -> None:
     """FastAPI dependency for the auth routes: LOGIN_RATE_LIMIT_PER_MINUTE per client IP."""
     hit(f"auth:{client_ip(request)}", get_settings().login_rate_limit_per_minute, request)
+
+
+@raises(RateLimited)
+def refresh_limit(request: Request) -> None:
+    """FastAPI dependency for `POST /auth/refresh`: its own per-client budget
+    (REFRESH_RATE_LIMIT_PER_MINUTE), apart from the sign-in brute-force budget, since a refresh
+    token cannot be guessed."""
+    hit(f"refresh:{client_ip(request)}", get_settings().refresh_rate_limit_per_minute, request)
