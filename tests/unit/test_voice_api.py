@@ -14,7 +14,10 @@ from twilio.http.response import Response
 from twilio.request_validator import RequestValidator
 
 from engage.voice import tokens
+from engage.voice.maintenance import tick
 from tests.unit.test_voice_flow import ALWAYS_OPEN, start, stats, upload, us
+
+pytestmark = pytest.mark.voice_calls  # moto runs statemachines/voice_call.asl.json
 
 TOKEN = "0123456789abcdef0123456789abcdef"
 BASE = "https://api.example.test"
@@ -53,7 +56,7 @@ def twilio_voice(monkeypatch):
     from engage.core.settings import get_settings
 
     monkeypatch.setattr(
-        "engage.voice.calls.voice_adapter",
+        "engage.channels.voice_registry.voice_adapter",
         lambda: twilio_voice.TwilioVoice(get_settings(), Stub()),
     )
     return placed
@@ -141,8 +144,6 @@ def test_progress_callbacks_in_order_update_the_item_and_send_heartbeats(h, twil
 
 
 def test_a_lost_twilio_callback_is_recovered_by_asking_twilio(h, twilio_voice):
-    from engage.voice import calls
-
     headers = h.register()
     out = upload(h, headers, ["+12015550123", "+12015550124"], max_attempts=1)
     start(h, headers, out["campaign"]["id"])
@@ -152,12 +153,12 @@ def test_a_lost_twilio_callback_is_recovered_by_asking_twilio(h, twilio_voice):
     later = datetime.now(UTC) + timedelta(seconds=61)
     FETCHED[first] = {"status": "completed", "duration": "42", "answered_by": "human"}
     FETCHED[second] = {"status": "in-progress", "duration": None}
-    assert calls.tick(later)["recovered"] == 1  # the second one is still talking
+    assert tick(later)["recovered"] == 1  # the second one is still talking
     # the real callback arriving late changes nothing
     late = _callback(first, "completed", 3, CallDuration="42", AnsweredBy="human")
     assert _post(h, late).json()["data"]["applied"] is False
     FETCHED[second] = {"status": "busy", "duration": "0"}
-    assert calls.tick(later)["recovered"] == 1
+    assert tick(later)["recovered"] == 1
     h.run_calls(callbacks=False)
     s = stats(h, headers, out["campaign"]["id"])
     assert s["status"] == "completed"
