@@ -98,6 +98,10 @@ class VoiceCallMachine:
 
     def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
         from moto.awslambda import models as lambda_models
+        from moto.stepfunctions.parser.asl.component.state.exec.state_task import (
+            lambda_eval_utils,
+        )
+        from moto.stepfunctions.parser.asl.utils import boto_client
         from moto.stepfunctions.parser.models import StepFunctionsParserBackend
 
         self.changed = threading.Condition()
@@ -139,6 +143,7 @@ class VoiceCallMachine:
                 result = original(backend, task_token, *args, **kwargs)
                 with machine.changed:
                     machine.completed.add(task_token)
+                    machine.changed.notify_all()
                 return result
 
             return wrapper
@@ -152,6 +157,16 @@ class VoiceCallMachine:
 
             return wrapper
 
+        clients: dict[tuple[str, str], Any] = {}
+
+        def cached_client(region: str, service: str, state_credentials: Any = None) -> Any:
+            # moto builds a new boto3 client for every task; one per service is enough here
+            key = (region, service)
+            if key not in clients:
+                clients[key] = boto_client.boto_client_for(region, service, state_credentials)
+            return clients[key]
+
+        monkeypatch.setattr(lambda_eval_utils, "boto_client_for", cached_client)
         monkeypatch.setattr(lambda_models.LambdaBackend, "invoke", invoke)
         monkeypatch.setattr(
             StepFunctionsParserBackend,
@@ -186,8 +201,8 @@ class VoiceCallMachine:
         deadline = time.monotonic() + timeout
         while not self._parked():
             assert time.monotonic() < deadline, "voice call executions did not settle"
-            with self.changed:
-                self.changed.wait(0.01)
+            with self.changed:  # woken early when a task ends or a token is completed
+                self.changed.wait(0.05)
         assert not self.errors, self.errors
 
     def kill_all(self, timeout: float = 30.0) -> list[str]:
@@ -348,8 +363,8 @@ class Harness:
         for _ in range(rounds or 500):
             self.voice.settle()
             delivered = 0
-            if callbacks:
-                for event in self.sqs_event("VOICE_SANDBOX_QUEUE_URL"):
+            if callbacks:  # what is queued now; callbacks of calls started meanwhile wait
+                for event in list(self.sqs_event("VOICE_SANDBOX_QUEUE_URL")):
                     result = FUNCTIONS["VoiceSandboxFunction"].invoke(event)
                     failures = FUNCTIONS["VoiceSandboxFunction"].load().processor.exceptions
                     assert not result.get("batchItemFailures"), failures
