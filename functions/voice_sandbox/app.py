@@ -3,7 +3,6 @@ that delivers each simulated call-progress callback to the same handler the stat
 uses. Records are parsed with Powertools' parser (`SqsRecordModel` with a typed JSON body) and
 failures are reported per record (ReportBatchItemFailures)."""
 
-
 from typing import Any
 
 from aws_lambda_powertools.utilities.batch import (

@@ -359,3 +359,82 @@ def test_start_needs_contacts_and_happens_once(h):
     assert first.json() == again.json()
     plain = h.client.post(f"/api/campaigns/{out['campaign']['id']}/start", headers=headers)
     assert plain.status_code == 409
+
+
+# -- text that is not valid Unicode, and the OpenAPI document ------------------------------------
+def _raw(h, method, path, headers, text):
+    """Send `text` as the JSON body as is (a lone surrogate escaped as JSON allows)."""
+    return h.client.request(
+        method, path, headers={**headers, "Content-Type": "application/json"}, content=text
+    )
+
+
+def test_a_lone_surrogate_is_a_refused_row_or_a_400_never_a_500(h):
+    headers = h.register()
+    row_ok = '{"name": "Ann", "phone_number": "+12015550123"}'
+    row_bad = '{"name": "\\ud800", "phone_number": "+12015550124"}'
+    body = '{"campaign_name": "Calls", "csv_data": [' + row_ok + ", " + row_bad + "]}"
+    resp = _raw(h, "POST", "/api/campaigns/upload-csv", headers, body)
+    assert resp.status_code == 201, resp.text
+    out = resp.json()
+    assert out["stats"]["errors"] == 1 and out["stats"]["calls_queued"] == 1
+    assert out["invalid_rows"] == [
+        {"row": 2, "phone_number": "+12015550124", "errors": {"name": "must be valid Unicode text"}}
+    ]
+    only_bad = '{"campaign_name": "Calls", "csv_data": [' + row_bad + "]}"
+    resp = _raw(h, "POST", "/api/campaigns/upload-csv", headers, only_bad)
+    assert resp.status_code == 400 and resp.json()["error"] == "validation_error"
+    bad_phone = '{"campaign_name": "Calls", "csv_data": [{"name": "A", "phone_number": "\\udfff"}]}'
+    resp = _raw(h, "POST", "/api/campaigns/upload-csv", headers, bad_phone)
+    assert resp.status_code == 400
+    assert resp.json()["details"]["invalid_rows"][0]["phone_number"] is None
+    named = '{"campaign_name": "\\ud800", "csv_data": [' + row_ok + "]}"
+    assert _raw(h, "POST", "/api/campaigns/upload-csv", headers, named).status_code == 400
+
+
+def test_a_lone_surrogate_as_the_concurrency_limit_is_a_400_naming_the_range(h):
+    headers = h.register()
+    resp = _raw(
+        h, "PUT", "/api/settings/concurrency", headers, '{"concurrent_calls_limit": "\\ud800"}'
+    )
+    assert resp.status_code == 400
+    assert resp.json()["error"] == "validation_error"
+    assert resp.json()["message"] == "concurrent_calls_limit must be a whole number from 1 to 10"
+
+
+def test_csv_cells_may_be_numbers_and_extra_columns_are_ignored(h):
+    headers = h.register()
+    body = {
+        "campaign_name": "Sheet",
+        "csv_data": [{"name": "Ann", "phone_number": 12015550123, "city": "Austin"}],
+    }
+    resp = h.client.post("/api/campaigns/upload-csv", headers=headers, json=body)
+    assert resp.status_code == 201, resp.text
+    queue = h.client.get(
+        f"/api/queue/campaign/{resp.json()['campaign']['id']}", headers=headers
+    ).json()["queue"]
+    assert queue[0]["phone_number"] == "+12015550123"
+
+
+def test_every_voice_route_documents_its_success_body_with_voice_schemas(h):
+    doc = h.client.get("/openapi.json").json()
+    schemas = doc["components"]["schemas"]
+    assert {"VoiceCampaignCreate", "VoiceCampaignPublic", "VoiceUploadStats"} <= set(schemas)
+    assert schemas["VoiceCampaignPublic"]["properties"]["status"]["$ref"].endswith(
+        "/VoiceCampaignStatus"
+    )
+    assert set(schemas["VoiceUploadStats"]["properties"]) == {
+        "total_rows",
+        "valid_contacts",
+        "contacts_created",
+        "contacts_skipped",
+        "errors",
+        "calls_queued",
+    }
+    for path, item in doc["paths"].items():
+        if not path.startswith(("/api/", "/webhooks/voice/")):
+            continue
+        for method, operation in item.items():
+            ok = operation["responses"].get("201") or operation["responses"]["200"]
+            ref = ok["content"]["application/json"]["schema"]["$ref"]
+            assert ref.rsplit("/", 1)[1].startswith("Voice"), (method, path, ref)

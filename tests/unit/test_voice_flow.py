@@ -277,9 +277,7 @@ def test_the_call_window_includes_both_of_its_minutes():
     )
     assert window_state(campaign, ny, at(21, 1)) == "later"  # 17:01
     all_day = VoiceCampaignItem(**ALWAYS_OPEN)
-    assert window_state(all_day, "UTC", datetime(2025, 10, 20, 23, 59, 30, tzinfo=UTC)) == (
-        "open"
-    )
+    assert window_state(all_day, "UTC", datetime(2025, 10, 20, 23, 59, 30, tzinfo=UTC)) == ("open")
 
 
 def test_after_the_end_date_queued_calls_are_cancelled_and_the_campaign_completes(h):

@@ -38,10 +38,10 @@ def _three_accounts_waiting_for_their_window(h) -> list[str]:
     """Three accounts (limit 10 each) with an active campaign of 5 calls whose window opens at
     09:00 UTC; the clock says 08:00, so nothing has started. Returns their tenant ids in the
     order the pump reads them (the running registry's sort order)."""
+    accounts = [h.register(f"{name}@shop.test", name.upper()) for name in ("a", "b", "c")]
     clock.set_clock(lambda: at(8))
     tenants = []
-    for name in ("a", "b", "c"):
-        headers = h.register(f"{name}@shop.test", name.upper())
+    for headers in accounts:
         set_limit(h, headers, 10)
         out = upload(h, headers, us(5), first_call_time="09:00", last_call_time="17:00")
         start(h, headers, out["campaign"]["id"])

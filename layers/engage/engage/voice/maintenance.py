@@ -13,8 +13,8 @@ import time
 from datetime import datetime, timedelta
 from typing import Any
 
-from engage.channels.voice_base import FINAL_STATUSES, STATUS_RANK
 from engage.channels import voice_registry
+from engage.channels.voice_base import FINAL_STATUSES, STATUS_RANK
 from engage.core import clock, keys
 from engage.core.observability import logger
 from engage.core.settings import get_settings

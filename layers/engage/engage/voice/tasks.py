@@ -18,8 +18,8 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from engage.channels.voice_base import OutboundCall
 from engage.channels import voice_registry
+from engage.channels.voice_base import OutboundCall
 from engage.contacts import store as contact_store
 from engage.core import clock, keys
 from engage.core.observability import logger, mask_phone
