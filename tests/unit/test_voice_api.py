@@ -15,6 +15,7 @@ from twilio.request_validator import RequestValidator
 
 from engage.voice import tokens
 from engage.voice.maintenance import tick
+from local.cfn import ROOT
 from tests.unit.test_voice_flow import ALWAYS_OPEN, start, stats, upload, us
 
 pytestmark = pytest.mark.voice_calls  # moto runs statemachines/voice_call.asl.json
@@ -438,3 +439,14 @@ def test_every_voice_route_documents_its_success_body_with_voice_schemas(h):
             ok = operation["responses"].get("201") or operation["responses"]["200"]
             ref = ok["content"]["application/json"]["schema"]["$ref"]
             assert ref.rsplit("/", 1)[1].startswith("Voice"), (method, path, ref)
+
+
+def test_sandbox_callback_records_are_parsed_and_a_malformed_one_fails_alone(h):
+    from tests.conftest import FUNCTIONS
+
+    event = json.loads((ROOT / "events/sqs_voice_sandbox_callback.json").read_text())
+    good = event["Records"][0]
+    bad = {**good, "messageId": "not-json", "body": "{not json"}
+    result = FUNCTIONS["VoiceSandboxFunction"].invoke({"Records": [good, bad]})
+    # the good record names no call we know: acknowledged; the malformed one is retried alone
+    assert result == {"batchItemFailures": [{"itemIdentifier": "not-json"}]}

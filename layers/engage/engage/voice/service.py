@@ -17,7 +17,7 @@ from engage.core import clock, ids
 from engage.core.errors import Conflict, NotFound, ValidationFailed
 from engage.core.phones import normalise_phone
 from engage.tenants import service as tenants
-from engage.voice import accounts, store, transitions
+from engage.voice import accounts, concurrency, store, transitions
 from engage.voice.maintenance import cancel_campaign_queue
 from engage.voice.models import VoiceCampaignItem, VoiceCampaignSource, VoiceCampaignStatus
 from engage.voice.pump import pump
@@ -27,6 +27,7 @@ from engage.voice.schemas import (
     VoiceCampaignFields,
     VoiceCampaignUpdate,
     VoiceCampaignUpload,
+    VoiceConcurrencyUpdate,
     VoiceCsvRow,
     is_text,
 )
@@ -361,3 +362,12 @@ def cancel(tenant_id: str, campaign_id: str) -> dict[str, Any]:
         "cancelled_items": moved,
         "pending_cancellation": left,
     }
+
+
+def set_concurrency(tenant_id: str, body: int | dict[str, object]) -> int:
+    """The account's concurrent-calls limit, set (`engage.voice.concurrency.set_concurrency`);
+    kept here for callers from before issue 8, which pass the request body as a dict."""
+    if isinstance(body, int):
+        body = {"concurrent_calls_limit": body}
+    limit = VoiceConcurrencyUpdate.model_validate(body).concurrent_calls_limit
+    return concurrency.set_concurrency(tenant_id, limit)
