@@ -3,8 +3,12 @@ that drive the workers the way AWS would (Step Functions loop, SQS batches)."""
 
 from __future__ import annotations
 
+import contextlib
 import json
+import logging
 import os
+import threading
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -56,6 +60,8 @@ from local.cfn import ROOT, create_core_resources
 from local.functions import build_http_app, sqs_event, template_functions
 
 moto_patches.install()  # the same moto as the local runtime: partition queries, one lock
+# moto's interpreter logs every caught task failure (a killed execution's) at ERROR
+logging.getLogger("moto.stepfunctions.parser").setLevel(logging.CRITICAL)
 FUNCTIONS = template_functions("engage-test")
 
 
@@ -70,9 +76,152 @@ def reset_caches() -> None:
     auth.signing_key.cache_clear()
 
 
-def tokens_seen(tokens: Any) -> dict[str, Any]:
-    """Task-token outputs captured by the `h` fixture (see `Harness.run_calls`)."""
-    return tokens.CAPTURED  # type: ignore[no-any-return]
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "voice_calls: moto executes the voice call state machine (statemachines/"
+        "voice_call.asl.json) with its Lambda tasks routed to the real handlers",
+    )
+
+
+class VoiceCallMachine:
+    """moto's Step Functions interpreter running the real voice call state machine, its Lambda
+    tasks routed to our handlers (moto's `LambdaBackend.invoke`, patched for the test: the
+    local runtime does the same in local/runtime.py).
+
+    moto runs each execution in its own thread, as Step Functions would. `settle` waits (for an
+    event, not a fixed time) until no task is running and every RUNNING execution waits in
+    PlaceCall on a task token that nobody has completed yet. A task that raises fails the test
+    (`errors`). moto does not wake an execution waiting on a token when it is stopped, so
+    `kill_all` stops each one and then fails its token, which ends it without Record or
+    Release, as a killed execution would."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        from moto.awslambda import models as lambda_models
+        from moto.stepfunctions.parser.asl.component.state.exec.state_task import (
+            lambda_eval_utils,
+        )
+        from moto.stepfunctions.parser.asl.utils import boto_client
+        from moto.stepfunctions.parser.models import StepFunctionsParserBackend
+
+        self.changed = threading.Condition()
+        self.running_tasks = 0
+        self.tokens: dict[str, str] = {}  # execution name -> its latest PlaceCall token
+        self.completed: set[str] = set()
+        self.errors: list[str] = []
+        machine = self
+
+        def invoke(
+            backend: Any,
+            function_name: str,
+            qualifier: Any,
+            body: Any,
+            headers: Any,
+            response_headers: dict[str, str],
+        ) -> bytes:
+            name = function_name.split(":function:")[-1].split(":")[0]
+            fn = next(f for f in FUNCTIONS.values() if f.name == name)
+            event = json.loads(body) if body else {}
+            with machine.changed:
+                machine.running_tasks += 1
+                if event.get("task_token"):
+                    machine.tokens[str(event["call"]["execution"])] = event["task_token"]
+            try:
+                return json.dumps(fn.invoke(event)).encode()
+            except Exception as exc:  # reported to Step Functions as the task's error
+                machine.errors.append(f"{fn.logical_id} {event.get('action')}: {exc!r}")
+                response_headers["x-amz-function-error"] = "Unhandled"
+                error = {"errorType": type(exc).__name__, "errorMessage": str(exc)[:500]}
+                return json.dumps(error).encode()
+            finally:
+                with machine.changed:
+                    machine.running_tasks -= 1
+                    machine.changed.notify_all()
+
+        def completes(original: Any) -> Any:
+            def wrapper(backend: Any, task_token: str, *args: Any, **kwargs: Any) -> Any:
+                result = original(backend, task_token, *args, **kwargs)
+                with machine.changed:
+                    machine.completed.add(task_token)
+                    machine.changed.notify_all()
+                return result
+
+            return wrapper
+
+        def started_executions(original: Any) -> Any:
+            # moto 5.2 bug: SendTask* walks every RUNNING execution, including one whose worker
+            # thread has not built its environment yet, and fails with AttributeError.
+            def wrapper(backend: Any, *args: Any, **kwargs: Any) -> Any:
+                found = original(backend, *args, **kwargs)
+                return [e for e in found if e.exec_worker and e.exec_worker.env]
+
+            return wrapper
+
+        clients: dict[tuple[str, str], Any] = {}
+
+        def cached_client(region: str, service: str, state_credentials: Any = None) -> Any:
+            # moto builds a new boto3 client for every task; one per service is enough here
+            key = (region, service)
+            if key not in clients:
+                clients[key] = boto_client.boto_client_for(region, service, state_credentials)
+            return clients[key]
+
+        monkeypatch.setattr(lambda_eval_utils, "boto_client_for", cached_client)
+        monkeypatch.setattr(lambda_models.LambdaBackend, "invoke", invoke)
+        monkeypatch.setattr(
+            StepFunctionsParserBackend,
+            "_get_executions",
+            started_executions(StepFunctionsParserBackend._get_executions),
+        )
+        for name in ("send_task_success", "send_task_failure"):
+            original = getattr(StepFunctionsParserBackend, name)
+            monkeypatch.setattr(StepFunctionsParserBackend, name, completes(original))
+
+    def _running(self) -> list[dict[str, Any]]:
+        sfn = boto3.client("stepfunctions")
+        arn = os.environ["VOICE_STATE_MACHINE_ARN"]
+        return sfn.list_executions(stateMachineArn=arn, statusFilter="RUNNING")["executions"]
+
+    def _parked(self) -> bool:
+        """No task running, and every RUNNING execution waits on a token not yet completed."""
+        sfn = boto3.client("stepfunctions")
+        with self.changed:
+            if self.running_tasks:
+                return False
+        for ex in self._running():
+            events = sfn.get_execution_history(executionArn=ex["executionArn"])["events"]
+            token = self.tokens.get(ex["name"])
+            parked = bool(events) and events[-1]["type"] == "TaskSubmitted"
+            if not parked or token is None or token in self.completed:
+                return False
+        return True
+
+    def settle(self, timeout: float = 60.0) -> None:
+        """Wait until the executions are parked (see the class docstring)."""
+        deadline = time.monotonic() + timeout
+        while not self._parked():
+            assert time.monotonic() < deadline, "voice call executions did not settle"
+            with self.changed:  # woken early when a task ends or a token is completed
+                self.changed.wait(0.05)
+        assert not self.errors, self.errors
+
+    def kill_all(self, timeout: float = 30.0) -> list[str]:
+        """Stop every RUNNING execution (see the class docstring); returns their names."""
+        sfn = boto3.client("stepfunctions")
+        killed = []
+        for ex in self._running():
+            sfn.stop_execution(executionArn=ex["executionArn"], cause="killed by the test")
+            token = self.tokens.get(ex["name"])
+            if token and token not in self.completed:
+                with contextlib.suppress(sfn.exceptions.InvalidToken):
+                    sfn.send_task_failure(taskToken=token, error="Killed")
+            killed.append(ex["name"])
+        deadline = time.monotonic() + timeout
+        while self._running() or self.running_tasks:
+            assert time.monotonic() < deadline, "killed executions did not end"
+            with self.changed:
+                self.changed.wait(0.01)
+        return killed
 
 
 class Harness:
@@ -83,7 +232,7 @@ class Harness:
 
         self.client = TestClient(build_http_app(FUNCTIONS), raise_server_exceptions=False)
         self.finished: set[str] = set()
-        self.calls: dict[str, dict[str, Any]] = {}
+        self.voice: VoiceCallMachine | None = None
 
     # -- setup -------------------------------------------------------------------------------
     def provision(self) -> None:
@@ -204,59 +353,36 @@ class Harness:
 
     # -- voice calls ---------------------------------------------------------------------------
     def run_calls(self, callbacks: bool = True, rounds: int | None = None) -> dict[str, int]:
-        """Run every started voice-call execution the way statemachines/voice_call.asl.json
-        does (moto in-process records executions without running them): Acquire, PlaceCall
-        (the task token's output is captured from `tokens.succeed`), Record, Release. With
-        `callbacks`, the sandbox provider's callbacks are delivered between rounds, so calls
-        complete; without, placed calls stay waiting on their token. With `rounds`, stops after
-        that many rounds (settled or not)."""
-        from engage.voice import tokens
-
-        sfn = boto3.client("stepfunctions")
-        fn = FUNCTIONS["VoiceCallFunction"]
-        arn = os.environ["VOICE_STATE_MACHINE_ARN"]
-        done = {"executions": 0, "callbacks": 0}
+        """Let the voice-call executions run (moto executes statemachines/voice_call.asl.json;
+        see `VoiceCallMachine`) until every one has ended or waits on its task token, then,
+        with `callbacks`, deliver the sandbox provider's queued callbacks (whose final status
+        completes the token for real) and repeat until no callback is left. With `rounds`,
+        stops after that many deliveries (settled or not)."""
+        assert self.voice is not None, "mark the test (or module) with pytest.mark.voice_calls"
+        done = {"callbacks": 0}
         for _ in range(rounds or 500):
-            progressed = False
-            for ex in sfn.list_executions(stateMachineArn=arn, statusFilter="RUNNING")[
-                "executions"
-            ]:
-                name = ex["executionArn"]
-                state = self.calls.setdefault(name, {"step": "acquire"})
-                call = json.loads(sfn.describe_execution(executionArn=name)["input"])
-                if state["step"] == "acquire":
-                    slot = fn.invoke({"action": "acquire", "call": call})
-                    if not slot["acquired"]:
-                        fn.invoke({"action": "requeue", "call": call})
-                        self._end(sfn, name)
-                        progressed = True
-                        continue
-                    state["token"] = f"token-{ex['name']}"
-                    fn.invoke({"action": "place", "call": call, "task_token": state["token"]})
-                    state["step"] = "waiting"
-                    progressed = True
-                if state["step"] == "waiting" and state["token"] in tokens_seen(tokens):
-                    result = tokens_seen(tokens).pop(state["token"])
-                    fn.invoke({"action": "record", "call": {**call, "result": result}})
-                    fn.invoke({"action": "release", "call": call})
-                    self._end(sfn, name)
-                    done["executions"] += 1
-                    progressed = True
-            if callbacks:
-                for event in self.sqs_event("VOICE_SANDBOX_QUEUE_URL"):
+            self.voice.settle()
+            delivered = 0
+            if callbacks:  # what is queued now; callbacks of calls started meanwhile wait
+                for event in list(self.sqs_event("VOICE_SANDBOX_QUEUE_URL")):
                     result = FUNCTIONS["VoiceSandboxFunction"].invoke(event)
-                    assert not result.get("batchItemFailures"), result
-                    done["callbacks"] += len(event["Records"])
-                    progressed = True
-            if not progressed:
+                    failures = FUNCTIONS["VoiceSandboxFunction"].load().processor.exceptions
+                    assert not result.get("batchItemFailures"), failures
+                    delivered += len(event["Records"])
+            done["callbacks"] += delivered
+            if not delivered:
                 return done
         if rounds:
+            self.voice.settle()
             return done
         raise AssertionError("voice calls did not settle")
 
-    def _end(self, sfn: Any, arn: str) -> None:
-        sfn.stop_execution(executionArn=arn, cause="finished by the test harness")
-        self.calls[arn]["step"] = "ended"
+    def kill_calls(self) -> list[str]:
+        """Kill every running voice-call execution (no Release, no callback) and wait until
+        none is RUNNING; returns their names."""
+        assert self.voice is not None, "mark the test (or module) with pytest.mark.voice_calls"
+        self.voice.settle()
+        return self.voice.kill_all()
 
     def send_all(self) -> None:
         """Dispatch every started execution and drain the queues."""
@@ -264,42 +390,26 @@ class Harness:
         self.drain()
 
 
-def _capture_tokens() -> None:
-    """moto in-process does not run executions, so there is no real task token to complete:
-    the harness records what would have been sent (a token completes once)."""
-    from engage.voice import tokens
-
-    captured: dict[str, Any] = {}
-
-    def succeed(token: str, output: dict[str, Any]) -> bool:
-        if token in captured or token in completed:
-            return False
-        captured[token] = output
-        completed.add(token)
-        return True
-
-    completed: set[str] = set()
-    tokens.CAPTURED = captured  # type: ignore[attr-defined]
-    tokens.succeed = succeed  # type: ignore[assignment]
-    tokens.heartbeat = lambda token: token not in completed  # type: ignore[assignment]
-
-
 @pytest.fixture
-def h() -> Iterator[Harness]:
-    """A fresh moto AWS built from template.yaml, and the harness around it."""
+def h(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[Harness]:
+    """A fresh moto AWS built from template.yaml, and the harness around it. Tests marked
+    `voice_calls` also get moto's execution of the voice call state machine."""
     from engage.channels.sandbox import OUTBOX
-    from engage.channels.voice import CALL_OUTBOX
+    from engage.channels.voice_sandbox import CALL_OUTBOX
     from engage.core import clock
 
+    execute = request.node.get_closest_marker("voice_calls") is not None
     reset_caches()
-    with mock_aws():
+    with mock_aws(config={"stepfunctions": {"execute_state_machine": execute}}):
         harness = Harness()
+        harness.voice = VoiceCallMachine(monkeypatch) if execute else None
         harness.provision()
         OUTBOX.clear()
         CALL_OUTBOX.clear()
-        _capture_tokens()
         try:
             yield harness
         finally:
+            if harness.voice is not None:
+                harness.voice.kill_all()
             clock.set_clock(None)
             reset_caches()

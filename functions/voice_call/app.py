@@ -1,28 +1,32 @@
 """Tasks of the per-call state machine (statemachines/voice_call.asl.json), invoked with
-`{"action": "acquire" | "requeue" | "place" | "record" | "release", "call": {...}, ...}`."""
+`{"action": "acquire" | "requeue" | "place" | "record" | "release", "call": {...},
+"task_token"?}`; the event is parsed with Powertools' parser into `CallTaskEvent`."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from engage.core.handlers import worker_handler
-from engage.voice import calls
+from aws_lambda_powertools.utilities.parser import parse
 
-ACTIONS = {
-    "acquire": calls.task_acquire,
-    "requeue": calls.task_requeue,
-    "place": calls.task_place,
-    "record": calls.task_record,
-    "release": calls.task_release,
-}
+from engage.core.handlers import worker_handler
+from engage.voice import tasks
+from engage.voice.task_models import CallAction, CallTaskEvent
 
 
 def _task(event: dict[str, Any], context: Any) -> Any:
-    action = event.get("action")
-    if action not in ACTIONS:
-        raise ValueError(f"unknown voice call action {action!r}")
-    payload = {**event.get("call", {}), **{k: v for k, v in event.items() if k != "call"}}
-    return ACTIONS[action](payload)
+    task = parse(event=event, model=CallTaskEvent)
+    call = task.call
+    if task.action == CallAction.ACQUIRE:
+        return tasks.task_acquire(call)
+    if task.action == CallAction.REQUEUE:
+        return tasks.task_requeue(call)
+    if task.action == CallAction.PLACE:
+        if not task.task_token:
+            raise ValueError("the place task needs its task_token")
+        return tasks.task_place(call, task.task_token)
+    if task.action == CallAction.RECORD:
+        return tasks.task_record(call)
+    return tasks.task_release(call)
 
 
 handler = worker_handler(_task)

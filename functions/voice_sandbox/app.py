@@ -1,9 +1,8 @@
-"""The sandbox voice provider's callbacks (engage/channels/voice.py): an SQS consumer that
-delivers each simulated call-progress callback to the same handler the status webhook uses."""
+"""The sandbox voice provider's callbacks (engage/channels/voice_sandbox.py): an SQS consumer
+that delivers each simulated call-progress callback to the same handler the status webhook
+uses. Records are parsed with Powertools' parser (`SqsRecordModel` with a typed JSON body) and
+failures are reported per record (ReportBatchItemFailures)."""
 
-from __future__ import annotations
-
-import json
 from typing import Any
 
 from aws_lambda_powertools.utilities.batch import (
@@ -11,17 +10,31 @@ from aws_lambda_powertools.utilities.batch import (
     EventType,
     process_partial_response,
 )
-from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+from aws_lambda_powertools.utilities.parser.models import SqsRecordModel
+from pydantic import BaseModel, Json
 
 from engage.core.handlers import worker_handler
-from engage.voice import calls
-
-processor = BatchProcessor(event_type=EventType.SQS)
+from engage.voice.callbacks import status_callback
 
 
-def _record(record: SQSRecord) -> None:
-    body = json.loads(record.body)
-    calls.status_callback("sandbox", body["params"], body.get("ref"))
+class SandboxCallback(BaseModel):
+    """One simulated callback: our call `ref` and Twilio's form parameters."""
+
+    ref: str | None = None
+    params: dict[str, str]
+
+
+class SandboxCallbackRecord(SqsRecordModel):
+    """An SQS record whose body is a `SandboxCallback` (JSON)."""
+
+    body: Json[SandboxCallback]  # type: ignore[assignment]
+
+
+processor = BatchProcessor(event_type=EventType.SQS, model=SandboxCallbackRecord)
+
+
+def _record(record: SandboxCallbackRecord) -> None:
+    status_callback("sandbox", record.body.params, record.body.ref)
 
 
 def _handle(event: dict[str, Any], context: Any) -> dict[str, Any]:

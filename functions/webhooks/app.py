@@ -1,11 +1,17 @@
 """webhooks group: inbound SMS provider callbacks (issue 2) and voice call-status callbacks
-(issue 3), signatures verified first."""
+(issue 3), signatures verified first.
+
+The routes are plain `def` (they call DynamoDB, SQS and Step Functions, which block): only the
+form is read by an async dependency, on the event loop, before the route runs in the thread
+pool. The signature covers the public URL (PUBLIC_BASE_URL + path + query) and every form
+parameter, checked with Twilio's `RequestValidator` (engage.webhooks.service.verify).
+"""
 
 from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, Request
+from fastapi import APIRouter, Depends, Header, Request
 from fastapi.responses import Response
 from twilio.twiml.messaging_response import MessagingResponse
 
@@ -13,37 +19,46 @@ from engage.core.envelope import ok
 from engage.core.handlers import http_handler
 from engage.core.http import create_app
 from engage.core.settings import get_settings
-from engage.voice import calls
+from engage.voice.callbacks import status_callback as voice_status_callback
+from engage.voice.public import VoiceCallbackResponse
 from engage.webhooks import service
+from engage.webhooks.public import WebhookReceiptResponse
 
 sms_router = APIRouter(prefix="/webhooks/sms", tags=["webhooks"])
 voice_router = APIRouter(prefix="/webhooks/voice", tags=["webhooks"])
 Signature = Annotated[str, Header(alias="X-Twilio-Signature")]
+TWIML = {200: {"content": {"application/xml": {}}, "description": "TwiML (a reply or nothing)"}}
 
 
-async def _verified(provider: str, request: Request, signature: str) -> dict[str, str]:
+async def _form(request: Request) -> dict[str, str]:
+    """The request's form parameters (application/x-www-form-urlencoded, as Twilio posts)."""
     form = await request.form()
-    params = {k: str(v) for k, v in form.items()}
+    return {k: str(v) for k, v in form.items()}
+
+
+Form = Annotated[dict[str, str], Depends(_form)]
+
+
+def _verified(provider: str, request: Request, params: dict[str, str], signature: str) -> None:
     url = get_settings().public_base_url + request.url.path
     if request.url.query:
         url += "?" + request.url.query
     service.verify(provider, url, params, signature)
-    return params
 
 
-@sms_router.post("/{provider}/status")
-async def status_callback(
-    provider: str, request: Request, signature: Signature = ""
+@sms_router.post("/{provider}/status", response_model=WebhookReceiptResponse)
+def status_callback(
+    provider: str, request: Request, params: Form, signature: Signature = ""
 ) -> dict[str, Any]:
     """Delivery receipt (Twilio status callback parameters)."""
-    params = await _verified(provider, request, signature)
+    _verified(provider, request, params, signature)
     return ok(service.status_callback(provider, params, request.query_params.get("ref")))
 
 
-@sms_router.post("/{provider}/inbound")
-async def inbound(provider: str, request: Request, signature: Signature = "") -> Response:
+@sms_router.post("/{provider}/inbound", response_class=Response, responses=TWIML)
+def inbound(provider: str, request: Request, params: Form, signature: Signature = "") -> Response:
     """A reply; answers TwiML (a message for HELP, empty otherwise)."""
-    params = await _verified(provider, request, signature)
+    _verified(provider, request, params, signature)
     result = service.inbound(provider, params)
     twiml = MessagingResponse()
     if result["reply"]:
@@ -51,14 +66,17 @@ async def inbound(provider: str, request: Request, signature: Signature = "") ->
     return Response(str(twiml), media_type="application/xml")
 
 
-@voice_router.post("/{provider}/status")
-async def voice_status(
-    provider: str, request: Request, signature: Signature = ""
+@voice_router.post(
+    "/{provider}/status", response_model=VoiceCallbackResponse, response_model_exclude_none=True
+)
+def voice_status(
+    provider: str, request: Request, params: Form, signature: Signature = ""
 ) -> dict[str, Any]:
     """Call-progress callback (Twilio voice StatusCallback parameters, issue 3): applied in
     `SequenceNumber` order, repeats ignored; the final status completes the call's execution."""
-    params = await _verified(provider, request, signature)
-    return ok(calls.status_callback(provider, params, request.query_params.get("ref")))
+    _verified(provider, request, params, signature)
+    result = voice_status_callback(provider, params, request.query_params.get("ref"))
+    return ok(result.model_dump())
 
 
 router = APIRouter()

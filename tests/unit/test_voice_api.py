@@ -14,7 +14,11 @@ from twilio.http.response import Response
 from twilio.request_validator import RequestValidator
 
 from engage.voice import tokens
+from engage.voice.maintenance import tick
+from local.cfn import ROOT
 from tests.unit.test_voice_flow import ALWAYS_OPEN, start, stats, upload, us
+
+pytestmark = pytest.mark.voice_calls  # moto runs statemachines/voice_call.asl.json
 
 TOKEN = "0123456789abcdef0123456789abcdef"
 BASE = "https://api.example.test"
@@ -53,7 +57,7 @@ def twilio_voice(monkeypatch):
     from engage.core.settings import get_settings
 
     monkeypatch.setattr(
-        "engage.voice.calls.voice_adapter",
+        "engage.channels.voice_registry.voice_adapter",
         lambda: twilio_voice.TwilioVoice(get_settings(), Stub()),
     )
     return placed
@@ -141,8 +145,6 @@ def test_progress_callbacks_in_order_update_the_item_and_send_heartbeats(h, twil
 
 
 def test_a_lost_twilio_callback_is_recovered_by_asking_twilio(h, twilio_voice):
-    from engage.voice import calls
-
     headers = h.register()
     out = upload(h, headers, ["+12015550123", "+12015550124"], max_attempts=1)
     start(h, headers, out["campaign"]["id"])
@@ -152,12 +154,12 @@ def test_a_lost_twilio_callback_is_recovered_by_asking_twilio(h, twilio_voice):
     later = datetime.now(UTC) + timedelta(seconds=61)
     FETCHED[first] = {"status": "completed", "duration": "42", "answered_by": "human"}
     FETCHED[second] = {"status": "in-progress", "duration": None}
-    assert calls.tick(later)["recovered"] == 1  # the second one is still talking
+    assert tick(later)["recovered"] == 1  # the second one is still talking
     # the real callback arriving late changes nothing
     late = _callback(first, "completed", 3, CallDuration="42", AnsweredBy="human")
     assert _post(h, late).json()["data"]["applied"] is False
     FETCHED[second] = {"status": "busy", "duration": "0"}
-    assert calls.tick(later)["recovered"] == 1
+    assert tick(later)["recovered"] == 1
     h.run_calls(callbacks=False)
     s = stats(h, headers, out["campaign"]["id"])
     assert s["status"] == "completed"
@@ -358,3 +360,93 @@ def test_start_needs_contacts_and_happens_once(h):
     assert first.json() == again.json()
     plain = h.client.post(f"/api/campaigns/{out['campaign']['id']}/start", headers=headers)
     assert plain.status_code == 409
+
+
+# -- text that is not valid Unicode, and the OpenAPI document ------------------------------------
+def _raw(h, method, path, headers, text):
+    """Send `text` as the JSON body as is (a lone surrogate escaped as JSON allows)."""
+    return h.client.request(
+        method, path, headers={**headers, "Content-Type": "application/json"}, content=text
+    )
+
+
+def test_a_lone_surrogate_is_a_refused_row_or_a_400_never_a_500(h):
+    headers = h.register()
+    row_ok = '{"name": "Ann", "phone_number": "+12015550123"}'
+    row_bad = '{"name": "\\ud800", "phone_number": "+12015550124"}'
+    body = '{"campaign_name": "Calls", "csv_data": [' + row_ok + ", " + row_bad + "]}"
+    resp = _raw(h, "POST", "/api/campaigns/upload-csv", headers, body)
+    assert resp.status_code == 201, resp.text
+    out = resp.json()
+    assert out["stats"]["errors"] == 1 and out["stats"]["calls_queued"] == 1
+    assert out["invalid_rows"] == [
+        {"row": 2, "phone_number": "+12015550124", "errors": {"name": "must be valid Unicode text"}}
+    ]
+    only_bad = '{"campaign_name": "Calls", "csv_data": [' + row_bad + "]}"
+    resp = _raw(h, "POST", "/api/campaigns/upload-csv", headers, only_bad)
+    assert resp.status_code == 400 and resp.json()["error"] == "validation_error"
+    bad_phone = '{"campaign_name": "Calls", "csv_data": [{"name": "A", "phone_number": "\\udfff"}]}'
+    resp = _raw(h, "POST", "/api/campaigns/upload-csv", headers, bad_phone)
+    assert resp.status_code == 400
+    assert resp.json()["details"]["invalid_rows"][0]["phone_number"] is None
+    named = '{"campaign_name": "\\ud800", "csv_data": [' + row_ok + "]}"
+    assert _raw(h, "POST", "/api/campaigns/upload-csv", headers, named).status_code == 400
+
+
+def test_a_lone_surrogate_as_the_concurrency_limit_is_a_400_naming_the_range(h):
+    headers = h.register()
+    resp = _raw(
+        h, "PUT", "/api/settings/concurrency", headers, '{"concurrent_calls_limit": "\\ud800"}'
+    )
+    assert resp.status_code == 400
+    assert resp.json()["error"] == "validation_error"
+    assert resp.json()["message"] == "concurrent_calls_limit must be a whole number from 1 to 10"
+
+
+def test_csv_cells_may_be_numbers_and_extra_columns_are_ignored(h):
+    headers = h.register()
+    body = {
+        "campaign_name": "Sheet",
+        "csv_data": [{"name": "Ann", "phone_number": 12015550123, "city": "Austin"}],
+    }
+    resp = h.client.post("/api/campaigns/upload-csv", headers=headers, json=body)
+    assert resp.status_code == 201, resp.text
+    queue = h.client.get(
+        f"/api/queue/campaign/{resp.json()['campaign']['id']}", headers=headers
+    ).json()["queue"]
+    assert queue[0]["phone_number"] == "+12015550123"
+
+
+def test_every_voice_route_documents_its_success_body_with_voice_schemas(h):
+    doc = h.client.get("/openapi.json").json()
+    schemas = doc["components"]["schemas"]
+    assert {"VoiceCampaignCreate", "VoiceCampaignPublic", "VoiceUploadStats"} <= set(schemas)
+    assert schemas["VoiceCampaignPublic"]["properties"]["status"]["$ref"].endswith(
+        "/VoiceCampaignStatus"
+    )
+    assert set(schemas["VoiceUploadStats"]["properties"]) == {
+        "total_rows",
+        "valid_contacts",
+        "contacts_created",
+        "contacts_skipped",
+        "errors",
+        "calls_queued",
+    }
+    for path, item in doc["paths"].items():
+        if not path.startswith(("/api/", "/webhooks/voice/")):
+            continue
+        for method, operation in item.items():
+            ok = operation["responses"].get("201") or operation["responses"]["200"]
+            ref = ok["content"]["application/json"]["schema"]["$ref"]
+            assert ref.rsplit("/", 1)[1].startswith("Voice"), (method, path, ref)
+
+
+def test_sandbox_callback_records_are_parsed_and_a_malformed_one_fails_alone(h):
+    from tests.conftest import FUNCTIONS
+
+    event = json.loads((ROOT / "events/sqs_voice_sandbox_callback.json").read_text())
+    good = event["Records"][0]
+    bad = {**good, "messageId": "not-json", "body": "{not json"}
+    result = FUNCTIONS["VoiceSandboxFunction"].invoke({"Records": [good, bad]})
+    # the good record names no call we know: acknowledged; the malformed one is retried alone
+    assert result == {"batchItemFailures": [{"itemIdentifier": "not-json"}]}

@@ -188,3 +188,19 @@ def test_a_stored_account_limit_binds_inside_the_acquire_itself(h):
     assert semaphore.acquire("acct", "e3", 5, 100)
     assert semaphore.usage().limit_of("acct", 5) == 3
     assert semaphore.usage().limit_of("other", 5) == 5
+
+
+def test_the_concurrency_checks_above_catch_a_semaphore_that_ignores_the_account_limit(
+    h, monkeypatch
+):
+    # Given a semaphore whose acquire no longer compares the account's count with its limit
+    monkeypatch.setattr(
+        semaphore,
+        "_room",
+        lambda account_id, default_limit, own_slot: semaphore.CallSemaphoreItem.active < 10**6,
+    )
+    # When many callers of one account with a limit of 2 take slots at once
+    peaks, over = _run_calls({"acct-a": 2}, system_limit=50, callers=30, calls_each=2)
+    # Then the same checks the tests above rely on report it
+    assert peaks["acct-a"] > 2
+    assert any(entry[0] in ("acct-a", "callers") for entry in over)

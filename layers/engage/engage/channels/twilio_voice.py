@@ -17,7 +17,7 @@ from twilio.base.exceptions import TwilioRestException
 from twilio.rest import Client
 
 from engage.channels.twilio_sms import twilio_auth_token
-from engage.channels.voice import CallPlacement, OutboundCall
+from engage.channels.voice_base import CallPlacement, OutboundCall
 from engage.core.settings import Settings
 
 

@@ -1,194 +1,35 @@
-"""Voice provider adapters (issue 3 "Providers and webhooks"; DESIGN.md section 5, "Providers").
-
-An adapter places one outbound call and reports progress later through the call-status
-webhook (`POST /webhooks/voice/{provider}/status`) with Twilio's parameters: `CallSid`,
-`CallStatus`, `SequenceNumber`, `CallDuration`, `AnsweredBy`
-(https://www.twilio.com/docs/voice/api/call-resource#statuscallback).
-
-The `sandbox` adapter is the default for development and tests. It records each call in an
-in-process outbox (the local runtime's `/_local/outbox` page) and delivers the callbacks a real
-provider would send through the `VOICE_SANDBOX_QUEUE_URL` SQS queue, the final one delayed by
-`SANDBOX_CALL_SECONDS` of wall-clock time; the `VoiceSandboxFunction` worker feeds them to the
-same handler the webhook uses. The outcome is decided by the number's last digit, so tests can
-rely on it:
-
-| last digit | outcome | reported talk time |
-|---|---|---|
-| 0-5 | answered by a person (`completed`, `AnsweredBy=human`) | 20-179 s |
-| 6 | voicemail (`completed`, `AnsweredBy=machine_end_beep`) | 15-44 s |
-| 7 | `no-answer` | 0 |
-| 8 | `busy` | 0 |
-| 9 | `failed` | 0 |
-
-Twilio's test-credential number `+15005550001` (invalid) is refused at placement, as Twilio does.
-"""
+"""Voice provider adapters: the names other modules imported from here before the interface
+(`voice_base`), the sandbox (`voice_sandbox`) and the factory (`voice_registry`) were split
+(issue 8). New code imports from those modules."""
 
 from __future__ import annotations
 
-import json
-import zlib
-from dataclasses import dataclass
-from typing import Any, Protocol
+from engage.channels.voice_base import (
+    FINAL_STATUSES,
+    STATUS_RANK,
+    CallPlacement,
+    OutboundCall,
+    VoiceAdapter,
+)
+from engage.channels.voice_registry import voice_adapter
+from engage.channels.voice_sandbox import (
+    CALL_OUTBOX,
+    REFUSED,
+    SandboxVoice,
+    sandbox_callbacks,
+    sandbox_plan,
+)
 
-from engage.channels.sandbox import Outbox
-from engage.core import clock, ids
-from engage.core.aws import client
-from engage.core.settings import get_settings
-
-FINAL_STATUSES = {"completed", "busy", "no-answer", "failed", "canceled"}
-STATUS_RANK = {
-    "queued": 0,
-    "initiated": 1,
-    "ringing": 2,
-    "in-progress": 3,
-    "answered": 3,
-    **dict.fromkeys(FINAL_STATUSES, 4),
-}
-REFUSED = {"+15005550001": "21217 phone number is not a valid phone number"}
-
-
-@dataclass(frozen=True)
-class OutboundCall:
-    """One call to place. `ref` (`<tenantId>.<queueItemId>.<attempt>`) is echoed in the
-    status-callback URL, so callbacks find their queue item even before the call id is stored."""
-
-    to: str
-    agent_id: str | None
-    status_callback_url: str
-    ref: str
-
-
-@dataclass(frozen=True)
-class CallPlacement:
-    """The provider's answer: `placed` with its call id, or not placed with an error."""
-
-    placed: bool
-    call_sid: str | None = None
-    error: str | None = None
-
-
-class VoiceAdapter(Protocol):
-    """A voice provider. `place_call` never raises for a call the provider refused."""
-
-    name: str
-
-    def place_call(self, call: OutboundCall) -> CallPlacement:
-        """Start one outbound call; progress arrives on the status webhook."""
-        ...
-
-    def fetch_status(self, call_sid: str, to: str) -> dict[str, str] | None:
-        """The call's current state as the provider knows it, in the status webhook's
-        parameters (`CallSid`, `CallStatus`, `CallDuration`, `AnsweredBy`), or None when the
-        provider does not know the call. Used by the reaper when a callback was lost."""
-        ...
-
-
-def sandbox_plan(phone_e164: str) -> dict[str, Any]:
-    """The sandbox's deterministic outcome for a number (table in the module docstring):
-    `{"status", "answered_by", "talk_seconds"}`."""
-    digit = int(phone_e164[-1]) if phone_e164[-1:].isdigit() else 0
-    spread = zlib.crc32(phone_e164.encode())
-    if digit <= 5:
-        return {"status": "completed", "answered_by": "human", "talk_seconds": 20 + spread % 160}
-    if digit == 6:
-        return {
-            "status": "completed",
-            "answered_by": "machine_end_beep",
-            "talk_seconds": 15 + spread % 30,
-        }
-    status = {7: "no-answer", 8: "busy", 9: "failed"}[digit]
-    return {"status": status, "answered_by": None, "talk_seconds": 0}
-
-
-CALL_OUTBOX = Outbox(capacity=20_000, key="callSid")
-
-
-def sandbox_callbacks(call_sid: str, to: str) -> list[tuple[int, dict[str, str]]]:
-    """The callbacks the sandbox sends for a call, as `(delay seconds, Twilio form params)`:
-    `initiated` and `ringing` at once, `in-progress` after a second when answered, and the
-    final status after SANDBOX_CALL_SECONDS."""
-    plan = sandbox_plan(to)
-    seconds = get_settings().sandbox_call_seconds
-    base = {"CallSid": call_sid, "To": to, "Direction": "outbound-api", "ApiVersion": "2010-04-01"}
-    out = [
-        (0, {**base, "CallStatus": "initiated", "SequenceNumber": "0"}),
-        (0, {**base, "CallStatus": "ringing", "SequenceNumber": "1"}),
-    ]
-    if plan["status"] == "completed":
-        out.append((min(1, seconds), {**base, "CallStatus": "in-progress", "SequenceNumber": "2"}))
-    final = {
-        **base,
-        "CallStatus": plan["status"],
-        "SequenceNumber": "3",
-        "CallDuration": str(plan["talk_seconds"]),
-    }
-    if plan["answered_by"]:
-        final["AnsweredBy"] = plan["answered_by"]
-    out.append((seconds, final))
-    return out
-
-
-class SandboxVoice:
-    """Records instead of calling and simulates the provider's callbacks (module docstring)."""
-
-    name = "sandbox"
-
-    def __init__(self, outbox: Outbox = CALL_OUTBOX) -> None:
-        self.outbox = outbox
-
-    def place_call(self, call: OutboundCall) -> CallPlacement:
-        """Record the call and queue its simulated callbacks."""
-        if call.to in REFUSED:
-            return CallPlacement(False, error=REFUSED[call.to])
-        call_sid = "CA" + ids.new_id().lower()
-        plan = sandbox_plan(call.to)
-        self.outbox.add(
-            {
-                "callSid": call_sid,
-                "to": call.to,
-                "agentId": call.agent_id,
-                "ref": call.ref,
-                "status": "initiated",
-                "plannedOutcome": plan["status"]
-                + (f" ({plan['answered_by']})" if plan["answered_by"] else ""),
-                "talkSeconds": plan["talk_seconds"],
-                "createdAt": clock.now_iso(),
-                "updatedAt": clock.now_iso(),
-            }
-        )
-        entries = [
-            {
-                "Id": str(i),
-                "MessageBody": json.dumps({"ref": call.ref, "params": params}),
-                "DelaySeconds": delay,
-            }
-            for i, (delay, params) in enumerate(sandbox_callbacks(call_sid, call.to))
-        ]
-        client("sqs").send_message_batch(
-            QueueUrl=get_settings().voice_sandbox_queue_url, Entries=entries
-        )
-        return CallPlacement(True, call_sid=call_sid)
-
-    def fetch_status(self, call_sid: str, to: str) -> dict[str, str] | None:
-        """What the sandbox's callbacks say by now, worked out from the call alone (any
-        process can answer, as Twilio's API would): the call id holds its placement time and
-        the number decides the outcome, final SANDBOX_CALL_SECONDS after placement."""
-        try:
-            placed_ms = ids.id_time_ms(call_sid[2:])
-        except ValueError:
-            return None
-        elapsed = (clock.now_ms() - placed_ms) / 1000
-        for delay, params in reversed(sandbox_callbacks(call_sid, to)):
-            if elapsed >= delay:
-                return {k: v for k, v in params.items() if k != "SequenceNumber"}
-        return None
-
-
-def voice_adapter() -> VoiceAdapter:
-    """The adapter VOICE_PROVIDER names."""
-    settings = get_settings()
-    if settings.voice_provider == "twilio":
-        from engage.channels.twilio_voice import TwilioVoice
-
-        return TwilioVoice(settings)
-    return SandboxVoice()
+__all__ = [
+    "CALL_OUTBOX",
+    "FINAL_STATUSES",
+    "REFUSED",
+    "STATUS_RANK",
+    "CallPlacement",
+    "OutboundCall",
+    "SandboxVoice",
+    "VoiceAdapter",
+    "sandbox_callbacks",
+    "sandbox_plan",
+    "voice_adapter",
+]

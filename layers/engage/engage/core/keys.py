@@ -230,3 +230,100 @@ def parse_message_partition(pk: str) -> tuple[str, str] | None:
         return campaign_of_message_pk(pk)
     except ValueError:
         return None
+
+
+# --- voice ---
+# Sort keys and composed ids of the voice group (issue 8: keys built and parsed here only).
+
+
+def call_queue_sk(seq: int) -> str:
+    """Sort key of a call-queue item: its sequence number, zero-padded to six digits."""
+    return f"{seq:06d}"
+
+
+def call_queue_key(tenant_id: str, campaign_id: str, seq: int) -> tuple[str, str]:
+    """Key of one call-queue item (`call_queue_partition`, `call_queue_sk`)."""
+    return call_queue_partition(tenant_id, campaign_id), call_queue_sk(seq)
+
+
+def parse_call_queue_partition(pk: str) -> tuple[str, str]:
+    """`(tenant_id, campaign_id)` from a `call_queue_partition` key; ValueError otherwise."""
+    head, tenant_id, kind, campaign_id = pk.split("#", 3)
+    if head != "T" or kind != "VQ" or not tenant_id or not campaign_id:
+        raise ValueError(f"not a call-queue partition: {pk!r}")
+    return tenant_id, campaign_id
+
+
+def parse_tenant_pk(pk: str) -> str:
+    """The tenant id of a `tenant_pk` value; ValueError otherwise."""
+    head, _, tenant_id = pk.partition("#")
+    if head != "T" or not tenant_id or "#" in tenant_id:
+        raise ValueError(f"not a tenant key: {pk!r}")
+    return tenant_id
+
+
+def call_ready_sk(not_before: str, seq: int, attempts: int) -> str:
+    """GSI2 sort key of a queued item: due time (ISO 8601 UTC), sequence, attempts made."""
+    return f"{not_before}#{seq:06d}#{attempts}"
+
+
+def call_ready_upper_bound(due_by: str) -> str:
+    """The greatest `call_ready_sk` of an item due at `due_by` (for `<=` key conditions)."""
+    return f"{due_by}#~"
+
+
+def parse_call_ready_sk(sk: str) -> tuple[str, int, int]:
+    """`(not_before, seq, attempts)` from a `call_ready_sk`; ValueError otherwise."""
+    not_before, seq, attempts = sk.rsplit("#", 2)
+    return not_before, int(seq), int(attempts)
+
+
+def voice_registry_sk(tenant_id: str, campaign_id: str) -> str:
+    """Sort key of a campaign in the running / sweeping voice registries."""
+    return f"{tenant_id}#{campaign_id}"
+
+
+def running_voice_campaign_key(tenant_id: str, campaign_id: str) -> tuple[str, str]:
+    """A campaign's entry in the registry of running voice campaigns."""
+    return running_voice_campaigns_partition(), voice_registry_sk(tenant_id, campaign_id)
+
+
+def sweeping_voice_campaign_key(tenant_id: str, campaign_id: str) -> tuple[str, str]:
+    """A cancelled campaign's entry in the registry of queues still being swept."""
+    return sweeping_voice_campaigns_partition(), voice_registry_sk(tenant_id, campaign_id)
+
+
+def voice_queue_item_id(campaign_id: str, seq: int) -> str:
+    """The public id of a call-queue item: `<campaignId>-<seq:06d>`."""
+    return f"{campaign_id}-{seq:06d}"
+
+
+def parse_voice_queue_item_id(value: str) -> tuple[str, int] | None:
+    """`(campaign_id, seq)` from a public queue item id, or None when it is not one."""
+    campaign_id, _, seq = value.rpartition("-")
+    if not campaign_id or not seq.isdigit() or len(seq) != 6:
+        return None
+    return campaign_id, int(seq)
+
+
+def voice_call_ref(tenant_id: str, campaign_id: str, seq: int, attempt: int) -> str:
+    """Our reference of one call attempt, echoed by the provider in the status-callback URL:
+    `<tenantId>.<queueItemId>.<attempt>`."""
+    return f"{tenant_id}.{voice_queue_item_id(campaign_id, seq)}.{attempt}"
+
+
+def parse_voice_call_ref(ref: str) -> tuple[str, str, int, int] | None:
+    """`(tenant_id, campaign_id, seq, attempt)` from a `voice_call_ref`, or None."""
+    parts = ref.split(".")
+    if len(parts) != 3 or not parts[0] or not parts[2].isdigit():
+        return None
+    parsed = parse_voice_queue_item_id(parts[1])
+    if parsed is None:
+        return None
+    return parts[0], parsed[0], parsed[1], int(parts[2])
+
+
+def voice_execution_name(campaign_id: str, seq: int, attempt: int, nonce: str) -> str:
+    """The Step Functions execution name (and semaphore holder id) of one claim of a call
+    attempt: `<queueItemId>-<attempt>-<nonce>`."""
+    return f"{voice_queue_item_id(campaign_id, seq)}-{attempt}-{nonce}"

@@ -5,6 +5,7 @@ The call semaphore's item lives in `engage.voice.semaphore`. Keys come from `eng
 
 from __future__ import annotations
 
+from enum import StrEnum
 from typing import Any
 
 from pynamodb.attributes import (
@@ -16,9 +17,48 @@ from pynamodb.attributes import (
 
 from engage.core.db import GSI1, GSI2, BaseItem
 
-CAMPAIGN_STATUSES = ("draft", "active", "paused", "completed", "cancelled")
-QUEUE_STATUSES = ("queued", "in_progress", "completed", "failed", "cancelled")
-OUTCOMES = ("answered", "voicemail", "no_answer", "busy", "failed")
+
+class VoiceCampaignStatus(StrEnum):
+    """A voice campaign's status (seed 002 "Complete API Flow": draft -> active -> completed,
+    with paused and cancelled)."""
+
+    DRAFT = "draft"
+    ACTIVE = "active"
+    PAUSED = "paused"
+    COMPLETED = "completed"
+    CANCELLED = "cancelled"
+
+
+class VoiceQueueStatus(StrEnum):
+    """A call-queue item's status (seed 002 "Queue API Endpoints")."""
+
+    QUEUED = "queued"
+    IN_PROGRESS = "in_progress"
+    COMPLETED = "completed"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+
+class VoiceCallOutcome(StrEnum):
+    """What one placed call came to: a person answered, voicemail, no answer, busy, failed."""
+
+    ANSWERED = "answered"
+    VOICEMAIL = "voicemail"
+    NO_ANSWER = "no_answer"
+    BUSY = "busy"
+    FAILED = "failed"
+
+
+class VoiceCampaignSource(StrEnum):
+    """How a campaign was created: `POST /api/campaigns` or `POST /api/campaigns/upload-csv`."""
+
+    API = "api"
+    CSV = "csv"
+
+
+CAMPAIGN_STATUSES = tuple(s.value for s in VoiceCampaignStatus)
+QUEUE_STATUSES = tuple(s.value for s in VoiceQueueStatus)
+OUTCOMES = tuple(o.value for o in VoiceCallOutcome)
 
 
 class VoiceCampaignItem(BaseItem):

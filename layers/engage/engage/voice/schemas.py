@@ -1,28 +1,60 @@
 """Request bodies of the voice group (seed 002; snake_case fields). Server-owned fields
-(status, counters, tenant) are not accepted: unknown fields are a 400."""
+(status, counters, tenant) are not accepted: unknown fields are a 400, except in CSV rows,
+whose extra columns are ignored (a CSV carries whatever columns its author exported). Every
+text field must be valid Unicode text (a lone surrogate such as "\\ud800" is refused)."""
 
 from __future__ import annotations
 
 import re
 from datetime import date
-from typing import Any
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    field_validator,
+    model_validator,
+)
+
+from engage.core.errors import ValidationFailed
+from engage.core.schemas import RequestModel
 
 _HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
+LIMIT_MIN, LIMIT_MAX = 1, 10
 
 
-class _Body(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+def is_text(value: str) -> bool:
+    """Whether `value` is valid Unicode text (encodable as UTF-8: no lone surrogates)."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
-class CallWindow(_Body):
+def _text(value: str) -> str:
+    if not is_text(value):
+        raise ValueError("must be valid Unicode text")
+    return value
+
+
+Text = Annotated[str, AfterValidator(_text)]
+
+
+class _Body(RequestModel):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, str_strip_whitespace=True)
+
+
+class VoiceCallWindow(_Body):
     """When calls may be placed, in the account's time zone (issue 3, "upload-csv")."""
 
-    first_call_time: str | None = Field(default=None, examples=["09:00"])
-    last_call_time: str | None = Field(default=None, examples=["18:00"])
-    start_date: str | None = Field(default=None, examples=["2025-10-15"])
-    end_date: str | None = Field(default=None, examples=["2025-10-30"])
+    first_call_time: Text | None = Field(default=None, examples=["09:00"])
+    last_call_time: Text | None = Field(default=None, examples=["18:00"])
+    start_date: Text | None = Field(default=None, examples=["2025-10-15"])
+    end_date: Text | None = Field(default=None, examples=["2025-10-30"])
     max_attempts: int | None = Field(default=None, ge=1, le=10)
     retry_delay_minutes: int | None = Field(default=None, ge=0, le=7 * 24 * 60)
 
@@ -46,7 +78,7 @@ class CallWindow(_Body):
         return value
 
     @model_validator(mode="after")
-    def _ordered(self) -> CallWindow:
+    def _ordered(self) -> VoiceCallWindow:
         if (
             self.first_call_time
             and self.last_call_time
@@ -58,15 +90,15 @@ class CallWindow(_Body):
         return self
 
 
-class CampaignFields(CallWindow):
+class VoiceCampaignFields(VoiceCallWindow):
     """Fields a client may set on a voice campaign. `name` and `campaign_name` are synonyms
     (seed 002 uses `campaign_name` for uploads)."""
 
-    name: str | None = Field(default=None, min_length=1, max_length=200)
-    campaign_name: str | None = Field(default=None, min_length=1, max_length=200)
-    description: str | None = Field(default=None, max_length=2000)
-    agent_id: str | None = Field(default=None, max_length=200)
-    next_action: str | None = Field(default=None, max_length=500)
+    name: Text | None = Field(default=None, min_length=1, max_length=200)
+    campaign_name: Text | None = Field(default=None, min_length=1, max_length=200)
+    description: Text | None = Field(default=None, max_length=2000)
+    agent_id: Text | None = Field(default=None, max_length=200)
+    next_action: Text | None = Field(default=None, max_length=500)
 
     @property
     def title(self) -> str | None:
@@ -74,42 +106,86 @@ class CampaignFields(CallWindow):
         return self.campaign_name or self.name
 
 
-class CampaignCreate(CampaignFields):
+class VoiceCampaignCreate(VoiceCampaignFields):
     """`POST /api/campaigns`: a campaign over existing contacts (`contact_ids`)."""
 
-    contact_ids: list[str] = Field(default_factory=list, max_length=100_000)
+    contact_ids: list[Annotated[Text, Field(max_length=64)]] = Field(
+        default_factory=list, max_length=100_000
+    )
 
     @model_validator(mode="after")
-    def _named(self) -> CampaignCreate:
+    def _named(self) -> VoiceCampaignCreate:
         if not self.title:
             raise ValueError("campaign_name (or name) is required")
         return self
 
 
-class CampaignUpdate(CampaignFields):
+class VoiceCampaignUpdate(VoiceCampaignFields):
     """`PUT /api/campaigns/{id}`: any subset of the fields."""
 
 
-class CsvRow(BaseModel):
-    """One row of `csv_data` (seed 002 "CSV Upload Endpoint Details"). Validated per row by the
-    service so that a bad row is counted and reported, not a 400 for the whole upload."""
-
-    model_config = ConfigDict(extra="allow")
-
-    name: Any = None
-    phone_number: Any = None
-    email: Any = None
-    company: Any = None
-    notes: Any = None
+def _cell(value: object) -> object:
+    """A spreadsheet number (e.g. a phone number exported as 15125550100) as its text."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return str(int(value)) if isinstance(value, float) and value.is_integer() else str(value)
+    return value
 
 
-class CampaignUpload(CampaignFields):
+Cell = Annotated[str | None, BeforeValidator(_cell)]
+
+
+class VoiceCsvRow(BaseModel):
+    """One row of `csv_data` (seed 002 "CSV Upload Endpoint Details"): text cells (numbers are
+    read as their text). Validated per row by the service, so that a bad row (a missing name
+    or phone, an invalid number, text that is not valid Unicode) is counted and reported
+    rather than failing the whole upload. Other columns are ignored."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    name: Cell = Field(default=None, examples=["John Smith"])
+    phone_number: Cell = Field(default=None, examples=["+91 9876543210"])
+    email: Cell = Field(default=None, examples=["john@example.com"])
+    company: Cell = Field(default=None, examples=["ABC Corp"])
+    notes: Cell = Field(default=None, examples=["Interested in demo"])
+
+
+class VoiceCampaignUpload(VoiceCampaignFields):
     """`POST /api/campaigns/upload-csv`."""
 
-    csv_data: list[CsvRow] = Field(min_length=1, max_length=50_000)
+    csv_data: list[VoiceCsvRow] = Field(min_length=1, max_length=50_000)
 
     @model_validator(mode="after")
-    def _named(self) -> CampaignUpload:
+    def _named(self) -> VoiceCampaignUpload:
         if not self.title:
             raise ValueError("campaign_name is required")
         return self
+
+
+def _limit(value: object) -> int:
+    """Seed 002 "Validation": a number from 1 to 10. Anything else is the seed's 400, raised as
+    the domain error so the envelope's message says what is expected (no input is echoed)."""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int) or not LIMIT_MIN <= value <= LIMIT_MAX:
+        raise ValidationFailed(
+            f"concurrent_calls_limit must be a whole number from {LIMIT_MIN} to {LIMIT_MAX}",
+            {"concurrent_calls_limit": f"integer {LIMIT_MIN}-{LIMIT_MAX}"},
+        )
+    return value
+
+
+class VoiceConcurrencyUpdate(_Body):
+    """`PUT /api/settings/concurrency` (seed 002): the account's concurrent-calls limit."""
+
+    concurrent_calls_limit: Annotated[int, BeforeValidator(_limit)] = Field(
+        ge=LIMIT_MIN, le=LIMIT_MAX, examples=[3]
+    )
+
+
+# The names before issue 8 (class names are the OpenAPI schema names, so they carry `Voice`).
+CallWindow = VoiceCallWindow
+CampaignFields = VoiceCampaignFields
+CampaignCreate = VoiceCampaignCreate
+CampaignUpdate = VoiceCampaignUpdate
+CampaignUpload = VoiceCampaignUpload
+CsvRow = VoiceCsvRow

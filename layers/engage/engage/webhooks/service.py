@@ -20,13 +20,12 @@ from engage.channels.base import Receipt
 from engage.channels.twilio_sms import twilio_auth_token, verify_signature
 from engage.contacts import service as contacts
 from engage.contacts import store as contact_store
-from engage.contacts.models import PhoneItem
-from engage.core import keys
 from engage.core.errors import Forbidden, NotFound, ValidationFailed
 from engage.core.observability import logger, mask_phone
 from engage.core.phones import normalise_phone
 from engage.core.settings import get_settings
 from engage.tenants import service as tenants
+from engage.webhooks import store
 
 STOP_WORDS = {"STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "REVOKE", "OPTOUT"}
 START_WORDS = {"START", "UNSTOP", "YES"}
@@ -54,7 +53,7 @@ def verify(provider: str, url: str, params: dict[str, str], signature: str) -> N
 
 def status_callback(provider: str, params: dict[str, str], ref: str | None) -> dict[str, Any]:
     """Queue one delivery receipt (Twilio's MessageSid / MessageStatus / ErrorCode); the
-    receipts worker applies it."""
+    receipts worker applies it. Returns `WebhookReceiptQueued`'s fields."""
     sid = params.get("MessageSid") or params.get("SmsSid")
     status = (params.get("MessageStatus") or params.get("SmsStatus") or "").lower()
     if not sid or not status:
@@ -84,8 +83,7 @@ def keyword(body: str, opt_out_type: str | None) -> str | None:
 def tenants_knowing(phone: str) -> list[tuple[str, str]]:
     """(tenant id, contact id) for every tenant with a contact at `phone` (GSI1)."""
     out = []
-    for hit in PhoneItem.by_phone.query(keys.phone_index_pk(phone)):
-        tenant_id = hit.gsi1sk.split("#", 1)[1]
+    for tenant_id in store.tenants_with_phone(phone):
         guard = contact_store.get_phone(tenant_id, phone)
         if guard is not None:
             out.append((tenant_id, guard.contact_id))
@@ -93,7 +91,8 @@ def tenants_knowing(phone: str) -> list[tuple[str, str]]:
 
 
 def inbound(provider: str, params: dict[str, str]) -> dict[str, Any]:
-    """Handle a reply; returns `{action, changed, reply}` (`reply` is the text to answer)."""
+    """Handle a reply; returns `{action, changed, reply}` (`action`: `stop`, `start`, `help` or
+    None; `changed`: contacts whose consent changed; `reply`: the text to answer, or None)."""
     phone = normalise_phone(params.get("From"), None)
     if phone is None:
         raise ValidationFailed("Missing or invalid From", {"From": "required E.164 number"})
