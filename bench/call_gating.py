@@ -97,11 +97,13 @@ def _child() -> dict[str, Any]:
     import boto3
 
     count_requests()
+    from engage.channels import voice_registry
     from engage.channels.voice import CallPlacement, OutboundCall
     from engage.core import ids
     from engage.core.settings import get_settings
     from engage.tenants.service import new_tenant_item, tenant_id_of
-    from engage.voice import calls, semaphore, service, tokens
+    from engage.voice import calls, concurrency, executions, semaphore, tokens
+    from engage.voice.task_models import CallRef
     from engage.voice.schemas import CampaignUpload
     from local.cfn import create_core_resources
 
@@ -112,7 +114,7 @@ def _child() -> dict[str, Any]:
         tenant = new_tenant_item(f"Bench {name}")
         tenant.save()
         accounts[tenant_id_of(tenant)] = name
-        service.set_concurrency(tenant_id_of(tenant), {"concurrent_calls_limit": limit})
+        concurrency.set_concurrency(tenant_id_of(tenant), limit)
     boto3.client("stepfunctions")  # warm the client
 
     # -- what the semaphore says, measured on the caller's side ---------------------------------
@@ -171,7 +173,7 @@ def _child() -> dict[str, Any]:
             threading.Timer(CALL_SECONDS, finish).start()
             return CallPlacement(True, call_sid=sid)
 
-    calls.voice_adapter = lambda: TimedSandbox()  # type: ignore[assignment]
+    voice_registry.voice_adapter = lambda: TimedSandbox()  # type: ignore[assignment]
 
     # -- Step Functions: each execution's tasks run in a thread ----------------------------------
     waiting: dict[str, threading.Event] = {}
@@ -198,19 +200,11 @@ def _child() -> dict[str, Any]:
         calls.task_release(call)
         finished.release()
 
-    def start_execution(
-        tenant_id: str, campaign_id: str, seq: int, attempt: int, name: str
-    ) -> None:
-        call = {
-            "execution": name,
-            "tenant_id": tenant_id,
-            "campaign_id": campaign_id,
-            "seq": seq,
-            "attempt": attempt,
-        }
+    def start_execution(ref: CallRef) -> None:
+        call = ref.model_dump(exclude_none=True)
         threading.Thread(target=execution, args=(call,), daemon=True).start()
 
-    calls.start_execution = start_execution  # type: ignore[assignment]
+    executions.start = start_execution  # type: ignore[assignment]
 
     # -- the run ----------------------------------------------------------------------------------
     # Calls split in proportion to the limits, so that all three accounts stay busy together.

@@ -115,7 +115,23 @@ def install() -> None:
     Table.query = query  # type: ignore[method-assign]
     _install_fast_json()
     _install_lock()
+    _install_started_executions()
     _installed = True
+
+
+def _install_started_executions() -> None:
+    """moto 5.2.5 bug: `SendTaskSuccess` / `SendTaskFailure` / `SendTaskHeartbeat` look for the
+    token in every RUNNING execution, including one whose worker thread has not built its
+    environment yet, and fail with AttributeError. Only started executions can hold a token."""
+    from moto.stepfunctions.parser.models import StepFunctionsParserBackend
+
+    original = StepFunctionsParserBackend._get_executions
+
+    def started(backend: Any, *args: Any, **kwargs: Any) -> Any:
+        found = original(backend, *args, **kwargs)
+        return [e for e in found if e.exec_worker and e.exec_worker.env]
+
+    StepFunctionsParserBackend._get_executions = started  # type: ignore[method-assign]
 
 
 def _install_lock() -> None:

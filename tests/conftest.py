@@ -86,8 +86,8 @@ def pytest_configure(config: pytest.Config) -> None:
 
 class VoiceCallMachine:
     """moto's Step Functions interpreter running the real voice call state machine, its Lambda
-    tasks routed to our handlers (moto's `LambdaBackend.invoke`, patched for the test: the
-    local runtime does the same in local/runtime.py).
+    tasks routed to our handlers by the moto shim's `install_lambda_router`, as in the local
+    runtime.
 
     moto runs each execution in its own thread, as Step Functions would. `settle` waits (for an
     event, not a fixed time) until no task is running and every RUNNING execution waits in
@@ -97,7 +97,6 @@ class VoiceCallMachine:
     Release, as a killed execution would."""
 
     def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
-        from moto.awslambda import models as lambda_models
         from moto.stepfunctions.parser.asl.component.state.exec.state_task import (
             lambda_eval_utils,
         )
@@ -111,28 +110,17 @@ class VoiceCallMachine:
         self.errors: list[str] = []
         machine = self
 
-        def invoke(
-            backend: Any,
-            function_name: str,
-            qualifier: Any,
-            body: Any,
-            headers: Any,
-            response_headers: dict[str, str],
-        ) -> bytes:
-            name = function_name.split(":function:")[-1].split(":")[0]
+        def route(name: str, event: dict[str, Any]) -> Any:
             fn = next(f for f in FUNCTIONS.values() if f.name == name)
-            event = json.loads(body) if body else {}
             with machine.changed:
                 machine.running_tasks += 1
                 if event.get("task_token"):
                     machine.tokens[str(event["call"]["execution"])] = event["task_token"]
             try:
-                return json.dumps(fn.invoke(event)).encode()
+                return fn.invoke(event)
             except Exception as exc:  # reported to Step Functions as the task's error
                 machine.errors.append(f"{fn.logical_id} {event.get('action')}: {exc!r}")
-                response_headers["x-amz-function-error"] = "Unhandled"
-                error = {"errorType": type(exc).__name__, "errorMessage": str(exc)[:500]}
-                return json.dumps(error).encode()
+                raise
             finally:
                 with machine.changed:
                     machine.running_tasks -= 1
@@ -148,15 +136,6 @@ class VoiceCallMachine:
 
             return wrapper
 
-        def started_executions(original: Any) -> Any:
-            # moto 5.2 bug: SendTask* walks every RUNNING execution, including one whose worker
-            # thread has not built its environment yet, and fails with AttributeError.
-            def wrapper(backend: Any, *args: Any, **kwargs: Any) -> Any:
-                found = original(backend, *args, **kwargs)
-                return [e for e in found if e.exec_worker and e.exec_worker.env]
-
-            return wrapper
-
         clients: dict[tuple[str, str], Any] = {}
 
         def cached_client(region: str, service: str, state_credentials: Any = None) -> Any:
@@ -167,12 +146,7 @@ class VoiceCallMachine:
             return clients[key]
 
         monkeypatch.setattr(lambda_eval_utils, "boto_client_for", cached_client)
-        monkeypatch.setattr(lambda_models.LambdaBackend, "invoke", invoke)
-        monkeypatch.setattr(
-            StepFunctionsParserBackend,
-            "_get_executions",
-            started_executions(StepFunctionsParserBackend._get_executions),
-        )
+        self.uninstall = moto_patches.install_lambda_router(route)
         for name in ("send_task_success", "send_task_failure"):
             original = getattr(StepFunctionsParserBackend, name)
             monkeypatch.setattr(StepFunctionsParserBackend, name, completes(original))
@@ -411,5 +385,6 @@ def h(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterat
         finally:
             if harness.voice is not None:
                 harness.voice.kill_all()
+                harness.voice.uninstall()
             clock.set_clock(None)
             reset_caches()

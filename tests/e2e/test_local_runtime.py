@@ -233,10 +233,11 @@ def test_voice_campaigns_as_a_new_user_would_run_them(base_url):
     assert resp.status_code == 201, resp.text
     assert resp.json()["stats"] == {
         "total_rows": 500,
-        "valid_contacts": 450,
+        "valid_contacts": 480,
         "contacts_created": 450,
         "contacts_skipped": 30,
         "errors": 20,
+        "calls_queued": 450,
     }
     big = resp.json()["campaign"]["id"]
     assert (
