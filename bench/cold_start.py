@@ -52,7 +52,9 @@ class _NotInLayer:
         return None
 sys.meta_path.insert(0, _NotInLayer)
 """
-TIMER = "import time\nt = time.process_time()\nimport {module}\nprint((time.process_time() - t) * 1000)"
+TIMER = (
+    "import time\nt = time.process_time()\nimport {module}\nprint((time.process_time() - t) * 1000)"
+)
 
 
 @dataclass(frozen=True)
