@@ -9,15 +9,20 @@ variables the Lambda runtime sets (`AWS_LAMBDA_FUNCTION_NAME`, `AWS_EXECUTION_EN
 that Powertools behaves as on AWS (with `Tracing: Active`, the Tracer is on). No network: no
 module may call AWS while being imported.
 
-`import boto3` is timed the same way in the same run (every function needs it; it is the floor
-a Python Lambda that talks to AWS pays). Repetitions are interleaved (boto3, f1, f2, ..., then
-again) so that load on the machine hits every target alike; each figure is the median.
+`import boto3` is timed the same way in the same run (the floor a Python Lambda that talks to
+AWS pays; Engage's functions load botocore, and boto3 itself only for S3 transfers and the
+idempotency layer). Only the packages the layer ships (layers/engage/requirements.txt and its
+dependencies, plus boto3, which the runtime has) can be imported: the dev tools in .venv would
+otherwise change what botocore and the X-Ray SDK load. Each figure is CPU milliseconds of the
+child process (the machine may be shared: wall time would measure the neighbours), the median
+of interleaved repetitions (boto3, f1, f2, ..., then again).
 
 Goals (issue 8, section 6): workers <= 1.3x boto3, API groups <= 2.0x. Informative: the exit
-status is 0 whatever the ratios; the summary line says which functions miss.
+status is 0 whatever the ratios; the summary line says which functions miss. A second table
+says where the time goes: what each shared dependency adds to a process that has boto3.
 
 `python -m bench.cold_start --top SenderFunction` prints the heaviest imports of one function
-(`python -X importtime`, cumulative microseconds) to see where its time goes.
+(`python -X importtime`, cumulative and self milliseconds).
 """
 
 from __future__ import annotations
@@ -37,10 +42,8 @@ from local.cfn import ROOT, load_template
 LAYER = ROOT / "layers" / "engage"
 REQUIREMENTS = LAYER / "requirements.txt"
 GOALS = {"worker": 1.3, "API group": 2.0}
-# The child refuses packages the layer does not ship (this checkout's .venv also holds the dev
-# tools: moto, the SAM CLI, httpx, awscrt, pyOpenSSL, ... which botocore and the X-Ray SDK would
-# otherwise pick up), then times the import in CPU milliseconds of its own process (the machine
-# is shared, so wall time would measure the neighbours).
+# The child refuses packages the layer does not ship (.venv also holds moto, the SAM CLI, httpx,
+# awscrt, pyOpenSSL, ..., which botocore and the X-Ray SDK would pick up).
 LAYER_ONLY = """
 import os, sys
 _blocked = frozenset(os.environ.pop("COLD_START_BLOCKED", "").split())
@@ -234,6 +237,42 @@ def top_imports(target: Target, count: int = 30) -> list[tuple[int, int, str]]:
     return sorted(rows, reverse=True)[:count]
 
 
+# Where the time goes: what each shared dependency adds to a process that imported boto3
+# (and what the dependency itself needs), as the functions import them.
+COMPONENTS: dict[str, tuple[str, str]] = {
+    "pydantic (BaseModel)": ("", "from pydantic import BaseModel"),
+    "pydantic-settings": ("from pydantic import BaseModel", "import pydantic_settings"),
+    "Powertools Logger/Metrics/Tracer + X-Ray": (
+        "from pydantic import BaseModel",
+        "import engage.core.observability",
+    ),
+    "Powertools batch (SQS workers)": ("", "import aws_lambda_powertools.utilities.batch"),
+    "PynamoDB": ("", "import pynamodb.models"),
+    "phonenumbers": ("", "import phonenumbers"),
+    "FastAPI": ("from pydantic import BaseModel", "import fastapi"),
+}
+
+
+def component_costs(env_of: Target, repetitions: int) -> dict[str, float]:
+    """Median CPU ms each component adds after `import boto3` (and its own prerequisites)."""
+    out = {}
+    for name, (before, statement) in COMPONENTS.items():
+        cmd, env = _command(env_of)
+        cmd[-1] = (
+            LAYER_ONLY
+            + f"import boto3\n{before}\nimport time\nt = time.process_time()\n{statement}\n"
+            "print((time.process_time() - t) * 1000)"
+        )
+        samples = []
+        for _ in range(repetitions):
+            done = subprocess.run(
+                cmd, cwd=env_of.directory, env=env, capture_output=True, text=True, check=True
+            )
+            samples.append(float(done.stdout.strip().splitlines()[-1]))
+        out[name] = statistics.median(samples)
+    return out
+
+
 def run(repetitions: int) -> list[dict[str, Any]]:
     """Interleaved repetitions; one row per target with its median and ratio to boto3."""
     all_targets = targets()
@@ -302,7 +341,13 @@ def main() -> None:
         for cumulative, self_us, name in top_imports(target):
             print(f"{cumulative / 1000:>14.1f}{self_us / 1000:>9.1f}  {name}")
         return
-    print_table(run(args.repetitions), args.repetitions)
+    rows = run(args.repetitions)
+    print_table(rows, args.repetitions)
+    floor = rows[0]["median_ms"]
+    worker = next(t for t in targets() if t.kind == "worker")
+    print("\nwhere the time goes: CPU ms a dependency adds after `import boto3` (x boto3)")
+    for name, ms in component_costs(worker, args.repetitions).items():
+        print(f"  {name:42}{ms:>8.1f}{ms / floor:>8.2f}")
 
 
 if __name__ == "__main__":

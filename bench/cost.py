@@ -553,6 +553,11 @@ def sms_bill(run: dict[str, Any], template: dict[str, Any]) -> Bill:
     bill.add("API Gateway", callbacks, "apigw_rest", callback=True)
     bill.lines["carrier"] = n * CARRIER["sms_segment"][0] * bill.scale
     bill.notes.append(f"callbacks per SMS: {callbacks / n:g} ({', '.join(SMS_CALLBACKS)})")
+    scheduled = PRICES["scheduler_invocation"][0] * bill.scale
+    bill.notes.append(
+        f"EventBridge Scheduler: 1 invocation per scheduled campaign run, {scheduled:,.4f} per 1M"
+        " SMS if every campaign of this size were scheduled (this one is immediate: not added)"
+    )
     return bill
 
 
