@@ -1,35 +1,24 @@
-"""Lambda entry points, decorated the same way everywhere (STYLE.md rule 6)."""
+"""Lambda entry points, decorated the same way everywhere (STYLE.md rule 6).
+
+Imports are cheap here (STYLE.md rule 7): this module loads neither FastAPI nor Mangum, so a
+worker (`worker_handler`) pays for neither at cold start; `http_handler` receives an app that
+its API group built already and imports Mangum itself.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
-
-from fastapi import FastAPI
+from typing import TYPE_CHECKING, Any
 
 from engage.core.observability import logger, metrics, tracer
+
+if TYPE_CHECKING:
+    from fastapi import FastAPI
 
 Handler = Callable[[dict[str, Any], Any], Any]
 
 
-def http_handler(app: FastAPI) -> Handler:
-    """API Gateway (REST, proxy integration) -> FastAPI through Mangum."""
-    from mangum import Mangum
-
-    asgi = Mangum(app, lifespan="off")
-
-    @logger.inject_lambda_context(clear_state=True)
-    @tracer.capture_lambda_handler(capture_response=False)
-    @metrics.log_metrics
-    def handler(event: dict[str, Any], context: Any) -> Any:
-        return asgi(event, context)
-
-    return handler
-
-
-def worker_handler(fn: Handler) -> Handler:
-    """SQS / Step Functions / Scheduler workers."""
-
+def _decorate(fn: Handler) -> Handler:
     @logger.inject_lambda_context(clear_state=True)
     @tracer.capture_lambda_handler(capture_response=False)
     @metrics.log_metrics
@@ -37,3 +26,16 @@ def worker_handler(fn: Handler) -> Handler:
         return fn(event, context)
 
     return handler
+
+
+def http_handler(app: FastAPI) -> Handler:
+    """API Gateway (REST, proxy integration) -> FastAPI through Mangum."""
+    from mangum import Mangum
+
+    return _decorate(Mangum(app, lifespan="off"))
+
+
+def worker_handler(fn: Handler) -> Handler:
+    """SQS / Step Functions / Scheduler workers: `fn(event, context)` with the same logging,
+    tracing and metrics as the API groups."""
+    return _decorate(fn)
