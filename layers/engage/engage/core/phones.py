@@ -1,8 +1,9 @@
-"""Phone numbers to E.164 with `phonenumbers` (Google's libphonenumber metadata)."""
+"""Phone numbers to E.164 with `phonenumbers` (Google's libphonenumber metadata).
+
+`phonenumbers` is imported on first use: its metadata costs a cold start ~13 ms that the
+workers which never parse a number should not pay (STYLE.md rule 7)."""
 
 from __future__ import annotations
-
-import phonenumbers
 
 from engage.core.errors import ValidationFailed
 
@@ -18,6 +19,8 @@ def normalise_phone(raw: str | None, default_region: str | None) -> str | None:
     text = raw.strip().lstrip("'").strip()
     if not text:
         return None
+    import phonenumbers
+
     region = (default_region or "").upper() or None
     try:
         number = phonenumbers.parse(text, region)
@@ -40,4 +43,6 @@ def require_phone(raw: str | None, default_region: str | None, field: str = "pho
 
 def is_valid_region(code: str) -> bool:
     """True when `code` is an ISO 3166-1 alpha-2 region that libphonenumber knows."""
+    import phonenumbers
+
     return code.upper() in phonenumbers.SUPPORTED_REGIONS
