@@ -137,7 +137,8 @@ def targets(template: dict[str, Any] | None = None) -> list[Target]:
         props = res["Properties"]
         module = str(props.get("Handler", "app.handler")).rsplit(".", 1)[0]
         events = (props.get("Events") or {}).values()
-        kind = "API group" if any(e["Type"] in ("Api", "HttpApi") for e in events) else "worker"
+        http = "FunctionUrlConfig" in props or any(e["Type"] in ("Api", "HttpApi") for e in events)
+        kind = "API group" if http else "worker"
         env = _lambda_env(logical_id, props, template)
         out.append(Target(logical_id, kind, module, ROOT / props["CodeUri"], env))
     if not out:

@@ -28,7 +28,8 @@ How each service is derived:
   callbacks; duration = this run's CPU time in the function's code + AWS requests x
   AWS_REQUEST_SECONDS + provider API calls x PROVIDER_API_SECONDS (assumed latencies: moto's are
   not AWS's), rounded up to the millisecond.
-- API Gateway: one request per provider callback and per API call that started the work.
+- API Gateway: one request per API call that started the work, and per provider callback
+  unless the template serves the callbacks on the webhooks function's URL (no request fee).
 - CloudWatch Logs: the platform's START/END/REPORT lines per invocation plus this run's log
   bytes at INFO. X-Ray: traces of the default sampling rule (5 % beyond 1 per second).
 """
@@ -429,6 +430,23 @@ def _template() -> dict[str, Any]:
     return load_template()
 
 
+def _callbacks_through_gateway() -> bool:
+    """Whether the template routes provider callbacks through API Gateway REST (Api events on
+    WebhooksFunction) rather than the function's own URL (FunctionUrlConfig: no request fee)."""
+    props = _template()["Resources"]["WebhooksFunction"]["Properties"]
+    return "FunctionUrlConfig" not in props
+
+
+def _add_callback_gateway(bill: Any, callbacks: float) -> None:
+    """Price the provider callbacks' front door as the template has it."""
+    if _callbacks_through_gateway():
+        bill.add("API Gateway", callbacks, "apigw_rest", callback=True)
+    else:
+        bill.notes.append(
+            f"{callbacks:g} callbacks arrive on the webhooks function URL: no per-request fee"
+        )
+
+
 def _config(template: dict[str, Any], logical_id: str) -> tuple[int, int]:
     """(MemorySize MB, Timeout s) of a function, Globals applied."""
     props = template["Resources"][logical_id]["Properties"]
@@ -550,7 +568,7 @@ def sms_bill(run: dict[str, Any], template: dict[str, Any]) -> Bill:
         "sfn_transition",
     )
     bill.add("API Gateway", 1, "apigw_rest")
-    bill.add("API Gateway", callbacks, "apigw_rest", callback=True)
+    _add_callback_gateway(bill, callbacks)
     bill.lines["carrier"] = n * CARRIER["sms_segment"][0] * bill.scale
     bill.notes.append(f"callbacks per SMS: {callbacks / n:g} ({', '.join(SMS_CALLBACKS)})")
     scheduled = PRICES["scheduler_invocation"][0] * bill.scale
@@ -595,7 +613,7 @@ def voice_bill(run: dict[str, Any], template: dict[str, Any]) -> Bill:
         definition = json.load(fh)
     bill.add("Step Functions", transitions(definition, tasks), "sfn_transition")
     bill.add("API Gateway", s["voice api"]["calls"], "apigw_rest")
-    bill.add("API Gateway", final["calls"] * VOICE_CALLBACKS, "apigw_rest", callback=True)
+    _add_callback_gateway(bill, final["calls"] * VOICE_CALLBACKS)
     bill.lines["carrier"] = n * CALL_MINUTES * CARRIER["voice_minute"][0] * bill.scale
     bill.notes.append(
         f"callbacks per call: {VOICE_CALLBACKS} (1 measured, {VOICE_CALLBACKS - 1} priced like"

@@ -45,8 +45,9 @@ class LocalFunction:
 
     @property
     def is_http(self) -> bool:
-        """Whether the function serves API routes."""
-        return any(e["Type"] == "Api" for e in (self.properties.get("Events") or {}).values())
+        """Whether the function serves HTTP routes: API Gateway events or a function URL."""
+        events = (self.properties.get("Events") or {}).values()
+        return "FunctionUrlConfig" in self.properties or any(e["Type"] == "Api" for e in events)
 
     def load(self) -> ModuleType:
         """Import functions/<dir>/app.py once."""

@@ -32,6 +32,7 @@ import inspect
 import json
 import sys
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from importlib.metadata import version
@@ -120,7 +121,7 @@ def install() -> None:
 
 
 def _install_started_executions() -> None:
-    """moto 5.2.5 bug: `SendTaskSuccess` / `SendTaskFailure` / `SendTaskHeartbeat` look for the
+    """moto 5.2.5 bugs: `SendTaskSuccess` / `SendTaskFailure` / `SendTaskHeartbeat` look for the
     token in every RUNNING execution, including one whose worker thread has not built its
     environment yet, and fail with AttributeError. Only started executions can hold a token."""
     from moto.stepfunctions.parser.models import StepFunctionsParserBackend
@@ -132,6 +133,21 @@ def _install_started_executions() -> None:
         return [e for e in found if e.exec_worker and e.exec_worker.env]
 
     StepFunctionsParserBackend._get_executions = started  # type: ignore[method-assign]
+
+    # The same race on StopExecution: the worker's environment is built by its own thread.
+    from moto.stepfunctions.parser.backend.execution_worker import ExecutionWorker
+
+    original_stop = ExecutionWorker.stop
+
+    def stop(self: Any, *args: Any, **kwargs: Any) -> Any:
+        deadline = time.monotonic() + 5.0
+        while getattr(self, "env", None) is None and time.monotonic() < deadline:
+            time.sleep(0.001)  # the worker thread sets `env` first thing
+        if getattr(self, "env", None) is None:
+            return None  # it never started: nothing to stop
+        return original_stop(self, *args, **kwargs)
+
+    ExecutionWorker.stop = stop  # type: ignore[method-assign]
 
 
 def _install_lock() -> None:

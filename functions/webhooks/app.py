@@ -39,8 +39,22 @@ async def _form(request: Request) -> dict[str, str]:
 Form = Annotated[dict[str, str], Depends(_form)]
 
 
+def _public_base(request: Request) -> str:
+    """The base URL the provider called, which its signature covers: WEBHOOK_BASE_URL when set;
+    behind a Lambda function URL, the URL's domain as Lambda reports it (not the client's Host
+    header); else PUBLIC_BASE_URL (API Gateway, and the local runtime)."""
+    settings = get_settings()
+    if settings.webhook_base_url:
+        return settings.webhook_base_url
+    context = (request.scope.get("aws.event") or {}).get("requestContext") or {}
+    domain = context.get("domainName")
+    if isinstance(domain, str) and ".lambda-url." in domain:
+        return f"https://{domain}"
+    return settings.public_base_url
+
+
 def _verified(provider: str, request: Request, params: dict[str, str], signature: str) -> None:
-    url = get_settings().public_base_url + request.url.path
+    url = _public_base(request) + request.url.path
     if request.url.query:
         url += "?" + request.url.query
     service.verify(provider, url, params, signature)

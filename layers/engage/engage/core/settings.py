@@ -49,6 +49,9 @@ class Settings(BaseSettings):
     allowed_origins: str = ""
     url_shortener_base_url: str = "http://127.0.0.1:3000"
     public_base_url: str = "http://127.0.0.1:3000"
+    # Where providers post their callbacks: the webhooks function's own URL on AWS (a Lambda
+    # function URL, which costs nothing per request), else PUBLIC_BASE_URL.
+    webhook_base_url: str | None = None
     import_max_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)
     import_sync_max_rows: int = Field(default=10_000, ge=1)
     login_rate_limit_per_minute: int = Field(default=20, ge=1)
@@ -81,10 +84,15 @@ class Settings(BaseSettings):
     sandbox_call_seconds: int = Field(default=4, ge=0, le=900)
     reaper_grace_seconds: int = Field(default=60, ge=0, le=3600)
 
-    @field_validator("url_shortener_base_url", "public_base_url")
+    @field_validator("url_shortener_base_url", "public_base_url", "webhook_base_url")
     @classmethod
-    def _strip_slash(cls, value: str) -> str:
-        return value.rstrip("/")
+    def _strip_slash(cls, value: str | None) -> str | None:
+        return value.rstrip("/") if value else None
+
+    @property
+    def callback_base_url(self) -> str:
+        """Base of the provider callback URLs we hand out (`/webhooks/...` goes after it)."""
+        return self.webhook_base_url or self.public_base_url
 
     @property
     def origins(self) -> list[str]:

@@ -66,7 +66,7 @@ def task_requeue(call: CallState) -> dict[str, Any]:
 
 def callback_url(provider: str, ref: str) -> str:
     """The status-callback URL a provider posts a call's progress to."""
-    return f"{get_settings().public_base_url}/webhooks/voice/{provider}/status?ref={ref}"
+    return f"{get_settings().callback_base_url}/webhooks/voice/{provider}/status?ref={ref}"
 
 
 def _done(token: str, result: CallResult) -> None:
