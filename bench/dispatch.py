@@ -93,7 +93,8 @@ def _pipeline(n: int) -> dict[str, object]:
     from engage.campaigns import dispatch
     from engage.campaigns.receipts import apply_receipts
     from engage.campaigns.sender import process_record_body
-    from engage.campaigns.service import enqueue, get_item
+    from engage.campaigns.enqueue import enqueue
+    from engage.campaigns.service import get_item
     from engage.channels.base import Receipt
 
     with moto_tables():

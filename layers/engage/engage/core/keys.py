@@ -157,3 +157,42 @@ def sweeping_voice_campaigns_partition() -> str:
     """Registry of cancelled voice campaigns with queued items left to cancel (sort key
     `<tenantId>#<campaignId>`); the tick sweeps them (`engage.voice.calls.sweep`)."""
     return "SYS#VOICE#SWEEP"
+
+
+# --- campaigns ---
+
+
+def audience_snapshot_partition(tenant_id: str, campaign_id: str) -> str:
+    """Partition of a campaign's audience snapshots (the recipients frozen at enqueue)."""
+    return f"T#{tenant_id}#SNAP#{campaign_id}"
+
+
+def audience_snapshot_key(
+    tenant_id: str, campaign_id: str, snapshot_id: str, chunk: int
+) -> tuple[str, str]:
+    """One chunk (RECIPIENTS_PER_MESSAGE recipients) of the audience snapshot `snapshot_id`."""
+    return audience_snapshot_partition(tenant_id, campaign_id), f"{snapshot_id}#{chunk:06d}"
+
+
+def _parts(key: str, prefix: str, size: int, label: str) -> list[str]:
+    parts = key.split("#")
+    if len(parts) != size or parts[0] != "T" or parts[2] != prefix:
+        raise ValueError(f"not a {label} key")
+    return parts
+
+
+def parse_campaign_partition(pk: str) -> str:
+    """Inverse of `campaign_partition`: the tenant id; raises ValueError."""
+    return _parts(pk, "CAMP", 3, "campaign")[1]
+
+
+def parse_message_partition(pk: str) -> tuple[str, str, int]:
+    """Inverse of `message_key`'s partition: `(tenantId, campaignId, shard)`; raises ValueError."""
+    parts = _parts(pk, "M", 5, "message")
+    return parts[1], parts[3], int(parts[4])
+
+
+def parse_counter_partition(pk: str) -> tuple[str, str, int]:
+    """Inverse of `counter_key`'s partition: `(tenantId, campaignId, shard)`; raises ValueError."""
+    parts = _parts(pk, "CCNT", 5, "counter")
+    return parts[1], parts[3], int(parts[4])

@@ -1,0 +1,274 @@
+"""Campaign storage: campaign items, receipt/click counter shards, daily statistics and the
+audience snapshot (DESIGN.md section 2). The only module of the group, with `message_store`,
+that talks to DynamoDB; services hold the logic.
+
+Conditional writes return False when their condition failed (the caller decides what that
+means: a Conflict, a cancelled campaign, a skipped step); other AWS errors propagate.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from typing import Any
+
+from pynamodb.exceptions import DeleteError, PutError, UpdateError
+from pynamodb.expressions.condition import Condition
+
+from engage.campaigns.models import CampaignItem, CounterItem, DailyStatItem
+from engage.core import clock, keys
+from engage.core.aws import client
+from engage.core.settings import get_settings
+
+CCF = "ConditionalCheckFailedException"
+SNAPSHOT_TTL = dt.timedelta(days=14)
+
+
+def _failed_condition(exc: PutError | UpdateError | DeleteError) -> bool:
+    return exc.cause_response_code == CCF
+
+
+# --- campaigns -------------------------------------------------------------------------------
+
+
+def get_campaign(tenant_id: str, campaign_id: str, consistent: bool = True) -> CampaignItem | None:
+    """The campaign item, or None (also for another tenant's id)."""
+    try:
+        return CampaignItem.get(
+            keys.campaign_partition(tenant_id), campaign_id, consistent_read=consistent
+        )
+    except CampaignItem.DoesNotExist:
+        return None
+
+
+def list_campaigns(tenant_id: str, status: str | None) -> list[CampaignItem]:
+    """Every campaign of the tenant (one partition), optionally of one status."""
+    condition = CampaignItem.status == status if status else None
+    return list(CampaignItem.query(keys.campaign_partition(tenant_id), filter_condition=condition))
+
+
+def put_campaign(item: CampaignItem) -> None:
+    """Store a new campaign."""
+    item.save()
+
+
+def save_if_status(item: CampaignItem, statuses: Iterable[str]) -> bool:
+    """Replace the stored campaign with `item` if its stored status is one of `statuses`."""
+    try:
+        item.save(condition=CampaignItem.status.is_in(*statuses))
+    except PutError as exc:
+        if _failed_condition(exc):
+            return False
+        raise
+    return True
+
+
+def delete_unless_sending(item: CampaignItem) -> bool:
+    """Delete the campaign unless it is sending (False then)."""
+    try:
+        item.delete(condition=CampaignItem.status != "sending")
+    except DeleteError as exc:
+        if _failed_condition(exc):
+            return False
+        raise
+    return True
+
+
+def _update(item: CampaignItem, actions: list[Any], condition: Condition | None) -> bool:
+    """One conditional UpdateItem; `item` is refreshed with the stored values on success."""
+    try:
+        item.update(actions=actions, condition=condition)
+    except UpdateError as exc:
+        if _failed_condition(exc):
+            return False
+        raise
+    return True
+
+
+def set_fields(
+    item: CampaignItem, fields: dict[str, Any], if_status: Iterable[str] | None = None
+) -> bool:
+    """SET attributes (by Python name) of the campaign, if its status is one of `if_status`."""
+    actions = [getattr(CampaignItem, name).set(value) for name, value in fields.items()]
+    condition = CampaignItem.status.is_in(*if_status) if if_status else None
+    return _update(item, actions, condition)
+
+
+def start_run(
+    item: CampaignItem,
+    *,
+    run: int,
+    recipients: int,
+    credits: int,
+    cutoff: str,
+    snapshot_id: str,
+    chunks: int,
+    now: str,
+    editable: Iterable[str],
+) -> bool:
+    """`draft | scheduled -> sending` for run `run` (False if it moved or another enqueue won)."""
+    actions = [
+        CampaignItem.status.set("sending"),
+        CampaignItem.run.set(run),
+        CampaignItem.recipient_count.add(recipients),
+        CampaignItem.credits_debited.add(credits),
+        CampaignItem.run_reserved.set(credits),
+        CampaignItem.run_allocated.set(0),
+        CampaignItem.dispatch_complete.set(False),
+        CampaignItem.enqueue_cutoff.set(cutoff),
+        CampaignItem.snapshot_id.set(snapshot_id),
+        CampaignItem.snapshot_chunks.set(chunks),
+        CampaignItem.enqueued_at.set(now),
+        CampaignItem.updated_at.set(now),
+    ]
+    condition = CampaignItem.status.is_in(*editable) & (CampaignItem.run == run - 1)
+    return _update(item, actions, condition)
+
+
+def record_page(item: CampaignItem, queued: int, allocated: int) -> bool:
+    """SET the run's running totals after a dispatch page (False: no longer sending)."""
+    actions = [CampaignItem.queued_count.set(queued), CampaignItem.run_allocated.set(allocated)]
+    return _update(item, actions, CampaignItem.status == "sending")
+
+
+def close_run(
+    item: CampaignItem, queued: int, allocated: int, refund: int, extra: dict[str, Any]
+) -> bool:
+    """Mark the run's dispatch complete with its totals and the refund (once per run)."""
+    actions: list[Any] = [
+        CampaignItem.dispatch_complete.set(True),
+        CampaignItem.queued_count.set(queued),
+        CampaignItem.run_allocated.set(allocated),
+        CampaignItem.run_reserved.set(allocated),
+        CampaignItem.credits_refunded.add(refund),
+    ]
+    actions += [getattr(CampaignItem, k).set(v) for k, v in extra.items()]
+    return _update(item, actions, CampaignItem.dispatch_complete == False)  # noqa: E712
+
+
+def complete(item: CampaignItem, final: str, now: str) -> bool:
+    """`sending -> final` once dispatch is complete (False if someone else completed it)."""
+    actions = [
+        CampaignItem.status.set(final),
+        CampaignItem.completed_at.set(now),
+        CampaignItem.updated_at.set(now),
+    ]
+    condition = (CampaignItem.status == "sending") & (CampaignItem.dispatch_complete == True)  # noqa: E712
+    return _update(item, actions, condition)
+
+
+# --- counters and daily statistics -----------------------------------------------------------
+
+
+def add_counters(tenant_id: str, campaign_id: str, shard: int, deltas: dict[str, int]) -> None:
+    """ADD to one shard of a campaign's counters (delivered, undelivered, clicks)."""
+    actions = [getattr(CounterItem, k).add(v) for k, v in deltas.items() if v]
+    if actions:
+        CounterItem(*keys.counter_key(tenant_id, campaign_id, shard)).update(actions=actions)
+
+
+def counters(tenant_id: str, campaign_ids: list[str], shards: int) -> list[tuple[str, CounterItem]]:
+    """Every counter shard of the campaigns that exists, as `(campaignId, item)` (BatchGet)."""
+    wanted = [keys.counter_key(tenant_id, cid, s) for cid in campaign_ids for s in range(shards)]
+    return [(keys.parse_counter_partition(i.pk)[1], i) for i in CounterItem.batch_get(wanted)]
+
+
+def add_daily(tenant_id: str, shard: int, day: str, deltas: dict[str, int]) -> None:
+    """ADD to one shard of the tenant's statistics of `day`."""
+    actions = [getattr(DailyStatItem, k).add(v) for k, v in deltas.items() if v]
+    if actions:
+        DailyStatItem(*keys.daily_stats_key(tenant_id, shard, day)).update(actions=actions)
+
+
+def daily(tenant_id: str, shard: int, first_day: str, last_day: str) -> list[DailyStatItem]:
+    """One shard's daily items between two ISO dates inclusive."""
+    pk = keys.daily_stats_key(tenant_id, shard, first_day)[0]
+    return list(DailyStatItem.query(pk, DailyStatItem.sk.between(first_day, last_day)))
+
+
+# --- audience snapshot -----------------------------------------------------------------------
+# One item per RECIPIENTS_PER_MESSAGE recipients: `r` is a list of rows
+# `[contactId, phoneE164, firstName, lastName, segments]`, written at enqueue; dispatch reads a
+# page of them with one Query instead of resolving the audience again.
+
+
+def put_snapshot(
+    tenant_id: str, campaign_id: str, snapshot_id: str, chunks: list[list[list[Any]]]
+) -> None:
+    """Write the snapshot's chunks (BatchWriteItem, 25 per request; expires after 14 days)."""
+    expires = str(int((clock.now() + SNAPSHOT_TTL).timestamp()))
+    items = []
+    for i, rows in enumerate(chunks):
+        pk, sk = keys.audience_snapshot_key(tenant_id, campaign_id, snapshot_id, i)
+        items.append(
+            {
+                "PK": {"S": pk},
+                "SK": {"S": sk},
+                "r": {"L": [{"L": [_av(v) for v in row]} for row in rows]},
+                "expiresAt": {"N": expires},
+            }
+        )
+    batch_put(items)
+
+
+def read_snapshot(
+    tenant_id: str, campaign_id: str, snapshot_id: str, first: int, count: int
+) -> list[list[list[Any]]]:
+    """Chunks `first .. first+count-1` of the snapshot, in order (one Query per 1 MB)."""
+    pk, low = keys.audience_snapshot_key(tenant_id, campaign_id, snapshot_id, first)
+    _, high = keys.audience_snapshot_key(tenant_id, campaign_id, snapshot_id, first + count - 1)
+    out: list[list[list[Any]]] = []
+    params: dict[str, Any] = {
+        "TableName": get_settings().table_name,
+        "KeyConditionExpression": "PK = :pk AND SK BETWEEN :lo AND :hi",
+        "ExpressionAttributeValues": {":pk": {"S": pk}, ":lo": {"S": low}, ":hi": {"S": high}},
+        "ProjectionExpression": "r",
+        "ConsistentRead": True,
+    }
+    ddb = client("dynamodb")
+    while True:
+        got = ddb.query(**params)
+        out += [[[_py(v) for v in row["L"]] for row in item["r"]["L"]] for item in got["Items"]]
+        if "LastEvaluatedKey" not in got:
+            return out
+        params["ExclusiveStartKey"] = got["LastEvaluatedKey"]
+
+
+# --- low-level helpers (plain dicts, no model instances) --------------------------------------
+
+
+def _av(value: Any) -> dict[str, Any]:
+    """A DynamoDB attribute value of a str, int, bool, None or list."""
+    if value is None:
+        return {"NULL": True}
+    if isinstance(value, bool):
+        return {"BOOL": value}
+    if isinstance(value, int):
+        return {"N": str(value)}
+    if isinstance(value, list):
+        return {"L": [_av(v) for v in value]}
+    return {"S": str(value)}
+
+
+def _py(value: dict[str, Any]) -> Any:
+    """Inverse of `_av`."""
+    if "S" in value:
+        return value["S"]
+    if "N" in value:
+        return int(value["N"])
+    if "BOOL" in value:
+        return value["BOOL"]
+    if "L" in value:
+        return [_py(v) for v in value["L"]]
+    return None
+
+
+def batch_put(items: list[dict[str, Any]]) -> None:
+    """PutRequest every item (DynamoDB wire form), 25 per BatchWriteItem, retrying what
+    DynamoDB leaves unprocessed."""
+    table = get_settings().table_name
+    ddb = client("dynamodb")
+    for i in range(0, len(items), 25):
+        pending = {table: [{"PutRequest": {"Item": it}} for it in items[i : i + 25]]}
+        while pending:
+            pending = ddb.batch_write_item(RequestItems=pending).get("UnprocessedItems") or {}
