@@ -172,68 +172,25 @@ def claim(key: tuple[str, str], now: str, lease_before: str) -> str | None:
     return "fresh" if got["Attributes"]["status"]["S"] == "queued" else "takeover"
 
 
-def _add(key: tuple[str, str], deltas: dict[str, int], condition: str | None) -> dict[str, Any]:
-    names = {f"#a{i}": k for i, k in enumerate(deltas)}
-    values = {f":v{i}": {"N": str(v)} for i, v in enumerate(deltas.values())}
-    update: dict[str, Any] = {
-        "TableName": get_settings().table_name,
-        "Key": {"PK": {"S": key[0]}, "SK": {"S": key[1]}},
-        "UpdateExpression": "ADD " + ", ".join(f"#a{i} :v{i}" for i in range(len(deltas))),
-        "ExpressionAttributeNames": names,
-        "ExpressionAttributeValues": values,
-    }
-    if condition:
-        update["ConditionExpression"] = condition
-    return {"Update": update}
-
-
-def finish_batch(
-    batch_key: tuple[str, str],
-    claimed_at: str,
-    tenant_key: tuple[str, str],
-    tenant_deltas: dict[str, int],
-    daily_key: tuple[str, str],
-    daily_deltas: dict[str, int],
-    campaign_key: tuple[str, str] | None,
-    campaign_deltas: dict[str, int],
-) -> bool:
-    """One TransactWriteItems: the batch `claimed -> done` (only while this holder's claim,
-    `claimed_at`, stands), and the tenant, daily and campaign ADDs (attribute names as stored).
-    So a batch is accounted exactly once. A campaign deleted meanwhile is left out; returns
-    False when the claim was taken over (nothing is written then)."""
-    done = {
-        "Update": {
-            "TableName": get_settings().table_name,
-            "Key": {"PK": {"S": batch_key[0]}, "SK": {"S": batch_key[1]}},
-            "UpdateExpression": "SET #s = :done",
-            "ConditionExpression": "#s = :claimed AND claimedAt = :mine",
-            "ExpressionAttributeNames": {"#s": "status"},
-            "ExpressionAttributeValues": {
+def mark_done(key: tuple[str, str], claimed_at: str) -> bool:
+    """`claimed -> done`, only while the claim taken at `claimed_at` stands (False if another
+    sender took the batch over)."""
+    try:
+        client("dynamodb").update_item(
+            TableName=get_settings().table_name,
+            Key={"PK": {"S": key[0]}, "SK": {"S": key[1]}},
+            UpdateExpression="SET #s = :done",
+            ConditionExpression="#s = :claimed AND claimedAt = :mine",
+            ExpressionAttributeNames={"#s": "status"},
+            ExpressionAttributeValues={
                 ":done": {"S": "done"},
                 ":claimed": {"S": "claimed"},
                 ":mine": {"S": claimed_at},
             },
-        }
-    }
-    writes = [done]
-    for key, deltas in ((tenant_key, tenant_deltas), (daily_key, daily_deltas)):
-        if any(deltas.values()):
-            writes.append(_add(key, {k: v for k, v in deltas.items() if v}, None))
-    counted = {k: v for k, v in campaign_deltas.items() if v}
-    if campaign_key and counted:
-        writes.append(_add(campaign_key, counted, "attribute_exists(PK)"))
-    try:
-        client("dynamodb").transact_write_items(TransactItems=writes)
+        )
     except ClientError as exc:
-        if exc.response["Error"]["Code"] != "TransactionCanceledException":
-            raise
-        reasons = [r.get("Code") for r in exc.response.get("CancellationReasons", [])]
-        if reasons and reasons[0] == "ConditionalCheckFailed":
+        if exc.response["Error"]["Code"] == CCF:
             return False
-        if len(reasons) == len(writes) and reasons[-1] == "ConditionalCheckFailed" and counted:
-            return finish_batch(
-                batch_key, claimed_at, tenant_key, tenant_deltas, daily_key, daily_deltas, None, {}
-            )
         raise
     return True
 

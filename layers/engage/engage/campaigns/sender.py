@@ -10,11 +10,11 @@ Exactly once per recipient, even when SQS delivers the message again:
    changed number since; those, and every recipient of a cancelled campaign, are skipped;
 3. hand each message (its text travels in the SQS body) to the provider adapter once;
 4. write the outcomes (`sent` / `failed` / `skipped`) with BatchWriteItem after every 25
-   recipients (so a takeover knows where the dead holder stopped); then, in one transaction,
-   mark the batch `done` (only while this holder's claim stands), refund the credits of
-   everything not sent and add the campaign, tenant and daily counters: a batch is accounted
-   exactly once. Complete the campaign when it is settled. Simulated sandbox receipts go to
-   the receipts queue like a provider's webhook would.
+   recipients (so a takeover knows where the dead holder stopped); refund the credits of
+   everything not sent and add the tenant, daily and campaign counters (one ADD each; the
+   campaign's answer says whether it is settled, so it completes without another read), then
+   mark the batch `done`. Simulated sandbox receipts go to the receipts queue like a
+   provider's webhook would.
 If an invocation dies mid-batch, the recipients of the chunk it was sending when it died may or
 may not have been handed to the provider: they are marked failed (delivery unknown) and
 refunded, never sent twice; the rest of the batch is sent by the takeover.
@@ -23,11 +23,11 @@ refunded, never sent twice; the rest of the batch is sent by the takeover.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from engage.campaigns import message_store, stats, store
 from engage.campaigns.events import SendBatchBody
 from engage.campaigns.message_store import Message
+from engage.campaigns.models import CampaignItem
 from engage.campaigns.receipts import queue_receipts
 from engage.campaigns.settle import maybe_complete
 from engage.channels.base import OutboundSms
@@ -35,6 +35,7 @@ from engage.channels.registry import sms_adapter
 from engage.contacts import store as contacts
 from engage.core import clock, keys
 from engage.core.observability import logger, metrics
+from engage.tenants import service as tenants
 
 NOTHING = {"sent": 0, "failed": 0, "skipped": 0}
 SEND_CHUNK = 25  # outcomes are written after every chunk (one BatchWriteItem)
@@ -146,34 +147,28 @@ def _account(
     body: SendBatchBody,
     batch_key: tuple[str, str],
     claimed_at: str,
-    campaign: Any,
+    campaign: CampaignItem | None,
     counts: dict[str, int],
     refund: int,
 ) -> bool:
-    """Mark the batch done and add every counter in one transaction; complete the campaign
-    when it is settled. False when another sender took the batch over meanwhile."""
+    """Add the tenant, daily and campaign counters (one ADD each), then mark the batch done
+    (only while this holder's claim stands); complete the campaign when it is settled."""
     tenant_id = body.t
-    finished = message_store.finish_batch(
-        batch_key,
-        claimed_at,
-        (keys.tenant_pk(tenant_id), "TENANT"),
-        {"messagesSent": counts["sent"], "credits": refund},
-        keys.daily_stats_key(tenant_id, stats.random_shard(), stats.day_in(body.tz or "UTC")),
-        {"sent": counts["sent"], "failed": counts["failed"], "creditsDebited": -refund},
-        (keys.campaign_partition(tenant_id), body.c) if campaign is not None else None,
-        {
-            "sentCount": counts["sent"],
-            "failedCount": counts["failed"],
-            "skippedCount": counts["skipped"],
-            "creditsRefunded": refund,
-        },
+    tenants.add_counters(tenant_id, messages_sent=counts["sent"], credits=refund)
+    stats.add_daily(
+        tenant_id,
+        stats.day_in(body.tz or "UTC"),
+        sent=counts["sent"],
+        failed=counts["failed"],
+        credits_debited=-refund,
     )
-    if not finished:
-        logger.warning("send batch was taken over before it was accounted", extra={"batch": body.b})
+    if campaign is not None and store.add_send_counts(
+        campaign, counts["sent"], counts["failed"], counts["skipped"], refund
+    ):
+        maybe_complete(campaign)
+    if not message_store.mark_done(batch_key, claimed_at):
+        logger.warning("send batch was taken over while it was accounted", extra={"batch": body.b})
         return False
-    fresh = store.get_campaign(tenant_id, body.c) if campaign is not None else None
-    if fresh is not None:
-        maybe_complete(fresh)
     return True
 
 

@@ -9,6 +9,7 @@ means: a Conflict, a cancelled campaign, a skipped step); other AWS errors propa
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Iterable
 from typing import Any
 
@@ -146,6 +147,18 @@ def close_run(
     return _update(item, actions, CampaignItem.dispatch_complete == False)  # noqa: E712
 
 
+def add_send_counts(item: CampaignItem, sent: int, failed: int, skipped: int, refund: int) -> bool:
+    """ADD a send batch's outcome to the campaign (False if it was deleted meanwhile); `item`
+    is refreshed with the stored values, so completion can be decided without a read."""
+    actions = [
+        CampaignItem.sent_count.add(sent),
+        CampaignItem.failed_count.add(failed),
+        CampaignItem.skipped_count.add(skipped),
+        CampaignItem.credits_refunded.add(refund),
+    ]
+    return _update(item, actions, CampaignItem.pk.exists())
+
+
 def complete(item: CampaignItem, final: str, now: str) -> bool:
     """`sending -> final` once dispatch is complete (False if someone else completed it)."""
     actions = [
@@ -187,9 +200,10 @@ def daily(tenant_id: str, shard: int, first_day: str, last_day: str) -> list[Dai
 
 
 # --- audience snapshot -----------------------------------------------------------------------
-# One item per RECIPIENTS_PER_MESSAGE recipients: `r` is a list of rows
-# `[contactId, phoneE164, firstName, lastName, segments]`, written at enqueue; dispatch reads a
-# page of them with one Query instead of resolving the audience again.
+# One item per RECIPIENTS_PER_MESSAGE recipients: `r` is the JSON text of a list of rows
+# `[contactId, phoneE164, firstName, lastName, segments]` (one string attribute, about 10 KB,
+# not a nested list: cheaper to write and read), written at enqueue; dispatch reads a page of
+# them with one Query instead of resolving the audience again.
 
 
 def put_snapshot(
@@ -204,7 +218,7 @@ def put_snapshot(
             {
                 "PK": {"S": pk},
                 "SK": {"S": sk},
-                "r": {"L": [{"L": [_av(v) for v in row]} for row in rows]},
+                "r": {"S": json.dumps(rows, separators=(",", ":"), ensure_ascii=False)},
                 "expiresAt": {"N": expires},
             }
         )
@@ -228,39 +242,13 @@ def read_snapshot(
     ddb = client("dynamodb")
     while True:
         got = ddb.query(**params)
-        out += [[[_py(v) for v in row["L"]] for row in item["r"]["L"]] for item in got["Items"]]
+        out += [json.loads(item["r"]["S"]) for item in got["Items"]]
         if "LastEvaluatedKey" not in got:
             return out
         params["ExclusiveStartKey"] = got["LastEvaluatedKey"]
 
 
 # --- low-level helpers (plain dicts, no model instances) --------------------------------------
-
-
-def _av(value: Any) -> dict[str, Any]:
-    """A DynamoDB attribute value of a str, int, bool, None or list."""
-    if value is None:
-        return {"NULL": True}
-    if isinstance(value, bool):
-        return {"BOOL": value}
-    if isinstance(value, int):
-        return {"N": str(value)}
-    if isinstance(value, list):
-        return {"L": [_av(v) for v in value]}
-    return {"S": str(value)}
-
-
-def _py(value: dict[str, Any]) -> Any:
-    """Inverse of `_av`."""
-    if "S" in value:
-        return value["S"]
-    if "N" in value:
-        return int(value["N"])
-    if "BOOL" in value:
-        return value["BOOL"]
-    if "L" in value:
-        return [_py(v) for v in value["L"]]
-    return None
 
 
 def batch_put(items: list[dict[str, Any]]) -> None:
