@@ -66,8 +66,9 @@ class DispatchFailure(DispatchState):
 
 
 def _state(state: DispatchState, **changes: Any) -> dict[str, Any]:
-    out = state.model_copy(update={"done": False, "waitUntil": None, **changes})
-    return out.model_dump()
+    out = state.model_copy(update={"done": False, "waitUntil": None, **changes}).model_dump()
+    out["cursor"] = None  # pages are numbered now; kept for callers that read it
+    return out
 
 
 def prepare(state: DispatchState) -> dict[str, Any]:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import re
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field, field_validator
 
@@ -141,11 +141,22 @@ CampaignUpdate = SmsCampaignUpdate
 # --- responses -------------------------------------------------------------------------------
 
 
-class SmsAudiencePublic(PublicModel):
-    """The stored audience: `{"type": "all"}` or `{"type": "segment", "segmentId"}`."""
+class SmsAudienceAllPublic(PublicModel):
+    """The stored audience `{"type": "all"}`: every opted-in contact."""
 
-    type: Literal["all", "segment"]
-    segmentId: str | None = None
+    type: Literal["all"]
+
+
+class SmsAudienceSegmentPublic(PublicModel):
+    """The stored audience `{"type": "segment", "segmentId"}`: the segment's opted-in members."""
+
+    type: Literal["segment"]
+    segmentId: str
+
+
+SmsAudiencePublic = Annotated[
+    SmsAudienceAllPublic | SmsAudienceSegmentPublic, Field(discriminator="type")
+]
 
 
 class SmsCampaignMeta(PublicModel):

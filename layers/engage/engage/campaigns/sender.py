@@ -43,7 +43,9 @@ CLAIM_LEASE = dt.timedelta(seconds=120)  # longer than the sender's Lambda timeo
 CLOCK_MARGIN = dt.timedelta(seconds=60)  # consent-log entries this much older still count
 
 
-def _resume(messages: list[Message]) -> tuple[list[Message], set[tuple[str, str]], dict[str, int], int]:
+def _resume(
+    messages: list[Message],
+) -> tuple[list[Message], set[tuple[str, str]], dict[str, int], int]:
     """After a takeover: the messages still to handle, the keys whose fate is unknown, and the
     counts and refund of what the dead holder recorded (it died before accounting for them:
     a batch whose accounting ran is `done` and cannot be taken over).
