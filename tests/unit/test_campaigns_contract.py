@@ -34,12 +34,12 @@ def test_a_body_nested_100000_deep_on_enqueue_is_a_400(h):
 )
 def test_a_malformed_segment_id_is_a_400_on_create_and_update(h, audience):
     headers = h.register()
-    body = '{"name": "X", "message": "Hi", "audience": %s}' % audience
+    body = '{"name": "X", "message": "Hi", "audience": ' + audience + "}"
     resp = _raw(h, "/campaigns", headers, body)
     assert resp.status_code == 400, resp.text
     assert "audience" in str(resp.json()["details"])
     c = h.campaign(headers)
-    resp = _raw(h, f"/campaigns/{c['id']}", headers, '{"audience": %s}' % audience, "put")
+    resp = _raw(h, f"/campaigns/{c['id']}", headers, '{"audience": ' + audience + "}", "put")
     assert resp.status_code == 400, resp.text
 
 
@@ -68,9 +68,12 @@ def test_enqueue_takes_no_body_an_empty_object_or_a_note(h):
 def test_the_openapi_document_names_every_campaign_success_body(h):
     doc = h.client.get("/openapi.json").json()
     schemas = doc["components"]["schemas"]
-    assert {"SmsCampaignCreate", "SmsCampaignUpdate", "SmsCampaignPublic", "SmsEnqueueResult"} <= set(
-        schemas
-    )
+    assert {
+        "SmsCampaignCreate",
+        "SmsCampaignUpdate",
+        "SmsCampaignPublic",
+        "SmsEnqueueResult",
+    } <= set(schemas)
     assert schemas["SmsCampaignStatus"]["enum"] == [
         "draft",
         "scheduled",

@@ -32,12 +32,21 @@ Row = list[Any]  # [contactId, phoneE164, firstName, lastName, segments]
 def resolve(tenant_id: str, item: CampaignItem, cutoff: str) -> tuple[list[Row], int]:
     """The opted-in recipients created before `cutoff`, each priced; and the credits in all."""
     audience = parse_audience(item.audience)
+    found: list[list[Any]]
+    if audience.type == "all":  # every opted-in contact: four attributes, shard by shard
+        shards = get_settings().contact_shards
+        found = [r for s in range(shards) for r in store.opted_in_contacts(tenant_id, s, cutoff)]
+        found.sort(key=lambda r: str(r[0]))
+    else:
+        found = [
+            [c.sk, c.phone_e164, c.first_name, c.last_name]
+            for c in Resolver(tenant_id, audience, opted_in_only=True, before_id=cutoff)
+        ]
     rows: list[Row] = []
     credits = 0
-    for contact in Resolver(tenant_id, audience, opted_in_only=True, before_id=cutoff):
-        first, last = contact.first_name, contact.last_name
+    for contact_id, phone, first, last in found:
         segments = segment_count(render_for(item, compose_values(item, first, last), None))
-        rows.append([contact.sk, contact.phone_e164, first, last, segments])
+        rows.append([contact_id, phone, first, last, segments])
         credits += segments
     return rows, credits
 

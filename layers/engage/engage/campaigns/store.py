@@ -11,18 +11,22 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
+from functools import cache
 from typing import Any
 
+import boto3
+from botocore.config import Config
 from pynamodb.exceptions import DeleteError, PutError, UpdateError
 from pynamodb.expressions.condition import Condition
 
 from engage.campaigns.models import CampaignItem, CounterItem, DailyStatItem
 from engage.core import clock, keys
-from engage.core.aws import client
 from engage.core.settings import get_settings
 
 CCF = "ConditionalCheckFailedException"
 SNAPSHOT_TTL = dt.timedelta(days=14)
+PUT_WORKERS = 4  # concurrent BatchWriteItem requests of one batch_put
 
 
 def _failed_condition(exc: PutError | UpdateError | DeleteError) -> bool:
@@ -239,10 +243,41 @@ def read_snapshot(
         "ProjectionExpression": "r",
         "ConsistentRead": True,
     }
-    ddb = client("dynamodb")
     while True:
-        got = ddb.query(**params)
+        got = _ddb().query(**params)
         out += [json.loads(item["r"]["S"]) for item in got["Items"]]
+        if "LastEvaluatedKey" not in got:
+            return out
+        params["ExclusiveStartKey"] = got["LastEvaluatedKey"]
+
+
+def opted_in_contacts(tenant_id: str, shard: int, before_id: str) -> list[list[Any]]:
+    """`[contactId, phoneE164, firstName, lastName]` of one contact shard's opted-in contacts
+    created before `before_id` (the audience "all" as `audiences.Resolver` defines it), read
+    with a projection: the snapshot needs four attributes, not whole contact items."""
+    params: dict[str, Any] = {
+        "TableName": get_settings().table_name,
+        "KeyConditionExpression": "PK = :pk AND SK < :before",
+        "FilterExpression": "smsConsent = :in",
+        "ProjectionExpression": "SK, phoneE164, firstName, lastName",
+        "ExpressionAttributeValues": {
+            ":pk": {"S": keys.contact_partition(tenant_id, shard)},
+            ":before": {"S": before_id},
+            ":in": {"S": "opted_in"},
+        },
+    }
+    out: list[list[Any]] = []
+    while True:
+        got = _ddb().query(**params)
+        out += [
+            [
+                it["SK"]["S"],
+                it["phoneE164"]["S"],
+                it.get("firstName", {}).get("S"),
+                it.get("lastName", {}).get("S"),
+            ]
+            for it in got["Items"]
+        ]
         if "LastEvaluatedKey" not in got:
             return out
         params["ExclusiveStartKey"] = got["LastEvaluatedKey"]
@@ -251,12 +286,45 @@ def read_snapshot(
 # --- low-level helpers (plain dicts, no model instances) --------------------------------------
 
 
+@cache
+def _ddb() -> Any:
+    """A DynamoDB client for the requests this module builds itself, item by item in wire
+    form: botocore's client-side parameter validation (a walk over every attribute value)
+    is left to DynamoDB, which validates them anyway. Otherwise configured as `core.aws`."""
+    settings = get_settings()
+    return boto3.session.Session().client(
+        "dynamodb",
+        region_name=settings.aws_region,
+        endpoint_url=settings.aws_endpoint_url,
+        config=Config(
+            retries={"max_attempts": 5, "mode": "standard"},
+            max_pool_connections=32,
+            parameter_validation=False,
+        ),
+    )
+
+
+def reset_client() -> None:
+    """Forget the cached client (tests switch between moto mocks)."""
+    _ddb.cache_clear()
+
+
 def batch_put(items: list[dict[str, Any]]) -> None:
     """PutRequest every item (DynamoDB wire form), 25 per BatchWriteItem, retrying what
-    DynamoDB leaves unprocessed."""
+    DynamoDB leaves unprocessed. More than one request's worth goes out on PUT_WORKERS threads
+    (boto3 clients are thread-safe), so serialising one request overlaps sending another."""
+    requests = [items[i : i + 25] for i in range(0, len(items), 25)]
+    if len(requests) <= 1:
+        for chunk in requests:
+            _write(chunk)
+        return
+    with ThreadPoolExecutor(max_workers=min(PUT_WORKERS, len(requests))) as pool:
+        list(pool.map(_write, requests))
+
+
+def _write(chunk: list[dict[str, Any]]) -> None:
     table = get_settings().table_name
-    ddb = client("dynamodb")
-    for i in range(0, len(items), 25):
-        pending = {table: [{"PutRequest": {"Item": it}} for it in items[i : i + 25]]}
-        while pending:
-            pending = ddb.batch_write_item(RequestItems=pending).get("UnprocessedItems") or {}
+    ddb = _ddb()
+    pending = {table: [{"PutRequest": {"Item": it}} for it in chunk]}
+    while pending:
+        pending = ddb.batch_write_item(RequestItems=pending).get("UnprocessedItems") or {}
