@@ -13,9 +13,8 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from engage.campaigns.store import CCF, batch_put
+from engage.campaigns.store import CCF, ddb_client, batch_put
 from engage.core import keys
-from engage.core.aws import client
 from engage.core.settings import get_settings
 
 
@@ -81,7 +80,7 @@ def _batch_get(
 ) -> list[dict[str, Any]]:
     """BatchGetItem (100 a request, unprocessed keys retried), strongly consistent."""
     table = get_settings().table_name
-    ddb = client("dynamodb")
+    ddb = ddb_client()
     out: list[dict[str, Any]] = []
     for i in range(0, len(item_keys), 100):
         request: dict[str, Any] = {
@@ -151,7 +150,7 @@ def claim(key: tuple[str, str], now: str, lease_before: str) -> str | None:
     `"takeover"` (it was claimed before `lease_before`, so its holder died) or None (held by a
     live sender, or done)."""
     try:
-        got = client("dynamodb").update_item(
+        got = ddb_client().update_item(
             TableName=get_settings().table_name,
             Key={"PK": {"S": key[0]}, "SK": {"S": key[1]}},
             UpdateExpression="SET #s = :claimed, claimedAt = :now",
@@ -176,7 +175,7 @@ def mark_done(key: tuple[str, str], claimed_at: str) -> bool:
     """`claimed -> done`, only while the claim taken at `claimed_at` stands (False if another
     sender took the batch over)."""
     try:
-        client("dynamodb").update_item(
+        ddb_client().update_item(
             TableName=get_settings().table_name,
             Key={"PK": {"S": key[0]}, "SK": {"S": key[1]}},
             UpdateExpression="SET #s = :done",
@@ -200,7 +199,7 @@ def mark_done(key: tuple[str, str], claimed_at: str) -> bool:
 
 def find_by_provider_id(provider: str, provider_message_id: str) -> tuple[str, str] | None:
     """The message key of a provider message id (GSI2), or None."""
-    got = client("dynamodb").query(
+    got = ddb_client().query(
         TableName=get_settings().table_name,
         IndexName="GSI2",
         KeyConditionExpression="GSI2PK = :pk",
@@ -228,7 +227,7 @@ def settle_message(
     if error:
         values[":err"], names["#e"] = {"S": error}, "error"
     try:
-        client("dynamodb").update_item(
+        ddb_client().update_item(
             TableName=get_settings().table_name,
             Key={"PK": {"S": key[0]}, "SK": {"S": key[1]}},
             UpdateExpression=update,
@@ -245,7 +244,7 @@ def settle_message(
 
 def message_status(key: tuple[str, str]) -> str | None:
     """The stored status of a message, or None when it does not exist."""
-    got = client("dynamodb").get_item(
+    got = ddb_client().get_item(
         TableName=get_settings().table_name,
         Key={"PK": {"S": key[0]}, "SK": {"S": key[1]}},
         ProjectionExpression="#s",

@@ -105,8 +105,9 @@ def process(body: SendBatchBody) -> dict[str, int]:
     if claim == "takeover":
         messages, unknown, counts, refund = _resume(messages)
         logger.warning("took over a send batch", extra={"batch": body.b, "unknown": len(unknown)})
-    campaign = store.get_campaign(tenant_id, campaign_id)
-    cancelled = campaign is None or campaign.status == "cancelled"
+    status_now = store.campaign_status(tenant_id, campaign_id)
+    campaign = None if status_now is None else CampaignItem(*batch_campaign_key(body))
+    cancelled = status_now is None or status_now == "cancelled"
     since = clock.iso(dt.datetime.fromisoformat(body.at.replace("Z", "+00:00")) - CLOCK_MARGIN)
     unsendable = set() if cancelled else contacts.unsendable_since(tenant_id, since)
     adapter = sms_adapter()
@@ -137,6 +138,11 @@ def process(body: SendBatchBody) -> dict[str, int]:
     metrics.add_metric(name="SmsSent", unit="Count", value=counts["sent"])
     logger.info("batch sent", extra={"campaign_id": campaign_id, **counts})
     return counts
+
+
+def batch_campaign_key(body: SendBatchBody) -> tuple[str, str]:
+    """The key of the batch's campaign."""
+    return keys.campaign_partition(body.t), body.c
 
 
 def _record(done: list[Message]) -> None:

@@ -46,6 +46,19 @@ def get_campaign(tenant_id: str, campaign_id: str, consistent: bool = True) -> C
         return None
 
 
+def campaign_status(tenant_id: str, campaign_id: str) -> str | None:
+    """The campaign's status (one projected, consistent GetItem), or None when it is gone."""
+    got = ddb_client().get_item(
+        TableName=get_settings().table_name,
+        Key={"PK": {"S": keys.campaign_partition(tenant_id)}, "SK": {"S": campaign_id}},
+        ProjectionExpression="#s",
+        ExpressionAttributeNames={"#s": "status"},
+        ConsistentRead=True,
+    )
+    item = got.get("Item")
+    return item["status"]["S"] if item else None
+
+
 def list_campaigns(tenant_id: str, status: str | None) -> list[CampaignItem]:
     """Every campaign of the tenant (one partition), optionally of one status."""
     condition = CampaignItem.status == status if status else None
@@ -191,10 +204,25 @@ def counters(tenant_id: str, campaign_ids: list[str], shards: int) -> list[tuple
 
 
 def add_daily(tenant_id: str, shard: int, day: str, deltas: dict[str, int]) -> None:
-    """ADD to one shard of the tenant's statistics of `day`."""
-    actions = [getattr(DailyStatItem, k).add(v) for k, v in deltas.items() if v]
-    if actions:
-        DailyStatItem(*keys.daily_stats_key(tenant_id, shard, day)).update(actions=actions)
+    """ADD to one shard of the tenant's statistics of `day` (fields by Python name; one
+    UpdateItem that returns nothing)."""
+    names = {
+        f"#a{i}": getattr(DailyStatItem, k).attr_name for i, k in enumerate(deltas) if deltas[k]
+    }
+    if not names:
+        return
+    values = {
+        f":v{n[2:]}": {"N": str(deltas[k])}
+        for n, k in zip(names, [k for k in deltas if deltas[k]], strict=True)
+    }
+    pk, sk = keys.daily_stats_key(tenant_id, shard, day)
+    ddb_client().update_item(
+        TableName=get_settings().table_name,
+        Key={"PK": {"S": pk}, "SK": {"S": sk}},
+        UpdateExpression="ADD " + ", ".join(f"{n} :v{n[2:]}" for n in names),
+        ExpressionAttributeNames=names,
+        ExpressionAttributeValues=values,
+    )
 
 
 def daily(tenant_id: str, shard: int, first_day: str, last_day: str) -> list[DailyStatItem]:
@@ -244,7 +272,7 @@ def read_snapshot(
         "ConsistentRead": True,
     }
     while True:
-        got = _ddb().query(**params)
+        got = ddb_client().query(**params)
         out += [json.loads(item["r"]["S"]) for item in got["Items"]]
         if "LastEvaluatedKey" not in got:
             return out
@@ -268,7 +296,7 @@ def opted_in_contacts(tenant_id: str, shard: int, before_id: str) -> list[list[A
     }
     out: list[list[Any]] = []
     while True:
-        got = _ddb().query(**params)
+        got = ddb_client().query(**params)
         out += [
             [
                 it["SK"]["S"],
@@ -287,7 +315,7 @@ def opted_in_contacts(tenant_id: str, shard: int, before_id: str) -> list[list[A
 
 
 @cache
-def _ddb() -> Any:
+def ddb_client() -> Any:
     """A DynamoDB client for the requests this module builds itself, item by item in wire
     form: botocore's client-side parameter validation (a walk over every attribute value)
     is left to DynamoDB, which validates them anyway. Otherwise configured as `core.aws`."""
@@ -306,7 +334,7 @@ def _ddb() -> Any:
 
 def reset_client() -> None:
     """Forget the cached client (tests switch between moto mocks)."""
-    _ddb.cache_clear()
+    ddb_client.cache_clear()
 
 
 def batch_put(items: list[dict[str, Any]]) -> None:
@@ -324,7 +352,7 @@ def batch_put(items: list[dict[str, Any]]) -> None:
 
 def _write(chunk: list[dict[str, Any]]) -> None:
     table = get_settings().table_name
-    ddb = _ddb()
+    ddb = ddb_client()
     pending = {table: [{"PutRequest": {"Item": it}} for it in chunk]}
     while pending:
         pending = ddb.batch_write_item(RequestItems=pending).get("UnprocessedItems") or {}
