@@ -13,7 +13,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from engage.campaigns.store import CCF, ddb_client, batch_put
+from engage.campaigns.store import CCF, batch_put, ddb_client
 from engage.core import keys
 from engage.core.settings import get_settings
 
