@@ -11,6 +11,7 @@ import os
 import resource
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -19,6 +20,7 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 REQUESTS = {"count": 0}
+_COUNT_LOCK = threading.Lock()
 
 
 def env_for_child() -> dict[str, str]:
@@ -117,7 +119,8 @@ def count_requests() -> None:
     original = Endpoint.make_request
 
     def counted(self: Any, operation_model: Any, request_dict: Any) -> Any:
-        REQUESTS["count"] += 1
+        with _COUNT_LOCK:
+            REQUESTS["count"] += 1
         return original(self, operation_model, request_dict)
 
     Endpoint.make_request = counted  # type: ignore[method-assign]
@@ -182,7 +185,12 @@ def bench_main(
 
     parser = argparse.ArgumentParser()
     parser.add_argument("--child", choices=["pipeline", "floor"])
-    parser.add_argument("--n", type=int, default=20_000)
+    parser.add_argument(
+        "--n",
+        type=int,
+        default=int(os.environ.get("BENCH_RECIPIENTS", "20000")),
+        help="units to run (default BENCH_RECIPIENTS or 20,000)",
+    )
     args = parser.parse_args()
     if args.child:
         count_requests()

@@ -9,7 +9,6 @@ and `limit` (rows per list, 500 by default), and say how many rows they show of 
 from __future__ import annotations
 
 import html
-import re
 from collections import Counter
 from dataclasses import dataclass
 from typing import Annotated, Any
@@ -37,11 +36,14 @@ def owner(record: dict[str, Any]) -> tuple[str | None, str | None]:
     `<tenantId>.<campaignId>-<seq>.<attempt>` (voice/calls.py). None for what is not known."""
     ref = str(record.get("ref") or "")
     if "callSid" in record:
-        tokens = re.split(r"[.-]", ref)
-        return (tokens[0] or None, tokens[1]) if len(tokens) == 4 else (tokens[0] or None, None)
+        call = keys.parse_voice_call_ref(ref)
+        return (call[0], call[1]) if call else (ref.partition(".")[0] or None, None)
     tenant, _, rest = ref.partition("|")
-    found = keys.parse_message_partition(rest.partition("|")[0])
-    return (tenant or None, found[1] if found else None)
+    try:
+        _, campaign_id, _ = keys.parse_message_partition(rest.partition("|")[0])
+    except ValueError:
+        return (tenant or None, None)
+    return (tenant or None, campaign_id)
 
 
 @dataclass

@@ -2,32 +2,41 @@
 
 from __future__ import annotations
 
-import json
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
-from fastapi import APIRouter, Header, Query, Request
+from fastapi import APIRouter, Body, Header, Query
 
 from engage.campaigns import service
-from engage.campaigns.schemas import CampaignCreate, CampaignUpdate, Status
+from engage.campaigns.enqueue import enqueue as enqueue_campaign
+from engage.campaigns.schemas import (
+    SmsCampaignCreate,
+    SmsCampaignDeleted,
+    SmsCampaignPublic,
+    SmsCampaignStats,
+    SmsCampaignStatus,
+    SmsCampaignUpdate,
+    SmsEnqueueRequest,
+    SmsEnqueueResult,
+)
 from engage.core.auth import CurrentPrincipal
 from engage.core.envelope import ok, paged
-from engage.core.errors import ValidationFailed
 from engage.core.handlers import http_handler
 from engage.core.http import create_app
 from engage.core.idempotency import run_once
+from engage.core.schemas import Ok, Paged
 
 router = APIRouter(prefix="/campaigns", tags=["campaigns"])
 
 
-@router.get("")
+@router.get("", response_model=Paged[SmsCampaignPublic])
 def list_campaigns(
     principal: CurrentPrincipal,
     page: Annotated[int, Query(ge=1)] = 1,
     pageSize: Annotated[int, Query(ge=1, le=100)] = 20,
-    status: Status | None = None,
+    status: SmsCampaignStatus | None = None,
     sortBy: Literal["createdAt", "updatedAt", "name", "scheduleAt"] = "createdAt",
     sortOrder: Literal["asc", "desc"] = "desc",
-) -> dict[str, Any]:
+) -> object:
     """A page of campaigns with their counters."""
     items, total = service.list_campaigns(
         principal.tenant_id, page, pageSize, status, sortBy, sortOrder
@@ -35,64 +44,61 @@ def list_campaigns(
     return paged(items, page, pageSize, total)
 
 
-@router.post("", status_code=201)
-def create_campaign(body: CampaignCreate, principal: CurrentPrincipal) -> dict[str, Any]:
+@router.post("", status_code=201, response_model=Ok[SmsCampaignPublic])
+def create_campaign(body: SmsCampaignCreate, principal: CurrentPrincipal) -> object:
     """Create a draft (immediate) or scheduled / recurring campaign."""
     return ok(service.create_campaign(principal.tenant_id, body))
 
 
-@router.get("/{campaign_id}")
-def get_campaign(campaign_id: str, principal: CurrentPrincipal) -> dict[str, Any]:
+@router.get("/{campaign_id}", response_model=Ok[SmsCampaignPublic])
+def get_campaign(campaign_id: str, principal: CurrentPrincipal) -> object:
     """One campaign."""
     return ok(service.get_campaign(principal.tenant_id, campaign_id))
 
 
-@router.put("/{campaign_id}")
+@router.put("/{campaign_id}", response_model=Ok[SmsCampaignPublic])
 def update_campaign(
-    campaign_id: str, body: CampaignUpdate, principal: CurrentPrincipal
-) -> dict[str, Any]:
+    campaign_id: str, body: SmsCampaignUpdate, principal: CurrentPrincipal
+) -> object:
     """Edit a draft or scheduled campaign."""
     return ok(service.update_campaign(principal.tenant_id, campaign_id, body))
 
 
-@router.delete("/{campaign_id}")
-def delete_campaign(campaign_id: str, principal: CurrentPrincipal) -> dict[str, Any]:
+@router.delete("/{campaign_id}", response_model=Ok[SmsCampaignDeleted])
+def delete_campaign(campaign_id: str, principal: CurrentPrincipal) -> object:
     """Delete (409 while sending)."""
     service.delete_campaign(principal.tenant_id, campaign_id)
     return ok({"id": campaign_id, "deleted": True})
 
 
-@router.post("/{campaign_id}/cancel")
-def cancel_campaign(campaign_id: str, principal: CurrentPrincipal) -> dict[str, Any]:
+@router.post("/{campaign_id}/cancel", response_model=Ok[SmsCampaignPublic])
+def cancel_campaign(campaign_id: str, principal: CurrentPrincipal) -> object:
     """Cancel a draft, scheduled or sending campaign."""
     return ok(service.cancel_campaign(principal.tenant_id, campaign_id))
 
 
-@router.get("/{campaign_id}/stats")
-def campaign_stats(campaign_id: str, principal: CurrentPrincipal) -> dict[str, Any]:
+@router.get("/{campaign_id}/stats", response_model=Ok[SmsCampaignStats])
+def campaign_stats(campaign_id: str, principal: CurrentPrincipal) -> object:
     """Counts by status, clicks and credits."""
     return ok(service.campaign_stats(principal.tenant_id, campaign_id))
 
 
-@router.post("/{campaign_id}/enqueue")
-async def enqueue(
+@router.post("/{campaign_id}/enqueue", response_model=Ok[SmsEnqueueResult])
+def enqueue(
     campaign_id: str,
-    request: Request,
     principal: CurrentPrincipal,
+    body: Annotated[SmsEnqueueRequest | None, Body()] = None,
     idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key")] = None,
-) -> dict[str, Any]:
-    """Debit credits and start sending; honours `Idempotency-Key`."""
-    raw = await request.body()
-    try:
-        body = json.loads(raw) if raw.strip() else {}
-    except ValueError:
-        raise ValidationFailed("Body is not JSON", {"body": "expected JSON or empty"}) from None
+) -> object:
+    """Debit credits and start sending; honours `Idempotency-Key` (the same key with another
+    body is a 409). The body is optional."""
     tenant_id = principal.tenant_id
+    payload = body.model_dump(exclude_unset=True) if body else {}
     data = run_once(
         idempotency_key,
         f"{tenant_id}:campaigns.enqueue",
-        {"campaignId": campaign_id, "body": body},
-        lambda: service.enqueue(tenant_id, campaign_id),
+        {"campaignId": campaign_id, "body": payload},
+        lambda: enqueue_campaign(tenant_id, campaign_id),
     )
     return ok(data)
 

@@ -1,9 +1,9 @@
-"""SQS consumer of the receipts queue: applies delivery receipts (Powertools batch processing;
-a receipt that overtook its send is retried through `batchItemFailures`)."""
+"""SQS consumer of the receipts queue: applies delivery receipts (each record's body is a
+`ReceiptsBody`, a Powertools parser model; a receipt that overtook its send is retried through
+`batchItemFailures`)."""
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from aws_lambda_powertools.utilities.batch import (
@@ -11,18 +11,17 @@ from aws_lambda_powertools.utilities.batch import (
     EventType,
     process_partial_response,
 )
-from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
+from engage.campaigns.events import ReceiptsRecord
 from engage.campaigns.receipts import apply_receipts
 from engage.channels.base import Receipt
 from engage.core.handlers import worker_handler
 
-processor = BatchProcessor(event_type=EventType.SQS)
+processor = BatchProcessor(event_type=EventType.SQS, model=ReceiptsRecord)
 
 
-def _record(record: SQSRecord) -> None:
-    receipts = [Receipt(**r) for r in json.loads(record.body)["receipts"]]
-    apply_receipts(receipts)
+def _record(record: ReceiptsRecord) -> None:
+    apply_receipts([Receipt(**r.model_dump()) for r in record.body.receipts])
 
 
 def _handle(event: dict[str, Any], context: Any) -> dict[str, Any]:

@@ -1,36 +1,30 @@
-"""EventBridge Scheduler target: `{"tenantId", "campaignId"}` -> the same enqueue as the API."""
+"""EventBridge Scheduler target: `{"tenantId", "campaignId"}` (parsed with Powertools' parser
+into `ScheduleFired`) -> the same enqueue as the API."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from engage.campaigns.models import CampaignItem
-from engage.campaigns.service import enqueue, get_item
-from engage.core import clock
+from aws_lambda_powertools.utilities.parser import parse
+
+from engage.campaigns.enqueue import enqueue
+from engage.campaigns.events import ScheduleFired
+from engage.campaigns.service import fail_scheduled
 from engage.core.errors import Conflict, InsufficientCredits, NotFound, ValidationFailed
 from engage.core.handlers import worker_handler
 from engage.core.observability import logger
 
 
 def _fire(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    tenant_id, campaign_id = event["tenantId"], event["campaignId"]
+    fired = parse(event=event, model=ScheduleFired)
     try:
-        return enqueue(tenant_id, campaign_id, source="schedule")
+        return enqueue(fired.tenantId, fired.campaignId, source="schedule")
     except (NotFound, Conflict) as exc:
         # Deleted, cancelled or already sending (Scheduler delivers at least once).
         logger.info("scheduled dispatch skipped", extra={"reason": exc.message})
         return {"status": "skipped", "reason": exc.message}
     except (InsufficientCredits, ValidationFailed) as exc:
-        item = get_item(tenant_id, campaign_id)
-        if item.schedule_type != "recurring":
-            item.update(
-                actions=[
-                    CampaignItem.status.set("failed"),
-                    CampaignItem.failure_reason.set(exc.message),
-                    CampaignItem.updated_at.set(clock.now_iso()),
-                ],
-                condition=CampaignItem.status == "scheduled",
-            )
+        fail_scheduled(fired.tenantId, fired.campaignId, exc.message)
         logger.warning("scheduled dispatch failed", extra={"reason": exc.message})
         return {"status": "failed", "reason": exc.message}
 

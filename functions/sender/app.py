@@ -1,4 +1,6 @@
-"""SQS consumer of the send queue (Powertools batch processing, partial batch failures)."""
+"""SQS consumer of the send queue: each record's body is a `SendBatchBody` (Powertools parser
+model), sent by `engage.campaigns.sender`; Powertools batch processing reports partial batch
+failures, so one failed record is retried without the others."""
 
 from __future__ import annotations
 
@@ -9,16 +11,16 @@ from aws_lambda_powertools.utilities.batch import (
     EventType,
     process_partial_response,
 )
-from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
-from engage.campaigns.sender import process_record_body
+from engage.campaigns.events import SendRecord
+from engage.campaigns.sender import process
 from engage.core.handlers import worker_handler
 
-processor = BatchProcessor(event_type=EventType.SQS)
+processor = BatchProcessor(event_type=EventType.SQS, model=SendRecord)
 
 
-def _record(record: SQSRecord) -> None:
-    process_record_body(record.body)
+def _record(record: SendRecord) -> None:
+    process(record.body)
 
 
 def _handle(event: dict[str, Any], context: Any) -> dict[str, Any]:

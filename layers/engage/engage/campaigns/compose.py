@@ -16,14 +16,26 @@ def short_url(token: str, index: int) -> str:
     return f"{get_settings().url_shortener_base_url}/r/{token}{ids.base62_digit(index)}"
 
 
-def compose(campaign: CampaignItem, contact: ContactItem, token: str | None) -> str:
-    """The text one contact receives. With `token=None`, links become short links of the
-    real length with a dummy token, which is what the credit estimate at enqueue needs."""
-    values = {
-        "firstName": contact.first_name,
-        "lastName": contact.last_name,
+def compose_values(
+    campaign: CampaignItem, first_name: str | None, last_name: str | None
+) -> dict[str, str | None]:
+    """The template variables of one recipient."""
+    return {
+        "firstName": first_name,
+        "lastName": last_name,
         "discount": (campaign.meta or {}).get("discountValue"),
     }
+
+
+def render_for(campaign: CampaignItem, values: dict[str, str | None], token: str | None) -> str:
+    """The text for `values`. With `token=None`, links become short links of the real length
+    with a dummy token, which is what the credit estimate at enqueue needs."""
     links = list(campaign.links or [])
     urls = [short_url(token or "x" * TOKEN_LENGTH, i) for i in range(len(links))]
     return render(campaign.message, values, urls)
+
+
+def compose(campaign: CampaignItem, contact: ContactItem, token: str | None) -> str:
+    """The text one contact receives (see `render_for`)."""
+    values = compose_values(campaign, contact.first_name, contact.last_name)
+    return render_for(campaign, values, token)

@@ -1,18 +1,20 @@
 """The campaign-dispatch state machine's tasks (statemachines/campaign_dispatch.asl.json).
 
-`prepare` checks the campaign; `resolve_page` takes one page of the frozen, opted-in audience,
-writes one message item per recipient and queues them; `finalize` refunds what was not
-allocated and completes the campaign when every message is settled; `fail` marks a campaign
-whose dispatch broke. Each task is safe to retry with the same input:
+`prepare` checks the campaign; `resolve_page` takes one page of the audience snapshot written
+at enqueue (DISPATCH_PAGE_SIZE recipients, one Query), writes one message item per recipient
+and queues them; `finalize` refunds what was not allocated and completes the campaign when every
+message is settled; `fail` marks a campaign whose dispatch broke. Each task is safe to retry
+with the same input:
 
 * the state carries the page number and the running totals (`queued`, `allocated`), and the
   campaign's counters are SET to those totals, never ADDed, so a retried page counts once;
 * a page writes its send-batch claim items first; the first one marks the page as started.
   Only when it is there already (a retry) are existing message and claim items looked up and
-  kept, so the usual path reads nothing back and writes each message once (BatchWriteItem);
-* recipients are packed RECIPIENTS_PER_MESSAGE to an SQS message (with their text, so the
-  sender reads no message item), each with a claim item the sender takes once, and sent 10 per
-  SendMessageBatch: a page of 1,000 recipients costs one SQS request.
+  kept, so the usual path reads nothing back and writes each message once (BatchWriteItem of
+  plain items);
+* each snapshot chunk (RECIPIENTS_PER_MESSAGE recipients) becomes one SQS message carrying the
+  recipients' text, so the sender reads no message item, with a claim item the sender takes
+  once; they are sent 10 per SendMessageBatch.
 """
 
 from __future__ import annotations
@@ -20,264 +22,221 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from pynamodb.exceptions import UpdateError
+from pydantic import BaseModel, ConfigDict
 
-from engage.audiences.service import Resolver, parse_audience
-from engage.campaigns.compose import TOKEN_LENGTH, compose
-from engage.campaigns.models import CampaignItem, MessageItem, SendBatchItem
+from engage.campaigns import message_store, ports, store
+from engage.campaigns.compose import TOKEN_LENGTH, compose_values, render_for
+from engage.campaigns.message_store import Message
+from engage.campaigns.models import CampaignItem
 from engage.campaigns.quiet_hours import quiet_until
 from engage.campaigns.service import get_item
 from engage.campaigns.settle import maybe_complete
 from engage.core import clock, ids, keys
-from engage.core.aws import client
 from engage.core.settings import get_settings
 from engage.core.sms import segment_count
 from engage.tenants import service as tenants
 
 
-def _state(event: dict[str, Any], **changes: Any) -> dict[str, Any]:
-    out = {k: event[k] for k in ("tenantId", "campaignId", "run")}
-    out.update(
-        {
-            "cursor": event.get("cursor"),
-            "done": False,
-            "waitUntil": None,
-            "page": int(event.get("page") or 0),
-            "queued": int(event.get("queued") or 0),
-            "allocated": int(event.get("allocated") or 0),
-        }
-    )
-    out.update(changes)
+class DispatchState(BaseModel):
+    """The state machine's state, the input and output of every task."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    tenantId: str
+    campaignId: str
+    run: int
+    page: int = 0
+    queued: int = 0
+    allocated: int = 0
+    done: bool = False
+    waitUntil: str | None = None
+
+
+class DispatchError(BaseModel):
+    """What a Catch puts in `$.error` (Step Functions error output)."""
+
+    Error: str = "States.TaskFailed"
+    Cause: str = "dispatch failed"
+
+
+class DispatchFailure(DispatchState):
+    """Input of `fail`: the state plus the caught error."""
+
+    error: DispatchError | None = None
+
+
+def _state(state: DispatchState, **changes: Any) -> dict[str, Any]:
+    out = state.model_copy(update={"done": False, "waitUntil": None, **changes}).model_dump()
+    out["cursor"] = None  # pages are numbered now; kept for callers that read it
     return out
 
 
-def prepare(event: dict[str, Any]) -> dict[str, Any]:
+def prepare(state: DispatchState) -> dict[str, Any]:
     """First state: stop at once if the campaign is no longer sending this run."""
-    item = get_item(event["tenantId"], event["campaignId"])
-    if item.status != "sending" or int(item.run) != int(event["run"]):
-        return _state(event, done=True)
-    return _state(event, cursor=None, page=0, queued=0, allocated=0)
+    item = get_item(state.tenantId, state.campaignId)
+    if item.status != "sending" or int(item.run) != state.run:
+        return _state(state, done=True)
+    return _state(state, page=0, queued=0, allocated=0)
 
 
-def resolve_page(event: dict[str, Any]) -> dict[str, Any]:
-    """Write and queue one page of recipients; returns the next state input."""
+def resolve_page(state: DispatchState) -> dict[str, Any]:
+    """Write and queue one page of the snapshot; returns the next state."""
     settings = get_settings()
-    tenant_id, campaign_id, run = event["tenantId"], event["campaignId"], int(event["run"])
-    page_no, queued, allocated = (int(event.get(k) or 0) for k in ("page", "queued", "allocated"))
+    tenant_id, campaign_id, run, page_no = state.tenantId, state.campaignId, state.run, state.page
     item = get_item(tenant_id, campaign_id)
     if item.status != "sending" or int(item.run) != run:
-        return _state(event, done=True)
+        return _state(state, done=True)
     tenant_settings = tenants.get_settings_of(tenant_id)
     resume = quiet_until(tenant_settings, clock.now())
     if resume is not None:
-        return _state(event, waitUntil=clock.iso(resume))
+        return _state(state, waitUntil=clock.iso(resume))
     resolved_at = clock.now_iso()
-    resolver = Resolver(
-        tenant_id, parse_audience(item.audience), opted_in_only=True, before_id=item.enqueue_cutoff
+    per_page = max(settings.dispatch_page_size // settings.recipients_per_message, 1)
+    first, total = page_no * per_page, int(item.snapshot_chunks or 0)
+    count = max(min(per_page, total - first), 0)
+    chunks = (
+        store.read_snapshot(tenant_id, campaign_id, item.snapshot_id or "", first, count)
+        if count
+        else []
     )
-    page = resolver.page(event.get("cursor"), settings.dispatch_page_size)
-    wanted = {}
-    for contact in page.contacts:
-        shard = ids.shard_of(contact.sk, settings.message_shards)
-        wanted[keys.message_key(tenant_id, campaign_id, shard, run, contact.sk)] = contact
-    retried = _page_started(keys.send_batch_key(tenant_id, campaign_id, run, page_no, 0))
-    existing = {(m.pk, m.sk): m for m in MessageItem.batch_get(list(wanted))} if retried else {}
-    budget = int(item.run_reserved) - allocated
-    now = clock.now_iso()
-    messages: list[MessageItem] = []
-    for key, contact in wanted.items():
-        msg = existing.get(key)
-        if msg is None:
-            token = ids.token(TOKEN_LENGTH) if item.links else None
-            body = compose(item, contact, token)
-            msg = MessageItem(
-                *key,
-                contact_id=contact.sk,
-                phone=contact.phone_e164,
-                body=body,
-                segments=segment_count(body),
-                status="queued",
-                token=token,
-                created_at=now,
-            )
-            if token:
-                msg.gsi1pk, msg.gsi1sk = keys.link_index_pk(token), "LINK"
-        if int(msg.segments) > budget:
-            continue  # names grew since enqueue: never spend more than was debited
-        budget -= int(msg.segments)
-        messages.append(msg)
-    chunks = _chunk_keys(tenant_id, campaign_id, run, page_no, len(messages))
-    _write_claims(chunks, messages, retried)
-    with MessageItem.batch_write() as batch:
-        for msg in messages:
-            if (msg.pk, msg.sk) not in existing:
-                batch.save(msg)
-    _queue(
-        chunks,
-        tenant_id,
-        campaign_id,
-        run,
-        resolved_at,
-        tenant_settings.timezone,
-        tenant_settings.senderId or None,
-        messages,
+    claims = [keys.send_batch_key(tenant_id, campaign_id, run, page_no, i) for i in range(count)]
+    retried = bool(claims) and bool(message_store.claims_that_exist(claims[:1]))
+    budget = int(item.run_reserved) - state.allocated
+    batches, budget = _messages(item, tenant_id, chunks, budget, resolved_at, retried)
+    have = message_store.claims_that_exist(claims) if retried else set()
+    message_store.put_claims(
+        [(key, len(msgs)) for key, msgs in zip(claims, batches, strict=True) if key not in have]
     )
-    queued += len(messages)
-    allocated += sum(int(m.segments) for m in messages)
-    try:
-        item.update(
-            actions=[
-                CampaignItem.queued_count.set(queued),
-                CampaignItem.run_allocated.set(allocated),
-            ],
-            condition=CampaignItem.status == "sending",
-        )
-    except UpdateError as exc:
-        if exc.cause_response_code == "ConditionalCheckFailedException":
-            return _state(event, done=True, queued=queued, allocated=allocated)  # cancelled
-        raise
+    message_store.put_messages([m for msgs in batches for m, new in msgs if new])
+    ports.send_batches(
+        [
+            _body(key[1], tenant_id, campaign_id, run, resolved_at, tenant_settings, msgs)
+            for key, msgs in zip(claims, batches, strict=True)
+            if msgs
+        ]
+    )
+    queued = state.queued + sum(len(msgs) for msgs in batches)
+    allocated = state.allocated + sum(m.segments for msgs in batches for m, _ in msgs)
+    if not store.record_page(item, queued, allocated):
+        return _state(state, done=True, queued=queued, allocated=allocated)  # cancelled
     return _state(
-        event,
-        cursor=page.cursor,
-        done=page.cursor is None,
-        page=page_no + 1,
-        queued=queued,
-        allocated=allocated,
+        state, done=first + count >= total, page=page_no + 1, queued=queued, allocated=allocated
     )
 
 
-def _chunk_keys(
-    tenant_id: str, campaign_id: str, run: int, page_no: int, count: int
-) -> list[tuple[str, str]]:
-    per = get_settings().recipients_per_message
-    return [
-        keys.send_batch_key(tenant_id, campaign_id, run, page_no, i)
-        for i in range(max((count + per - 1) // per, 1))
+def _messages(
+    item: CampaignItem,
+    tenant_id: str,
+    chunks: list[list[list[Any]]],
+    budget: int,
+    now: str,
+    retried: bool,
+) -> tuple[list[list[tuple[Message, bool]]], int]:
+    """Each chunk's messages as `(message, new)`; on a retried page, the stored ones are kept
+    (with their text and token). A message that would overspend the credits reserved at
+    enqueue is left out."""
+    shards, run = get_settings().message_shards, int(item.run)
+    campaign_id = item.sk
+    keyed = [
+        [
+            (keys.message_key(tenant_id, campaign_id, ids.shard_of(r[0], shards), run, r[0]), r)
+            for r in rows
+        ]
+        for rows in chunks
     ]
+    existing = message_store.get_messages([k for ch in keyed for k, _ in ch]) if retried else {}
+    out: list[list[tuple[Message, bool]]] = []
+    for chunk in keyed:
+        batch: list[tuple[Message, bool]] = []
+        for key, (contact_id, phone, first_name, last_name, _) in chunk:
+            msg = existing.get(key)
+            new = msg is None
+            if msg is None:
+                token = ids.token(TOKEN_LENGTH) if item.links else None
+                body = render_for(item, compose_values(item, first_name, last_name), token)
+                msg = Message(*key, contact_id, phone, body, segment_count(body), token, now)
+            if msg.segments > budget:
+                continue  # never spend more than was debited
+            budget -= msg.segments
+            batch.append((msg, new))
+        out.append(batch)
+    return out, budget
 
 
-def _page_started(first_claim: tuple[str, str]) -> bool:
-    """Whether an earlier attempt of this page already wrote its first claim item."""
-    try:
-        SendBatchItem.get(*first_claim, attributes_to_get=["PK"])
-    except SendBatchItem.DoesNotExist:
-        return False
-    return True
-
-
-def _write_claims(
-    chunks: list[tuple[str, str]], messages: list[MessageItem], retried: bool
-) -> None:
-    """One `queued` claim item per SQS message, written before anything else of the page (the
-    first one marks the page as started). On a retried page, claims that exist are kept: one
-    may already be claimed by a sender."""
-    per = get_settings().recipients_per_message
-    have = {(c.pk, c.sk) for c in SendBatchItem.batch_get(chunks)} if retried else set()
-    with SendBatchItem.batch_write() as batch:
-        for i, key in enumerate(chunks):
-            if key not in have:
-                size = len(messages[i * per : (i + 1) * per])
-                batch.save(SendBatchItem(*key, status="queued", size=size))
-
-
-def _queue(
-    chunks: list[tuple[str, str]],
+def _body(
+    batch_sk: str,
     tenant_id: str,
     campaign_id: str,
     run: int,
     resolved_at: str,
-    tz: str,
-    sender: str | None,
-    messages: list[MessageItem],
-) -> None:
-    """Send one SQS message per claim, 10 per SendMessageBatch. Each carries what the sender
-    needs to send and record its recipients, so the sender reads no message item."""
-    settings = get_settings()
-    per = settings.recipients_per_message
-    bodies = []
-    for i, key in enumerate(chunks):
-        chunk = messages[i * per : (i + 1) * per]
-        if not chunk:
-            continue
-        bodies.append(
-            json.dumps(
-                {
-                    "t": tenant_id,
-                    "c": campaign_id,
-                    "r": run,
-                    "b": key[1],
-                    "tz": tz,
-                    "from": sender,
-                    "at": resolved_at,
-                    "created": chunk[0].created_at,
-                    "m": [
-                        [
-                            int(m.pk.rsplit("#", 1)[1]),
-                            m.contact_id,
-                            m.phone,
-                            m.body,
-                            int(m.segments),
-                            m.token,
-                        ]
-                        for m in chunk
-                    ],
-                },
-                separators=(",", ":"),
-                ensure_ascii=False,
-            )
-        )
-    sqs = client("sqs")
-    for i in range(0, len(bodies), 10):
-        entries = [{"Id": str(j), "MessageBody": b} for j, b in enumerate(bodies[i : i + 10])]
-        result = sqs.send_message_batch(QueueUrl=settings.send_queue_url, Entries=entries)
-        if result.get("Failed"):
-            raise RuntimeError(f"SQS refused {len(result['Failed'])} messages")
+    tenant_settings: Any,
+    msgs: list[tuple[Message, bool]],
+) -> str:
+    """One SQS message: what the sender needs to send and record its recipients."""
+    shards = get_settings().message_shards
+    return json.dumps(
+        {
+            "t": tenant_id,
+            "c": campaign_id,
+            "r": run,
+            "b": batch_sk,
+            "tz": tenant_settings.timezone,
+            "from": tenant_settings.senderId or None,
+            "at": resolved_at,
+            "created": msgs[0][0].created_at,
+            "m": [
+                [
+                    ids.shard_of(m.contact_id, shards),
+                    m.contact_id,
+                    m.phone,
+                    m.body,
+                    m.segments,
+                    m.token,
+                ]
+                for m, _ in msgs
+            ],
+        },
+        separators=(",", ":"),
+        ensure_ascii=False,
+    )
 
 
-def _close_run(item: CampaignItem, queued: int, allocated: int, **extra: Any) -> int:
+def _close_run(
+    tenant_id: str, item: CampaignItem, queued: int, allocated: int, **extra: Any
+) -> int:
     """Record the run's totals, refund unallocated credits; returns the refund."""
     refund = max(int(item.run_reserved) - allocated, 0)
-    actions: list[Any] = [
-        CampaignItem.dispatch_complete.set(True),
-        CampaignItem.queued_count.set(queued),
-        CampaignItem.run_allocated.set(allocated),
-        CampaignItem.run_reserved.set(allocated),
-        CampaignItem.credits_refunded.add(refund),
-    ]
-    actions += [getattr(CampaignItem, k).set(v) for k, v in extra.items()]
-    item.update(actions=actions, condition=CampaignItem.dispatch_complete == False)  # noqa: E712
-    tenants.refund_credits(item.pk.split("#")[1], refund)
-    return refund
+    if store.close_run(item, queued, allocated, refund, extra):
+        tenants.refund_credits(tenant_id, refund)
+        return refund
+    return 0
 
 
-def finalize(event: dict[str, Any]) -> dict[str, Any]:
+def finalize(state: DispatchState) -> dict[str, Any]:
     """Mark dispatch complete, refund unallocated credits, complete the campaign if settled."""
-    tenant_id, campaign_id, run = event["tenantId"], event["campaignId"], int(event["run"])
-    item = get_item(tenant_id, campaign_id)
-    if int(item.run) != run or item.dispatch_complete:
+    item = get_item(state.tenantId, state.campaignId)
+    if int(item.run) != state.run or item.dispatch_complete:
         return {"status": item.status}
     _close_run(
+        state.tenantId,
         item,
-        int(event.get("queued") or item.queued_count),
-        int(event.get("allocated") or item.run_allocated),
+        state.queued or int(item.queued_count),
+        state.allocated or int(item.run_allocated),
     )
     maybe_complete(item)
     return {"status": item.status}
 
 
-def fail(event: dict[str, Any]) -> dict[str, Any]:
+def fail(state: DispatchFailure) -> dict[str, Any]:
     """Catch-all: the dispatch broke. Refund what was not allocated and mark it failed;
     messages already queued are still sent."""
-    tenant_id, campaign_id = event["tenantId"], event["campaignId"]
-    item = get_item(tenant_id, campaign_id)
-    cause = str((event.get("error") or {}).get("Cause", "dispatch failed"))[:500]
+    item = get_item(state.tenantId, state.campaignId)
+    cause = (state.error.Cause if state.error else "dispatch failed")[:500]
     if item.status == "sending" and not item.dispatch_complete:
-        _close_run(item, int(item.queued_count), int(item.run_allocated), failure_reason=cause)
-        if int(item.queued_count) == 0:
-            item.update(
-                actions=[CampaignItem.status.set("failed")],
-                condition=CampaignItem.status == "sending",
-            )
+        queued, allocated = int(item.queued_count), int(item.run_allocated)
+        _close_run(state.tenantId, item, queued, allocated, failure_reason=cause)
+        if queued == 0:
+            store.set_fields(item, {"status": "failed"}, if_status=("sending",))
         else:
             maybe_complete(item)
     return {"status": item.status}

@@ -13,7 +13,8 @@ class CampaignItem(BaseItem):
     Send-side counters (`queuedCount`, `sentCount`, `failedCount`, `skippedCount`) and credit
     bookkeeping change only by atomic ADD. `runReserved` / `runAllocated` are the credits of
     the current run: debited at enqueue, allocated to message items by dispatch; the rest is
-    refunded when dispatch finishes.
+    refunded when dispatch finishes. `snapshotId` / `snapshotChunks` name the run's audience
+    snapshot (the recipients resolved and priced at enqueue, read back by dispatch).
     """
 
     name = UnicodeAttribute()
@@ -38,6 +39,8 @@ class CampaignItem(BaseItem):
     run_allocated = NumberAttribute(default=0, attr_name="runAllocated")
     dispatch_complete = BooleanAttribute(default=False, attr_name="dispatchComplete")
     enqueue_cutoff = UnicodeAttribute(null=True, attr_name="enqueueCutoff")
+    snapshot_id = UnicodeAttribute(null=True, attr_name="snapshotId")
+    snapshot_chunks = NumberAttribute(null=True, attr_name="snapshotChunks")
     enqueued_at = UnicodeAttribute(null=True, attr_name="enqueuedAt")
     completed_at = UnicodeAttribute(null=True, attr_name="completedAt")
     execution_arn = UnicodeAttribute(null=True, attr_name="executionArn")

@@ -13,17 +13,11 @@ from __future__ import annotations
 import dataclasses
 import json
 from collections import Counter
-from typing import Any
 
-from pynamodb.exceptions import UpdateError
-
-from engage.campaigns import stats
-from engage.campaigns.models import MessageItem
+from engage.campaigns import message_store, ports, stats
 from engage.channels.base import Receipt
 from engage.core import clock, keys
-from engage.core.aws import client
 from engage.core.observability import logger
-from engage.core.settings import get_settings
 from engage.tenants import service as tenants
 
 FINAL = {"delivered": "delivered", "undelivered": "undelivered", "failed": "undelivered"}
@@ -35,17 +29,12 @@ def queue_receipts(receipts: list[Receipt]) -> None:
     if not receipts:
         return
     rows = [dataclasses.asdict(r) for r in receipts]
-    bodies = [
-        json.dumps({"receipts": rows[i : i + 100]}, separators=(",", ":"))
-        for i in range(0, len(rows), 100)
-    ]
-    sqs = client("sqs")
-    url = get_settings().receipts_queue_url
-    for i in range(0, len(bodies), 10):
-        sqs.send_message_batch(
-            QueueUrl=url,
-            Entries=[{"Id": str(j), "MessageBody": b} for j, b in enumerate(bodies[i : i + 10])],
-        )
+    ports.send_receipts(
+        [
+            json.dumps({"receipts": rows[i : i + 100]}, separators=(",", ":"))
+            for i in range(0, len(rows), 100)
+        ]
+    )
 
 
 class NotYetSent(Exception):
@@ -57,12 +46,7 @@ def _key(receipt: Receipt) -> tuple[str, str] | None:
     if receipt.ref and receipt.ref.count("|") == 2:
         _, pk, sk = receipt.ref.split("|")
         return pk, sk
-    hits = list(
-        MessageItem.by_provider_id.query(
-            keys.provider_index_pk(receipt.provider, receipt.provider_message_id), limit=1
-        )
-    )
-    return (hits[0].pk, hits[0].sk) if hits else None
+    return message_store.find_by_provider_id(receipt.provider, receipt.provider_message_id)
 
 
 def apply_receipts(receipts: list[Receipt]) -> dict[str, int]:
@@ -81,35 +65,21 @@ def apply_receipts(receipts: list[Receipt]) -> dict[str, int]:
             outcome["unknown"] += 1
             logger.warning("receipt for an unknown message", extra={"provider": receipt.provider})
             continue
-        actions: list[Any] = [
-            MessageItem.status.set(status),
-            MessageItem.updated_at.set(clock.now_iso()),
-        ]
-        if receipt.error:
-            actions.append(MessageItem.error.set(receipt.error[:300]))
-        try:
-            MessageItem(*key).update(
-                actions=actions,
-                condition=(MessageItem.status == "sent")
-                & (MessageItem.provider_message_id == receipt.provider_message_id),
-            )
-        except UpdateError as exc:
-            if exc.cause_response_code != "ConditionalCheckFailedException":
-                raise
-            try:  # only on this rare path: find out why
-                current = MessageItem.get(*key)
-            except MessageItem.DoesNotExist:
+        error = receipt.error[:300] if receipt.error else None
+        if not message_store.settle_message(
+            key, status, receipt.provider_message_id, error, clock.now_iso()
+        ):
+            current = message_store.message_status(key)  # only on this rare path: why?
+            if current is None:
                 outcome["unknown"] += 1
-                continue
-            if current.status == "queued":
+            elif current == "queued":
                 pending.append(receipt)
             else:
                 outcome["ignored"] += 1
             continue
-        msg_pk = key[0]
         outcome["applied"] += 1
-        parts = msg_pk.split("#")  # T#<tenant>#M#<campaign>#<shard>
-        per_campaign.setdefault((parts[1], parts[3]), Counter())[status] += 1
+        tenant_id, campaign_id, _ = keys.parse_message_partition(key[0])
+        per_campaign.setdefault((tenant_id, campaign_id), Counter())[status] += 1
     for (tenant_id, campaign_id), counts in per_campaign.items():
         stats.add_campaign_counts(
             tenant_id, campaign_id, delivered=counts["delivered"], undelivered=counts["undelivered"]

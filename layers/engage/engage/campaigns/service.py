@@ -1,33 +1,21 @@
 """Campaigns: create, list, read, update, delete, cancel, statistics and enqueue
 (seed 004 "Campaigns Page"; seed 000 sections 4 and 7; issue 2 "campaigns").
 
-Enqueue resolves the opted-in audience once to price it (SMS segments of each rendered
-message, links counted at their short-link length), debits that many credits in one
-conditional update (402 and nothing queued when the balance is short), moves the campaign to
-`sending` and starts the dispatch state machine. Recipients are frozen to contacts that existed
-at enqueue time; dispatch never spends more than was debited and refunds the rest.
+Enqueue (sending a campaign) is `engage.campaigns.enqueue`; storage is `store`'s.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import json
 from typing import Any
 
-from pynamodb.exceptions import DeleteError, UpdateError
-
-from engage.audiences.service import Audience, Resolver, get_segment, parse_audience
-from engage.campaigns import schedules, stats
-from engage.campaigns.compose import compose
+from engage.audiences.service import Audience, get_segment, parse_audience
+from engage.campaigns import schedules, stats, store
 from engage.campaigns.models import CampaignItem
-from engage.campaigns.schemas import CampaignCreate, CampaignUpdate
+from engage.campaigns.schemas import SmsCampaignCreate, SmsCampaignUpdate
 from engage.core import clock, ids, keys
-from engage.core.aws import client
 from engage.core.errors import Conflict, NotFound, ValidationFailed
-from engage.core.observability import logger
 from engage.core.render import parse_template
-from engage.core.settings import get_settings
-from engage.core.sms import segment_count
 from engage.tenants import service as tenants
 
 SORT_KEYS = {
@@ -39,14 +27,14 @@ SORT_KEYS = {
 EDITABLE = ("draft", "scheduled")
 
 
-def _audience(tenant_id: str, raw: Any) -> Audience:
+def _audience(tenant_id: str, raw: str | dict[str, str | None] | None) -> Audience:
     audience = parse_audience(raw)
     if audience.type == "segment":
         try:
             get_segment(tenant_id, audience.segment_id or "")
         except NotFound:
             raise ValidationFailed(
-                "Audience segment not found", {"audience": f"no segment {audience.segment_id}"}
+                "Audience segment not found", {"audience": "no segment with this id"}
             ) from None
     return audience
 
@@ -117,19 +105,17 @@ def to_public(item: CampaignItem, counts: dict[str, int] | None = None) -> dict[
 
 def get_item(tenant_id: str, campaign_id: str, consistent: bool = True) -> CampaignItem:
     """The campaign; NotFound for unknown and other tenants' ids."""
-    try:
-        return CampaignItem.get(
-            keys.campaign_partition(tenant_id), campaign_id, consistent_read=consistent
-        )
-    except CampaignItem.DoesNotExist:
-        raise NotFound("Campaign not found") from None
+    item = store.get_campaign(tenant_id, campaign_id, consistent)
+    if item is None:
+        raise NotFound("Campaign not found")
+    return item
 
 
-def create_campaign(tenant_id: str, body: CampaignCreate) -> dict[str, Any]:
+def create_campaign(tenant_id: str, body: SmsCampaignCreate) -> dict[str, Any]:
     """Validate (variables, audience, schedule) and store; scheduled kinds get a schedule."""
     meta = _meta(body.includeDiscount, body.discountValue)
     template = parse_template(body.message, meta["discountValue"])
-    audience = _audience(tenant_id, body.audience)
+    audience = _audience(tenant_id, body.audience_raw())
     at, every = _schedule_fields(body.scheduleType, body.scheduleAt, body.recurringDays)
     campaign_id = ids.new_id()
     now = clock.now_iso()
@@ -153,7 +139,7 @@ def create_campaign(tenant_id: str, body: CampaignCreate) -> dict[str, Any]:
         item.schedule_name = schedules.put_schedule(
             tenant_id, campaign_id, body.scheduleType, body.scheduleAt, every
         )
-    item.save()
+    store.put_campaign(item)
     tenants.add_counters(tenant_id, campaign_count=1)
     return to_public(item)
 
@@ -162,8 +148,7 @@ def list_campaigns(
     tenant_id: str, page: int, page_size: int, status: str | None, sort_by: str, order: str
 ) -> tuple[list[dict[str, Any]], int]:
     """One page of the tenant's campaigns, filtered and sorted on documented keys only."""
-    condition = CampaignItem.status == status if status else None
-    items = list(CampaignItem.query(keys.campaign_partition(tenant_id), filter_condition=condition))
+    items = store.list_campaigns(tenant_id, status)
     attr = SORT_KEYS[sort_by]
     items.sort(key=lambda c: (getattr(c, attr) or "", c.sk), reverse=order == "desc")
     window = items[(page - 1) * page_size : page * page_size]
@@ -177,7 +162,7 @@ def get_campaign(tenant_id: str, campaign_id: str) -> dict[str, Any]:
     return to_public(item, stats.campaign_counts(tenant_id, [campaign_id])[campaign_id])
 
 
-def update_campaign(tenant_id: str, campaign_id: str, body: CampaignUpdate) -> dict[str, Any]:
+def update_campaign(tenant_id: str, campaign_id: str, body: SmsCampaignUpdate) -> dict[str, Any]:
     """Change a draft or scheduled campaign (409 otherwise); re-validates and reschedules."""
     item = get_item(tenant_id, campaign_id)
     if item.status not in EDITABLE:
@@ -192,7 +177,7 @@ def update_campaign(tenant_id: str, campaign_id: str, body: CampaignUpdate) -> d
     message = patch.get("message") or item.message
     template = parse_template(message, meta.get("discountValue"))
     if "audience" in patch:
-        item.audience = _audience(tenant_id, patch["audience"]).to_dict()
+        item.audience = _audience(tenant_id, body.audience_raw()).to_dict()
     schedule_type = patch.get("scheduleType") or item.schedule_type
     at_raw = (
         patch.get("scheduleAt")
@@ -218,7 +203,8 @@ def update_campaign(tenant_id: str, campaign_id: str, body: CampaignUpdate) -> d
             tenant_id, campaign_id, schedule_type, at_raw, every
         )
         item.status = "scheduled"
-    item.save(condition=CampaignItem.status.is_in(*EDITABLE))
+    if not store.save_if_status(item, EDITABLE):
+        raise Conflict("The campaign changed state; reload it")
     return get_campaign(tenant_id, campaign_id)
 
 
@@ -228,10 +214,8 @@ def delete_campaign(tenant_id: str, campaign_id: str) -> None:
     if item.status == "sending":
         raise Conflict("A sending campaign cannot be deleted; cancel it first")
     schedules.delete_schedule(item.schedule_name)
-    try:
-        item.delete(condition=CampaignItem.status != "sending")
-    except DeleteError as exc:  # the condition failed: it started sending meanwhile
-        raise Conflict("A sending campaign cannot be deleted; cancel it first") from exc
+    if not store.delete_unless_sending(item):  # it started sending meanwhile
+        raise Conflict("A sending campaign cannot be deleted; cancel it first")
     tenants.add_counters(tenant_id, campaign_count=-1)
 
 
@@ -242,16 +226,13 @@ def cancel_campaign(tenant_id: str, campaign_id: str) -> dict[str, Any]:
     if item.status not in ("draft", "scheduled", "sending"):
         raise Conflict(f"A {item.status} campaign cannot be cancelled", {"status": item.status})
     schedules.delete_schedule(item.schedule_name)
-    try:
-        item.update(
-            actions=[
-                CampaignItem.status.set("cancelled"),
-                CampaignItem.updated_at.set(clock.now_iso()),
-            ],
-            condition=CampaignItem.status.is_in("draft", "scheduled", "sending"),
-        )
-    except UpdateError as exc:
-        raise Conflict("The campaign changed state; reload it") from exc
+    changed = store.set_fields(
+        item,
+        {"status": "cancelled", "updated_at": clock.now_iso()},
+        if_status=("draft", "scheduled", "sending"),
+    )
+    if not changed:
+        raise Conflict("The campaign changed state; reload it")
     return get_campaign(tenant_id, campaign_id)
 
 
@@ -288,72 +269,13 @@ def campaign_stats(tenant_id: str, campaign_id: str) -> dict[str, Any]:
     }
 
 
-# --- enqueue -------------------------------------------------------------------------------
-
-
-def price(tenant_id: str, item: CampaignItem, cutoff: str) -> tuple[int, int]:
-    """(recipients, credits) of sending `item` now to its opted-in audience."""
-    audience = parse_audience(item.audience)
-    recipients = credits = 0
-    for contact in Resolver(tenant_id, audience, opted_in_only=True, before_id=cutoff):
-        recipients += 1
-        credits += segment_count(compose(item, contact, None))
-    return recipients, credits
-
-
-def enqueue(tenant_id: str, campaign_id: str, source: str = "api") -> dict[str, Any]:
-    """Debit credits and start dispatch; returns `{status, queuedRecipients, creditsDebited}`.
-
-    Raises NotFound, Conflict (not draft/scheduled, or enqueued concurrently),
-    ValidationFailed (no opted-in recipient) and InsufficientCredits (402).
-    """
+def fail_scheduled(tenant_id: str, campaign_id: str, reason: str) -> None:
+    """A scheduled (one-off) campaign whose run could not start becomes `failed` with the
+    reason; a recurring one stays scheduled for its next run."""
     item = get_item(tenant_id, campaign_id)
-    if item.status not in EDITABLE:
-        raise Conflict(f"A {item.status} campaign cannot be enqueued", {"status": item.status})
-    cutoff = ids.id_floor(clock.now_ms() + 1)
-    recipients, credits = price(tenant_id, item, cutoff)
-    if recipients == 0:
-        raise ValidationFailed(
-            "The audience has no opted-in contacts", {"audience": "0 opted-in recipients"}
+    if item.schedule_type != "recurring":
+        store.set_fields(
+            item,
+            {"status": "failed", "failure_reason": reason, "updated_at": clock.now_iso()},
+            if_status=("scheduled",),
         )
-    tenants.debit_credits(tenant_id, credits)
-    run = int(item.run) + 1
-    now = clock.now_iso()
-    try:
-        item.update(
-            actions=[
-                CampaignItem.status.set("sending"),
-                CampaignItem.run.set(run),
-                CampaignItem.recipient_count.add(recipients),
-                CampaignItem.credits_debited.add(credits),
-                CampaignItem.run_reserved.set(credits),
-                CampaignItem.run_allocated.set(0),
-                CampaignItem.dispatch_complete.set(False),
-                CampaignItem.enqueue_cutoff.set(cutoff),
-                CampaignItem.enqueued_at.set(now),
-                CampaignItem.updated_at.set(now),
-            ],
-            condition=CampaignItem.status.is_in(*EDITABLE) & (CampaignItem.run == run - 1),
-        )
-    except UpdateError as exc:
-        tenants.refund_credits(tenant_id, credits)
-        raise Conflict("The campaign was enqueued concurrently") from exc
-    tz = tenants.get_settings_of(tenant_id).timezone
-    stats.add_daily(tenant_id, stats.day_in(tz), credits_debited=credits)
-    execution = client("stepfunctions").start_execution(
-        stateMachineArn=get_settings().dispatch_state_machine_arn,
-        name=f"{campaign_id}-r{run}",
-        input=json.dumps({"tenantId": tenant_id, "campaignId": campaign_id, "run": run}),
-    )
-    item.update(actions=[CampaignItem.execution_arn.set(execution["executionArn"])])
-    logger.info(
-        "campaign enqueued",
-        extra={
-            "campaign_id": campaign_id,
-            "run": run,
-            "recipients": recipients,
-            "credits": credits,
-            "source": source,
-        },
-    )
-    return {"status": "queued", "queuedRecipients": recipients, "creditsDebited": credits}

@@ -3,8 +3,7 @@ once dispatch is complete and every queued message is sent, failed or skipped.""
 
 from __future__ import annotations
 
-from pynamodb.exceptions import UpdateError
-
+from engage.campaigns import store
 from engage.campaigns.models import CampaignItem
 from engage.core import clock
 
@@ -15,18 +14,4 @@ def maybe_complete(item: CampaignItem) -> bool:
     if item.status != "sending" or not item.dispatch_complete or settled < int(item.queued_count):
         return False
     final = "scheduled" if item.schedule_type == "recurring" else "sent"
-    now = clock.now_iso()
-    try:
-        item.update(
-            actions=[
-                CampaignItem.status.set(final),
-                CampaignItem.completed_at.set(now),
-                CampaignItem.updated_at.set(now),
-            ],
-            condition=(CampaignItem.status == "sending") & (CampaignItem.dispatch_complete == True),  # noqa: E712
-        )
-    except UpdateError as exc:
-        if exc.cause_response_code == "ConditionalCheckFailedException":
-            return False
-        raise
-    return True
+    return store.complete(item, final, clock.now_iso())

@@ -1,7 +1,7 @@
 """Sharded counters: campaign receipt/click counters and per-day tenant statistics.
 
 Writes pick a random shard (an atomic ADD); reads sum every shard. This keeps one busy campaign
-under DynamoDB's 1,000 writes/s per partition (DESIGN.md section 2).
+under DynamoDB's 1,000 writes/s per partition (DESIGN.md section 2). Storage is `store`'s.
 """
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ from collections.abc import Iterable
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from engage.campaigns.models import CounterItem, DailyStatItem
-from engage.core import clock, keys
+from engage.campaigns import store
+from engage.core import clock
 from engage.core.settings import get_settings
 
 DAILY_FIELDS = ("sent", "delivered", "failed", "unsubscribes", "credits_debited")
@@ -24,23 +24,21 @@ def day_in(tz_name: str, at: dt.datetime | None = None) -> str:
     return (at or clock.now()).astimezone(ZoneInfo(tz_name)).date().isoformat()
 
 
+def random_shard() -> int:
+    """A counter shard in [0, COUNTER_SHARDS)."""
+    return secrets.randbelow(get_settings().counter_shards)
+
+
 def add_campaign_counts(tenant_id: str, campaign_id: str, **deltas: int) -> None:
     """ADD delivered / undelivered / clicks to one random shard of the campaign's counters."""
-    actions = [getattr(CounterItem, k).add(v) for k, v in deltas.items() if v]
-    if not actions:
-        return
-    shard = secrets.randbelow(get_settings().counter_shards)
-    CounterItem(*keys.counter_key(tenant_id, campaign_id, shard)).update(actions=actions)
+    store.add_counters(tenant_id, campaign_id, random_shard(), deltas)
 
 
 def campaign_counts(tenant_id: str, campaign_ids: Iterable[str]) -> dict[str, dict[str, int]]:
     """Summed counters per campaign id: `{id: {delivered, undelivered, clicks}}`."""
-    n = get_settings().counter_shards
     wanted = list(dict.fromkeys(campaign_ids))
     out = {cid: {"delivered": 0, "undelivered": 0, "clicks": 0} for cid in wanted}
-    item_keys = [keys.counter_key(tenant_id, cid, s) for cid in wanted for s in range(n)]
-    for item in CounterItem.batch_get(item_keys):
-        cid = item.pk.split("#")[3]
+    for cid, item in store.counters(tenant_id, wanted, get_settings().counter_shards):
         out[cid]["delivered"] += int(item.delivered or 0)
         out[cid]["undelivered"] += int(item.undelivered or 0)
         out[cid]["clicks"] += int(item.clicks or 0)
@@ -49,19 +47,14 @@ def campaign_counts(tenant_id: str, campaign_ids: Iterable[str]) -> dict[str, di
 
 def add_daily(tenant_id: str, day: str, **deltas: int) -> None:
     """ADD to the tenant's statistics of `day` (fields of DAILY_FIELDS)."""
-    actions = [getattr(DailyStatItem, k).add(v) for k, v in deltas.items() if v]
-    if not actions:
-        return
-    shard = secrets.randbelow(get_settings().counter_shards)
-    DailyStatItem(*keys.daily_stats_key(tenant_id, shard, day)).update(actions=actions)
+    store.add_daily(tenant_id, random_shard(), day, deltas)
 
 
 def daily(tenant_id: str, first_day: str, last_day: str) -> dict[str, dict[str, int]]:
     """Per-day sums between two ISO dates inclusive: `{day: {field: value}}`."""
     out: dict[str, dict[str, int]] = {}
     for shard in range(get_settings().counter_shards):
-        pk = keys.daily_stats_key(tenant_id, shard, first_day)[0]
-        for item in DailyStatItem.query(pk, DailyStatItem.sk.between(first_day, last_day)):
+        for item in store.daily(tenant_id, shard, first_day, last_day):
             row = out.setdefault(item.sk, dict.fromkeys(DAILY_FIELDS, 0))
             for name in DAILY_FIELDS:
                 row[name] += int(getattr(item, name) or 0)

@@ -213,25 +213,6 @@ def import_object_key(tenant_id: str, job_id: str) -> str:
     return f"imports/{tenant_id}/{job_id}.csv"
 
 
-def campaign_of_message_pk(pk: str) -> tuple[str, str]:
-    """`(tenant_id, campaign_id)` of a message partition key `T#<t>#M#<campaign>#<shard>`
-    (the inverse of `message_key`'s partition)."""
-    parts = pk.split("#")
-    if len(parts) != 5 or parts[0] != "T" or parts[2] != "M" or not parts[1] or not parts[3]:
-        raise ValueError(f"not a message key: {pk[:40]!r}")
-    return parts[1], parts[3]
-
-
-# --- local runtime ---
-def parse_message_partition(pk: str) -> tuple[str, str] | None:
-    """`(tenant_id, campaign_id)` of a message item's partition key (`message_key`), or None
-    when `pk` is not one (the local outbox page reads it from a sandbox message's ref)."""
-    try:
-        return campaign_of_message_pk(pk)
-    except ValueError:
-        return None
-
-
 # --- voice ---
 # Sort keys and composed ids of the voice group (issue 8: keys built and parsed here only).
 
@@ -327,3 +308,42 @@ def voice_execution_name(campaign_id: str, seq: int, attempt: int, nonce: str) -
     """The Step Functions execution name (and semaphore holder id) of one claim of a call
     attempt: `<queueItemId>-<attempt>-<nonce>`."""
     return f"{voice_queue_item_id(campaign_id, seq)}-{attempt}-{nonce}"
+
+
+# --- campaigns ---
+
+
+def audience_snapshot_partition(tenant_id: str, campaign_id: str) -> str:
+    """Partition of a campaign's audience snapshots (the recipients frozen at enqueue)."""
+    return f"T#{tenant_id}#SNAP#{campaign_id}"
+
+
+def audience_snapshot_key(
+    tenant_id: str, campaign_id: str, snapshot_id: str, chunk: int
+) -> tuple[str, str]:
+    """One chunk (RECIPIENTS_PER_MESSAGE recipients) of the audience snapshot `snapshot_id`."""
+    return audience_snapshot_partition(tenant_id, campaign_id), f"{snapshot_id}#{chunk:06d}"
+
+
+def _parts(key: str, prefix: str, size: int, label: str) -> list[str]:
+    parts = key.split("#")
+    if len(parts) != size or parts[0] != "T" or parts[2] != prefix:
+        raise ValueError(f"not a {label} key")
+    return parts
+
+
+def parse_campaign_partition(pk: str) -> str:
+    """Inverse of `campaign_partition`: the tenant id; raises ValueError."""
+    return _parts(pk, "CAMP", 3, "campaign")[1]
+
+
+def parse_message_partition(pk: str) -> tuple[str, str, int]:
+    """Inverse of `message_key`'s partition: `(tenantId, campaignId, shard)`; raises ValueError."""
+    parts = _parts(pk, "M", 5, "message")
+    return parts[1], parts[3], int(parts[4])
+
+
+def parse_counter_partition(pk: str) -> tuple[str, str, int]:
+    """Inverse of `counter_key`'s partition: `(tenantId, campaignId, shard)`; raises ValueError."""
+    parts = _parts(pk, "CCNT", 5, "counter")
+    return parts[1], parts[3], int(parts[4])

@@ -26,7 +26,7 @@ def resolve_click(token: str) -> str:
     message = store.message_key_of_link(base)
     if message is None:
         raise NotFound("Link not found")
-    tenant_id, campaign_id = keys.campaign_of_message_pk(message[0])
+    tenant_id, campaign_id, _ = keys.parse_message_partition(message[0])
     links = store.campaign_links(tenant_id, campaign_id)
     if links is None or index >= len(links):
         raise NotFound("Link not found")
