@@ -12,11 +12,10 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import quote
 
-from twilio.base.exceptions import TwilioRestException
 from twilio.request_validator import RequestValidator
-from twilio.rest import Client
 
 from engage.channels.base import OutboundSms, Receipt, SendResult
+from engage.core.observability import trace_requests
 from engage.core.settings import Settings
 
 
@@ -48,6 +47,9 @@ class TwilioSms:
     def __init__(self, settings: Settings, http_client: Any = None) -> None:
         if not settings.twilio_account_sid:
             raise RuntimeError("TWILIO_ACCOUNT_SID must be set for the twilio provider")
+        from twilio.rest import Client  # the REST client is heavy: only senders load it
+
+        trace_requests()
         self.settings = settings
         self.client = Client(
             settings.twilio_account_sid, twilio_auth_token(settings), http_client=http_client
@@ -58,13 +60,15 @@ class TwilioSms:
         kwargs: dict[str, Any] = {
             "to": message.to,
             "body": message.body,
-            "status_callback": f"{self.settings.public_base_url}/webhooks/sms/twilio/status"
+            "status_callback": f"{self.settings.callback_base_url}/webhooks/sms/twilio/status"
             f"?ref={quote(message.ref, safe='')}",
         }
         if self.settings.twilio_messaging_service_sid:
             kwargs["messaging_service_sid"] = self.settings.twilio_messaging_service_sid
         else:
             kwargs["from_"] = message.sender or self.settings.twilio_from_number
+        from twilio.base.exceptions import TwilioRestException
+
         try:
             created = self.client.messages.create(**kwargs)
         except TwilioRestException as exc:

@@ -18,6 +18,7 @@ from twilio.rest import Client
 
 from engage.channels.twilio_sms import twilio_auth_token
 from engage.channels.voice_base import CallPlacement, OutboundCall
+from engage.core.observability import trace_requests
 from engage.core.settings import Settings
 
 
@@ -33,6 +34,7 @@ class TwilioVoice:
             )
         if not settings.twilio_voice_agent_url:
             raise RuntimeError("TWILIO_VOICE_AGENT_URL must be set for twilio voice")
+        trace_requests()
         self.settings = settings
         self.client = Client(
             settings.twilio_account_sid, twilio_auth_token(settings), http_client=http_client

@@ -14,32 +14,38 @@ import json
 import re
 import warnings
 from collections.abc import Callable
-from typing import Any
-
-from aws_lambda_powertools.utilities.idempotency import (
-    DynamoDBPersistenceLayer,
-    IdempotencyConfig,
-    idempotent_function,
-)
-from aws_lambda_powertools.utilities.idempotency.exceptions import (
-    IdempotencyAlreadyInProgressError,
-    IdempotencyValidationError,
-)
+from functools import cache
+from typing import TYPE_CHECKING, Any
 
 from engage.core.aws import client
 from engage.core.errors import Conflict, ValidationFailed
 from engage.core.settings import get_settings
 
+if TYPE_CHECKING:
+    from aws_lambda_powertools.utilities.idempotency import (
+        DynamoDBPersistenceLayer,
+        IdempotencyConfig,
+    )
+
 _KEY = re.compile(r"^[A-Za-z0-9._:\-]{1,255}$")
-_CONFIG = IdempotencyConfig(
-    event_key_jmespath="key",
-    payload_validation_jmespath="payload",
-    expires_after_seconds=24 * 3600,
-    raise_on_no_idempotency_key=True,
-)
+
+
+@cache
+def _config() -> IdempotencyConfig:
+    # Powertools' idempotency pulls in boto3: loaded by the first keyed request, not at import.
+    from aws_lambda_powertools.utilities.idempotency import IdempotencyConfig
+
+    return IdempotencyConfig(
+        event_key_jmespath="key",
+        payload_validation_jmespath="payload",
+        expires_after_seconds=24 * 3600,
+        raise_on_no_idempotency_key=True,
+    )
 
 
 def _persistence() -> DynamoDBPersistenceLayer:
+    from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer
+
     return DynamoDBPersistenceLayer(
         table_name=get_settings().idempotency_table_name, boto3_client=client("dynamodb")
     )
@@ -60,10 +66,16 @@ def run_once(
             "Invalid Idempotency-Key",
             {"Idempotency-Key": "1-255 characters of A-Z a-z 0-9 . _ : -"},
         )
+    from aws_lambda_powertools.utilities.idempotency import idempotent_function
+    from aws_lambda_powertools.utilities.idempotency.exceptions import (
+        IdempotencyAlreadyInProgressError,
+        IdempotencyValidationError,
+    )
+
     digest = hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
 
     @idempotent_function(
-        data_keyword_argument="request", persistence_store=_persistence(), config=_CONFIG
+        data_keyword_argument="request", persistence_store=_persistence(), config=_config()
     )
     def _once(request: dict[str, Any]) -> dict[str, Any]:
         return action()
