@@ -5,11 +5,9 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from botocore.exceptions import BotoCoreError, ClientError
-
-from engage.core.aws import client
 from engage.core.settings import Settings, get_settings
 from engage.core.version import engage_version
+from engage.system import probes
 from engage.system.schemas import ChannelName, Feature
 
 _STARTED = time.monotonic()
@@ -19,20 +17,10 @@ PAGE_SIZE_MAX = 100
 
 def health() -> tuple[dict[str, Any], bool]:
     """`({status, services: {database, queue}, uptime}, healthy)`; uptime in seconds."""
-    settings = get_settings()
-    services: dict[str, str] = {}
-    try:
-        client("dynamodb").describe_table(TableName=settings.table_name)
-        services["database"] = "ok"
-    except (BotoCoreError, ClientError):
-        services["database"] = "unavailable"
-    try:
-        client("sqs").get_queue_attributes(
-            QueueUrl=settings.send_queue_url, AttributeNames=["ApproximateNumberOfMessages"]
-        )
-        services["queue"] = "ok"
-    except (BotoCoreError, ClientError):
-        services["queue"] = "unavailable"
+    services = {
+        "database": "ok" if probes.table_reachable() else "unavailable",
+        "queue": "ok" if probes.send_queue_reachable() else "unavailable",
+    }
     healthy = all(v == "ok" for v in services.values())
     return {
         "status": "ok" if healthy else "degraded",
