@@ -38,7 +38,7 @@ class Workers:
                             fn,
                             self.resolver.refs[logical],
                             self.resolver.attrs[(logical, "Arn")],
-                            int(event["Properties"].get("BatchSize", 10)),
+                            int(self.resolver.value(event["Properties"].get("BatchSize", 10))),
                         )
                     )
         return out
