@@ -3,12 +3,30 @@ auth module that talks to DynamoDB; keys come from `engage.core.keys`."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from pynamodb.exceptions import DeleteError, PutError, UpdateError
 
 from engage.auth.models import EmailItem, RefreshFamilyItem, RefreshTokenItem, UserItem
 from engage.core import keys
 
 _FAILED = "ConditionalCheckFailedException"
+
+
+def _update_if(item: RefreshFamilyItem | RefreshTokenItem, actions: list[Any]) -> bool:
+    """Apply `actions` to the existing, not yet revoked `item` in one conditional write;
+    False when it is gone or revoked (the condition failed)."""
+    model = type(item)
+    try:
+        item.update(
+            actions=actions,
+            condition=model.pk.exists() & (model.revoked == False),  # noqa: E712
+        )
+    except UpdateError as exc:
+        if exc.cause_response_code == _FAILED:
+            return False
+        raise
+    return True
 
 
 def claim_email(email: str, tenant_id: str, user_id: str) -> bool:
@@ -84,31 +102,19 @@ def put_family(
 def extend_family(tenant_id: str, family_id: str, expires_at: int) -> bool:
     """Push a live family's expiry to its newest token's (conditional on not revoked);
     False when the family is revoked or gone."""
-    try:
-        RefreshFamilyItem(*keys.refresh_family_key(tenant_id, family_id)).update(
-            actions=[RefreshFamilyItem.expires_at.set(expires_at)],
-            condition=RefreshFamilyItem.pk.exists() & (RefreshFamilyItem.revoked == False),  # noqa: E712
-        )
-    except UpdateError as exc:
-        if exc.cause_response_code == _FAILED:
-            return False
-        raise
-    return True
+    return _update_if(
+        RefreshFamilyItem(*keys.refresh_family_key(tenant_id, family_id)),
+        [RefreshFamilyItem.expires_at.set(expires_at)],
+    )
 
 
 def revoke_family(tenant_id: str, family_id: str) -> bool:
     """Revoke every token of a family in one conditional write; False when it was already
     revoked (or is gone)."""
-    try:
-        RefreshFamilyItem(*keys.refresh_family_key(tenant_id, family_id)).update(
-            actions=[RefreshFamilyItem.revoked.set(True)],
-            condition=RefreshFamilyItem.pk.exists() & (RefreshFamilyItem.revoked == False),  # noqa: E712
-        )
-    except UpdateError as exc:
-        if exc.cause_response_code == _FAILED:
-            return False
-        raise
-    return True
+    return _update_if(
+        RefreshFamilyItem(*keys.refresh_family_key(tenant_id, family_id)),
+        [RefreshFamilyItem.revoked.set(True)],
+    )
 
 
 def put_token(
@@ -143,13 +149,7 @@ def get_token(tenant_id: str, token_id: str) -> RefreshTokenItem | None:
 def use_token(tenant_id: str, token_id: str) -> bool:
     """Mark a refresh token used (conditional on unused): True for the one caller that wins,
     False when it was already used or revoked."""
-    try:
-        RefreshTokenItem(*keys.refresh_token_key(tenant_id, token_id)).update(
-            actions=[RefreshTokenItem.revoked.set(True)],
-            condition=RefreshTokenItem.pk.exists() & (RefreshTokenItem.revoked == False),  # noqa: E712
-        )
-    except UpdateError as exc:
-        if exc.cause_response_code == _FAILED:
-            return False
-        raise
-    return True
+    return _update_if(
+        RefreshTokenItem(*keys.refresh_token_key(tenant_id, token_id)),
+        [RefreshTokenItem.revoked.set(True)],
+    )
