@@ -102,7 +102,8 @@ def _child() -> dict[str, Any]:
     from engage.core import ids
     from engage.core.settings import get_settings
     from engage.tenants.service import new_tenant_item, tenant_id_of
-    from engage.voice import calls, concurrency, executions, semaphore, service, statistics, tokens
+    from engage.voice import calls, concurrency, executions, service, statistics, tokens
+    from engage.voice import semaphore_store as semaphore
     from engage.voice.schemas import CampaignUpload
     from engage.voice.task_models import CallRef
     from local.cfn import create_core_resources

@@ -4,7 +4,7 @@ Each function's handler module (`Handler: app.handler` -> `import app`, from its
 imported in a FRESH interpreter, the way a Lambda's INIT phase imports it: the function's
 directory first on `sys.path`, then the layer's (`layers/engage`, which is `/opt/python` on
 AWS), and the environment a deployed function has: the template's Globals and the function's
-own variables (resource names replaced by placeholders, parameters at their defaults) plus the
+own variables (resource names replaced by stand-in values, parameters at their defaults) plus the
 variables the Lambda runtime sets (`AWS_LAMBDA_FUNCTION_NAME`, `AWS_EXECUTION_ENV`, ...), so
 that Powertools behaves as on AWS (with `Tracing: Active`, the Tracer is on). No network: no
 module may call AWS while being imported.
@@ -71,9 +71,9 @@ class Target:
     env: dict[str, str]
 
 
-def _placeholder(name: str, value: Any, parameters: dict[str, Any]) -> str:
+def _stand_in(name: str, value: Any, parameters: dict[str, Any]) -> str:
     """A template value as the deployed function would see it: parameters at their default,
-    anything else (a resource's name, ARN or URL) a placeholder of the right shape."""
+    anything else (a resource's name, ARN or URL) a stand-in value of the right shape."""
     if isinstance(value, dict) and set(value) == {"Ref"} and value["Ref"] in parameters:
         default = parameters[value["Ref"]].get("Default")
         if default not in (None, ""):
@@ -81,10 +81,10 @@ def _placeholder(name: str, value: Any, parameters: dict[str, Any]) -> str:
     if isinstance(value, (str, int, float)):
         return str(value)
     if name.endswith("_URL"):
-        return f"https://placeholder.invalid/{name.lower()}"
+        return f"https://stand-in.invalid/{name.lower()}"
     if name.endswith("_ARN"):
         return f"arn:aws:lambda:us-east-1:123456789012:function:{name.lower()}"
-    return f"placeholder-{name.lower().replace('_', '-')}"
+    return f"stand-in-{name.lower().replace('_', '-')}"
 
 
 def _lambda_env(logical_id: str, props: dict[str, Any], template: dict[str, Any]) -> dict[str, str]:
@@ -123,7 +123,7 @@ def _lambda_env(logical_id: str, props: dict[str, Any], template: dict[str, Any]
         **(props.get("Environment") or {}).get("Variables", {}),
     }
     for name, value in variables.items():
-        env[name] = _placeholder(name, value, parameters)
+        env[name] = _stand_in(name, value, parameters)
     return env
 
 

@@ -86,9 +86,12 @@ def moto_server() -> Iterator[str]:
         proc.wait(timeout=30)
 
 
-def run_child(module: str, mode: str, n: int, endpoint: str) -> dict[str, Any]:
-    """Run `python -m <module> --child <mode> --n <n>` against the moto server at `endpoint`;
-    returns the JSON it prints last."""
+def run_child(
+    module: str, mode: str, n: int, endpoint: str, extra_env: dict[str, str] | None = None
+) -> dict[str, Any]:
+    """Run `python -m <module> --child <mode> --n <n>` against the moto server at `endpoint`
+    (with `extra_env` on top of the bench environment); returns the JSON it prints last.
+    Raises RuntimeError with the child's stderr when it fails."""
     env = env_for_child()
     suffix = f"{mode}-{time.time_ns()}"
     env.update(
@@ -97,6 +100,7 @@ def run_child(module: str, mode: str, n: int, endpoint: str) -> dict[str, Any]:
             "TABLE_NAME": f"bench-{suffix}",
             "IDEMPOTENCY_TABLE_NAME": f"bench-idem-{suffix}",
             "IMPORT_BUCKET": f"bench-imports-{suffix}",
+            **(extra_env or {}),
         }
     )
     out = subprocess.run(

@@ -40,7 +40,6 @@ import argparse
 import json
 import math
 import os
-import subprocess
 import sys
 import threading
 import time
@@ -49,7 +48,7 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
-from bench.common import ROOT, env_for_child, moto_server
+from bench.common import ROOT, moto_server, run_child
 
 REGION = "us-east-1"
 PRICES_AS_OF = "2025-12 (list prices; not fetched by this run: check the sources before quoting)"
@@ -654,30 +653,19 @@ def print_bill(title: str, unit: str, bill: Bill, carrier_label: str) -> None:
 
 
 def _run_child(kind: str, n: int, endpoint: str) -> dict[str, Any]:
-    env = env_for_child()
-    suffix = f"cost-{kind}-{time.time_ns()}"
-    env.update(
-        {
-            "AWS_ENDPOINT_URL": endpoint,
-            "TABLE_NAME": f"bench-{suffix}",
-            "IDEMPOTENCY_TABLE_NAME": f"bench-idem-{suffix}",
-            "IMPORT_BUCKET": f"bench-imports-{suffix}",
+    """One reduced run (`sms` or `voice`) in a child process, logging at INFO (its log bytes
+    are priced) with the call-gating bench's system limit."""
+    return run_child(
+        "bench.cost",
+        kind,
+        n,
+        endpoint,
+        extra_env={
             "POWERTOOLS_LOG_LEVEL": "INFO",
             "VOICE_STATE_MACHINE_ARN": "arn:aws:states:us-east-1:123456789012:stateMachine:b",
             "SYSTEM_CONCURRENT_CALLS_LIMIT": "12",
-        }
+        },
     )
-    out = subprocess.run(
-        [sys.executable, "-m", "bench.cost", "--child", kind, "--n", str(n)],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if out.returncode != 0:
-        raise SystemExit(f"bench.cost {kind} failed:\n{out.stderr[-4000:]}")
-    return dict(json.loads(out.stdout.strip().splitlines()[-1]))
 
 
 def main() -> None:

@@ -11,6 +11,7 @@ from aws_lambda_powertools.utilities.batch import (
     EventType,
     process_partial_response,
 )
+from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
 
 from engage.campaigns.events import ReceiptsRecord
 from engage.campaigns.receipts import apply_receipts
@@ -24,7 +25,7 @@ def _record(record: ReceiptsRecord) -> None:
     apply_receipts([Receipt(**r.model_dump()) for r in record.body.receipts])
 
 
-def _handle(event: dict[str, Any], context: Any) -> dict[str, Any]:
+def _handle(event: dict[str, Any], context: Any) -> PartialItemFailureResponse:
     return process_partial_response(
         event=event, record_handler=_record, processor=processor, context=context
     )

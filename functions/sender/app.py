@@ -11,6 +11,7 @@ from aws_lambda_powertools.utilities.batch import (
     EventType,
     process_partial_response,
 )
+from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
 
 from engage.campaigns.events import SendRecord
 from engage.campaigns.sender import process
@@ -23,7 +24,7 @@ def _record(record: SendRecord) -> None:
     process(record.body)
 
 
-def _handle(event: dict[str, Any], context: Any) -> dict[str, Any]:
+def _handle(event: dict[str, Any], context: Any) -> PartialItemFailureResponse:
     return process_partial_response(
         event=event, record_handler=_record, processor=processor, context=context
     )

@@ -9,7 +9,7 @@ parameter, checked with Twilio's `RequestValidator` (engage.webhooks.service.ver
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, Request
 from fastapi.responses import Response
@@ -63,10 +63,11 @@ def _verified(provider: str, request: Request, params: dict[str, str], signature
 @sms_router.post("/{provider}/status", response_model=WebhookReceiptResponse)
 def status_callback(
     provider: str, request: Request, params: Form, signature: Signature = ""
-) -> dict[str, Any]:
+) -> WebhookReceiptResponse:
     """Delivery receipt (Twilio status callback parameters)."""
     _verified(provider, request, params, signature)
-    return ok(service.status_callback(provider, params, request.query_params.get("ref")))
+    queued = service.status_callback(provider, params, request.query_params.get("ref"))
+    return WebhookReceiptResponse.model_validate(ok(queued))
 
 
 @sms_router.post("/{provider}/inbound", response_class=Response, responses=TWIML)
@@ -85,12 +86,12 @@ def inbound(provider: str, request: Request, params: Form, signature: Signature 
 )
 def voice_status(
     provider: str, request: Request, params: Form, signature: Signature = ""
-) -> dict[str, Any]:
+) -> VoiceCallbackResponse:
     """Call-progress callback (Twilio voice StatusCallback parameters, issue 3): applied in
     `SequenceNumber` order, repeats ignored; the final status completes the call's execution."""
     _verified(provider, request, params, signature)
     result = voice_status_callback(provider, params, request.query_params.get("ref"))
-    return ok(result.model_dump())
+    return VoiceCallbackResponse.model_validate(ok(result.model_dump()))
 
 
 router = APIRouter()

@@ -23,7 +23,6 @@ PORTS = {
     "system/probes.py",
     "voice/executions.py",
     "voice/tokens.py",
-    "voice/semaphore.py",  # the semaphore item is its own store
 }
 AWS_MODULES = ("boto3", "botocore", "pynamodb", "engage.core.aws")
 MAX_LINES = 400

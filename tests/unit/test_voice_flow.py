@@ -13,7 +13,8 @@ import pytest
 
 from engage.channels.voice_sandbox import CALL_OUTBOX
 from engage.core import clock
-from engage.voice import maintenance, semaphore, store
+from engage.voice import maintenance, store
+from engage.voice import semaphore_store as semaphore
 from engage.voice.maintenance import tick
 from engage.voice.windows import window_state
 from local.functions import sqs_event

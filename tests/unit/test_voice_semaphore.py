@@ -8,7 +8,7 @@ import random
 import threading
 import time
 
-from engage.voice import semaphore
+from engage.voice import semaphore_store as semaphore
 
 
 def _run_calls(

@@ -144,7 +144,7 @@ def call_sid_index_pk(provider: str, call_sid: str) -> str:
 
 
 def call_semaphore_key() -> tuple[str, str]:
-    """The one item holding every in-flight call slot (see `engage.voice.semaphore`)."""
+    """The one item holding every in-flight call slot (see `engage.voice.semaphore_store`)."""
     return "SYS#CALLSEM", "SEMAPHORE"
 
 

@@ -4,7 +4,8 @@ concurrent-call limits, active calls and free slots; setting the account's limit
 from __future__ import annotations
 
 from engage.tenants import service as tenants
-from engage.voice import accounts, semaphore
+from engage.voice import accounts
+from engage.voice import semaphore_store as semaphore
 from engage.voice.pump import pump
 
 

@@ -18,7 +18,8 @@ from engage.channels.voice_base import FINAL_STATUSES, STATUS_RANK
 from engage.core import clock, keys
 from engage.core.observability import logger
 from engage.core.settings import get_settings
-from engage.voice import accounts, executions, semaphore, store, transitions
+from engage.voice import accounts, executions, store, transitions
+from engage.voice import semaphore_store as semaphore
 from engage.voice.callbacks import status_callback
 from engage.voice.models import CallQueueItem
 from engage.voice.pump import pump

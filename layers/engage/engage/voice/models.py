@@ -1,6 +1,7 @@
 """Voice items (issue 3, seed 002): campaigns, call-queue items, the running-campaign registry.
 
-The call semaphore's item lives in `engage.voice.semaphore`. Keys come from `engage.core.keys`.
+The call semaphore's item lives in `engage.voice.semaphore_store`. Keys come from
+`engage.core.keys`.
 """
 
 from __future__ import annotations

@@ -22,7 +22,8 @@ from typing import Any, Literal
 from engage.core import clock, keys
 from engage.core.errors import NotFound
 from engage.core.observability import logger
-from engage.voice import accounts, executions, semaphore, store, transitions
+from engage.voice import accounts, executions, store, transitions
+from engage.voice import semaphore_store as semaphore
 from engage.voice.task_models import CallRef
 from engage.voice.windows import WindowState, window_state
 

@@ -2,7 +2,7 @@
 batch writes of voice campaigns, call-queue items and the running / sweeping registries. What to
 write and when is decided by the services (`transitions`, `pump`, `tasks`, `callbacks`,
 `maintenance`, `service`); the update expressions live here. The semaphore item has its own
-module (`engage.voice.semaphore`); keys come from `engage.core.keys`.
+module (`engage.voice.semaphore_store`); keys come from `engage.core.keys`.
 
 Every `*_if` / conditional function returns False, changing nothing, when its condition does
 not hold (DynamoDB's ConditionalCheckFailedException), and refreshes the item it was given

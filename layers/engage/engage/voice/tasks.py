@@ -24,7 +24,8 @@ from engage.contacts import store as contact_store
 from engage.core import clock, keys
 from engage.core.observability import logger, mask_phone
 from engage.core.settings import get_settings
-from engage.voice import accounts, semaphore, store, tokens, transitions
+from engage.voice import accounts, store, tokens, transitions
+from engage.voice import semaphore_store as semaphore
 from engage.voice.models import CallQueueItem, VoiceCallOutcome, VoiceCampaignItem
 from engage.voice.pump import release_and_pump
 from engage.voice.task_models import CallResult, CallState, Disposition

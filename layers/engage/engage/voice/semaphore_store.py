@@ -1,4 +1,5 @@
-"""The call-concurrency semaphore (issue 3 "Concurrency gating"; DESIGN.md section 5).
+"""The call-concurrency semaphore and its storage (issue 3 "Concurrency gating"; DESIGN.md
+section 5): the semaphore is one DynamoDB item, so this module is that item's store.
 
 It follows the AWS Step Functions semaphore pattern (aws-samples/aws-stepfunctions-examples,
 `sam/app-control-concurrency-with-dynamodb`): a slot is taken by a conditional write that
