@@ -358,7 +358,8 @@ def _summary(recorder: Recorder, start: int = 0) -> dict[str, Any]:
 def _sms_child(n: int) -> dict[str, Any]:
     recorder = _recorder()
     import bench.dispatch as bench_dispatch
-    from engage.campaigns import dispatch, receipts, sender, service
+    from engage.campaigns import dispatch, receipts, sender
+    from engage.campaigns import enqueue as enqueuing
     from engage.webhooks import service as webhooks
 
     def as_callbacks(batch: list[Any]) -> None:
@@ -374,7 +375,7 @@ def _sms_child(n: int) -> dict[str, Any]:
         setattr(dispatch, name, recorder.wrap("dispatch", getattr(dispatch, name)))
     sender.process_record_body = recorder.wrap("sender", sender.process_record_body)
     receipts.apply_receipts = recorder.wrap("receipts", receipts.apply_receipts)
-    service.enqueue = recorder.wrap("campaigns api", service.enqueue)
+    enqueuing.enqueue = recorder.wrap("campaigns api", enqueuing.enqueue)
     windows: list[int] = []
     measure = bench_dispatch.measure
 
