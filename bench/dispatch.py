@@ -5,7 +5,10 @@ start) through the dispatch tasks (audience pages, message items, send-batch cla
 batches) and the sender (claims, consent re-check, sandbox provider, outcome writes, counters)
 until the campaign is `sent`; the sandbox's delivery receipts are then applied and timed
 separately. Floor: raw boto3 BatchWriteItem of the irreducible writes only: one message item
-per recipient when queued and once more with its outcome.
+per recipient when queued and once more with its outcome, each item with the attributes the
+product stores (its text, contact, short-link token and link-index entry; then its provider id
+and receipt-index entry), written out by hand: moto's cost grows with an item's attributes, so
+a floor of smaller items than the product must store would not be this product's floor.
 """
 
 from __future__ import annotations
@@ -175,6 +178,33 @@ def _pipeline(n: int) -> dict[str, object]:
     return result
 
 
+def _message_item(i: int, outcome: bool) -> dict[str, dict[str, str]]:
+    """Message item `i` as the product stores it (engage.campaigns.message_store.Message.item):
+    queued with its short-link token and link-index entry; with its outcome, also the provider's
+    id and the receipt-index entry. Written out here, not through Engage's code."""
+    contact = f"{i:026d}"
+    item = {
+        "PK": {"S": f"T#0123456789ABCDEFGHJKMNPQRS#M#0123456789ABCDEFGHJKMNPQRS#{i % 8}"},
+        "SK": {"S": f"0001#{contact}"},
+        "contactId": {"S": contact},
+        "phone": {"S": "+12015550100"},
+        "body": {"S": "Hi Ann, the sale is on: https://sho.rt/r/abcdefgh0"},
+        "segments": {"N": "1"},
+        "status": {"S": "sent" if outcome else "queued"},
+        "createdAt": {"S": "2026-01-01T00:00:00.000Z"},
+        "token": {"S": f"t{i:07d}"},
+        "GSI1PK": {"S": f"LINK#t{i:07d}"},
+        "GSI1SK": {"S": "LINK"},
+    }
+    if outcome:
+        item["provider"] = {"S": "sandbox"}
+        item["providerMessageId"] = {"S": f"SM{i:032d}"}
+        item["updatedAt"] = {"S": "2026-01-01T00:00:01.000Z"}
+        item["GSI2PK"] = {"S": f"PSID#sandbox#SM{i:032d}"}
+        item["GSI2SK"] = {"S": "MSG"}
+    return item
+
+
 def _floor(n: int) -> dict[str, object]:
     import boto3
 
@@ -183,25 +213,12 @@ def _floor(n: int) -> dict[str, object]:
         table = os.environ["TABLE_NAME"]
 
         def run() -> int:
-            for status in ("queued", "sent"):
+            for outcome in (False, True):
                 for j in range(0, n, 25):
                     ddb.batch_write_item(
                         RequestItems={
                             table: [
-                                {
-                                    "PutRequest": {
-                                        "Item": {
-                                            "PK": {"S": f"T#t#M#c#{i % 8}"},
-                                            "SK": {"S": f"0001#{i:026d}"},
-                                            "phone": {"S": "+12015550100"},
-                                            "status": {"S": status},
-                                            "body": {
-                                                "S": "Hi Ann, the sale is on: https://sho.rt/r/abcdefgh0"
-                                            },
-                                            "segments": {"N": "1"},
-                                        }
-                                    }
-                                }
+                                {"PutRequest": {"Item": _message_item(i, outcome)}}
                                 for i in range(j, min(j + 25, n))
                             ]
                         }

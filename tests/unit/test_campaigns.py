@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import boto3
 import pytest
@@ -376,3 +377,54 @@ def test_a_sender_that_dies_mid_batch_is_taken_over_without_sending_anyone_twice
     assert got["status"] == "sent"
     assert (got["sentCount"], got["failedCount"]) == (35, 25)
     assert _me(h, headers)["tenant"]["credits"] == 1000 - 35
+
+
+def test_send_batches_of_long_texts_are_cut_to_what_sqs_takes():
+    # Given 150 recipients of a 1,600-character Japanese text (4,800 bytes each in UTF-8)
+    from engage.campaigns.enqueue import BATCH_OVERHEAD_BYTES, SQS_BODY_BYTES, chunk
+    from engage.campaigns.ports import BATCH_BYTES, requests_of
+
+    rows = [[f"c{i:03d}", "+12015550100", "A", "B", 24] for i in range(150)]
+    sizes = [len(json.dumps("日" * 1600, ensure_ascii=False).encode()) + 160] * 150
+    # When they are cut into send batches of at most 100 recipients
+    chunks = chunk(rows, sizes, 100)
+    # Then no batch outweighs one SQS message, and every recipient is in one, in order
+    assert [len(c) for c in chunks] == [52, 52, 46]
+    assert [r for c in chunks for r in c] == rows
+    weights = [BATCH_OVERHEAD_BYTES + sum(sizes[: len(c)]) for c in chunks]
+    assert max(weights) <= SQS_BODY_BYTES
+    # Short texts still go 100 to a batch
+    assert [len(c) for c in chunk(rows, [200] * 150, 100)] == [100, 50]
+    # And SendMessageBatch requests hold at most 10 bodies and 1 MiB between them
+    bodies = ["x" * 300_000, "y" * 300_000, "z" * 300_000, "w" * 300_000] + ["s"] * 12
+    groups = requests_of(bodies)
+    assert [len(g) for g in groups] == [3, 10, 3]
+    assert [b for g in groups for b in g] == bodies
+    assert all(sum(len(b.encode()) for b in g) <= BATCH_BYTES for g in groups)
+
+
+def test_a_campaign_of_long_texts_reaches_everyone_once_in_batches_sqs_takes(h, monkeypatch):
+    # Given send batches limited to 6 KiB (as 256 KiB is to a 100-recipient batch of long
+    # texts) and SendMessageBatch requests to 8 KiB
+    from engage.campaigns import enqueue, ports
+
+    monkeypatch.setattr(enqueue, "SQS_BODY_BYTES", 6 * 1024)
+    monkeypatch.setattr(ports, "BATCH_BYTES", 8 * 1024)
+    headers = h.register()
+    people = _people(h, headers, 5)
+    text = "{{firstName}}さん、" + "セール開催中です。" * 66
+    c = h.campaign(headers, message=text)
+    # When the campaign is enqueued and dispatched
+    resp = h.client.post(f"/campaigns/{c['id']}/enqueue", headers=headers)
+    assert resp.status_code == 200, resp.text
+    h.run_dispatch()
+    bodies = [r["body"] for event in h.sqs_event("SEND_QUEUE_URL") for r in event["Records"]]
+    # Then each send batch stays under the limit, and everyone is in exactly one of them
+    assert len(bodies) == 3 and all(len(b.encode()) <= 6 * 1024 for b in bodies)
+    from engage.campaigns.sender import process_record_body
+
+    assert sum(process_record_body(b)["sent"] for b in bodies) == 5
+    h.drain()
+    sent = OUTBOX.list()
+    assert sorted(m["to"] for m in sent) == sorted(p["phoneE164"] for p in people)
+    assert all(m["body"].endswith("セール開催中です。") for m in sent)

@@ -61,6 +61,67 @@ def test_queries_answer_as_dynamodb_does_with_the_shim_installed():
         assert missing["Items"] == [] and missing["Count"] == 0
 
 
+def test_items_answer_as_dynamodb_does_with_the_shim_installed():
+    # The shim builds items with one size measurement, reads item requests with json.loads
+    # and projects top-level attributes directly: each must answer as moto's own code did.
+    with mock_aws():
+        ddb = boto3.client("dynamodb", region_name="us-east-1")
+        ddb.create_table(TableName="t", **table_definitions()["EngageTable"])
+        item = {
+            "PK": {"S": "P#1"},
+            "SK": {"S": "A"},
+            "name": {"S": "Zoë"},
+            "n": {"N": "1.50"},
+            "on": {"BOOL": True},
+            "none": {"NULL": True},
+            "tags": {"SS": ["a", "b"]},
+            "meta": {"M": {"device": {"M": {"os": {"S": "iOS 17"}}}, "list": {"L": [{"N": "2"}]}}},
+            "blob": {"B": b"\x00\x01"},
+        }
+        ddb.put_item(TableName="t", Item=item)
+        got = ddb.get_item(TableName="t", Key={"PK": {"S": "P#1"}, "SK": {"S": "A"}})["Item"]
+        assert got == item  # binary values still take moto's own parse (base64 -> bytes)
+        # Projections of top-level names answer those attributes, nested ones still work
+        projected = ddb.query(
+            TableName="t",
+            KeyConditionExpression="PK = :p",
+            ExpressionAttributeValues={":p": {"S": "P#1"}},
+            ProjectionExpression="#n, meta, tags, absent",
+            ExpressionAttributeNames={"#n": "name"},
+        )["Items"]
+        assert projected == [{"name": item["name"], "meta": item["meta"], "tags": item["tags"]}]
+        nested = ddb.get_item(
+            TableName="t",
+            Key={"PK": {"S": "P#1"}, "SK": {"S": "A"}},
+            ProjectionExpression="meta.device.os, meta.list[0]",
+        )["Item"]
+        assert nested == {
+            "meta": {"M": {"device": {"M": {"os": {"S": "iOS 17"}}}, "list": {"L": [{"N": "2"}]}}}
+        }
+        # A projected copy is a copy: changing the stored item later does not change it
+        ddb.update_item(
+            TableName="t",
+            Key={"PK": {"S": "P#1"}, "SK": {"S": "A"}},
+            UpdateExpression="SET meta.device.os = :v",
+            ExpressionAttributeValues={":v": {"S": "iOS 18"}},
+        )
+        assert projected[0]["meta"]["M"]["device"]["M"]["os"] == {"S": "iOS 17"}
+
+
+def test_an_item_over_400_kb_is_refused_with_the_shim_installed():
+    with mock_aws():
+        ddb = boto3.client("dynamodb", region_name="us-east-1")
+        ddb.create_table(TableName="t", **table_definitions()["EngageTable"])
+        key = {"PK": {"S": "P#1"}, "SK": {"S": "A"}}
+        ddb.put_item(TableName="t", Item={**key, "body": {"S": "x" * 399_000}})  # under: kept
+        # Over the limit only in total (each attribute alone is under it): still refused
+        big = {**key, "a": {"S": "x" * 210_000}, "b": {"S": "y" * 210_000}}
+        with pytest.raises(ddb.exceptions.ClientError, match="Item size has exceeded"):
+            ddb.put_item(TableName="t", Item=big)
+        kept = ddb.get_item(TableName="t", Key=key)["Item"]
+        assert len(kept["body"]["S"]) == 399_000 and "a" not in kept
+
+
 def test_the_shim_refuses_another_moto_release(monkeypatch):
     # Given moto reports a release the shim was not written for
     monkeypatch.setattr(moto_patches, "version", lambda name: "5.1.0")

@@ -12,7 +12,8 @@ again by the sender. Dispatch never spends more than was debited and refunds the
 
 from __future__ import annotations
 
-from typing import Any
+import json
+from typing import Any, NamedTuple
 
 from engage.audiences.service import Resolver, parse_audience
 from engage.campaigns import ports, stats, store
@@ -28,9 +29,32 @@ from engage.tenants import service as tenants
 
 Row = list[Any]  # [contactId, phoneE164, firstName, lastName, segments]
 
+SQS_BODY_BYTES = 256 * 1024
+"""The most one send batch may weigh on the send queue. SQS takes 1 MiB per message since
+2025 (the SendMessage API reference), but a queue created with the earlier default refuses
+more than 256 KiB; this bound holds on both, and dispatch's SendMessageBatch groups bodies
+under SQS's 1 MiB per request (campaigns/ports.py)."""
 
-def resolve(tenant_id: str, item: CampaignItem, cutoff: str) -> tuple[list[Row], int]:
-    """The opted-in recipients created before `cutoff`, each priced; and the credits in all."""
+RECIPIENT_OVERHEAD_BYTES = 160
+"""What a recipient weighs in a send batch besides its text: shard, contact id, E.164 number,
+segments, link token and JSON punctuation (about 70 bytes, counted twice over)."""
+
+BATCH_OVERHEAD_BYTES = 1024
+"""A send batch's own fields (tenant, campaign, batch key, time zone, sender id, times)."""
+
+
+class Resolved(NamedTuple):
+    """A priced audience: `rows` (see `Row`), the `credits` of all of them, and `sizes`, the
+    bytes each recipient adds to a send batch (its rendered text as JSON, plus
+    RECIPIENT_OVERHEAD_BYTES)."""
+
+    rows: list[Row]
+    credits: int
+    sizes: list[int]
+
+
+def resolve(tenant_id: str, item: CampaignItem, cutoff: str) -> Resolved:
+    """The opted-in recipients created before `cutoff`, each priced and weighed."""
     audience = parse_audience(item.audience)
     found: list[list[Any]]
     if audience.type == "all":  # every opted-in contact: four attributes, shard by shard
@@ -43,18 +67,39 @@ def resolve(tenant_id: str, item: CampaignItem, cutoff: str) -> tuple[list[Row],
             for c in Resolver(tenant_id, audience, opted_in_only=True, before_id=cutoff)
         ]
     rows: list[Row] = []
+    sizes: list[int] = []
     credits = 0
     for contact_id, phone, first, last in found:
-        segments = segment_count(render_for(item, compose_values(item, first, last), None))
+        text = render_for(item, compose_values(item, first, last), None)
+        segments = segment_count(text)
         rows.append([contact_id, phone, first, last, segments])
+        sizes.append(len(json.dumps(text, ensure_ascii=False).encode()) + RECIPIENT_OVERHEAD_BYTES)
         credits += segments
-    return rows, credits
+    return Resolved(rows, credits, sizes)
 
 
 def price(tenant_id: str, item: CampaignItem, cutoff: str) -> tuple[int, int]:
     """(recipients, credits) of sending `item` now to its opted-in audience."""
-    rows, credits = resolve(tenant_id, item, cutoff)
-    return len(rows), credits
+    resolved = resolve(tenant_id, item, cutoff)
+    return len(resolved.rows), resolved.credits
+
+
+def chunk(rows: list[Row], sizes: list[int], per: int) -> list[list[Row]]:
+    """`rows` in order, cut into chunks (one send batch each) of at most `per` recipients and
+    at most SQS_BODY_BYTES once sent: a campaign of long or non-Latin texts is cut finer than
+    `recipients_per_message`, so no send batch is ever refused by SQS for its size."""
+    chunks: list[list[Row]] = []
+    current: list[Row] = []
+    weight = BATCH_OVERHEAD_BYTES
+    for row, size in zip(rows, sizes, strict=True):
+        if current and (len(current) >= per or weight + size > SQS_BODY_BYTES):
+            chunks.append(current)
+            current, weight = [], BATCH_OVERHEAD_BYTES
+        current.append(row)
+        weight += size
+    if current:
+        chunks.append(current)
+    return chunks
 
 
 def enqueue(tenant_id: str, campaign_id: str, source: str = "api") -> dict[str, Any]:
@@ -67,14 +112,13 @@ def enqueue(tenant_id: str, campaign_id: str, source: str = "api") -> dict[str, 
     if item.status not in EDITABLE:
         raise Conflict(f"A {item.status} campaign cannot be enqueued", {"status": item.status})
     cutoff = ids.id_floor(clock.now_ms() + 1)
-    rows, credits = resolve(tenant_id, item, cutoff)
+    rows, credits, sizes = resolve(tenant_id, item, cutoff)
     if not rows:
         raise ValidationFailed(
             "The audience has no opted-in contacts", {"audience": "0 opted-in recipients"}
         )
     tenants.debit_credits(tenant_id, credits)
-    per = get_settings().recipients_per_message
-    chunks = [rows[i : i + per] for i in range(0, len(rows), per)]
+    chunks = chunk(rows, sizes, get_settings().recipients_per_message)
     snapshot_id = ids.new_id()
     run = int(item.run) + 1
     try:

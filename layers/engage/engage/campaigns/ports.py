@@ -12,12 +12,35 @@ from typing import Any
 from engage.core.aws import client
 from engage.core.settings import get_settings
 
+BATCH_ENTRIES = 10
+BATCH_BYTES = 1024 * 1024
+"""SendMessageBatch takes at most 10 entries whose bodies weigh at most 1 MiB together
+(Amazon SQS API reference, SendMessageBatch)."""
+
+
+def requests_of(bodies: list[str]) -> list[list[str]]:
+    """`bodies` in order, grouped into SendMessageBatch requests of at most BATCH_ENTRIES
+    entries and BATCH_BYTES of UTF-8 (a body over BATCH_BYTES goes alone, for SQS to judge)."""
+    groups: list[list[str]] = []
+    current: list[str] = []
+    weight = 0
+    for body in bodies:
+        size = len(body.encode())
+        if current and (len(current) >= BATCH_ENTRIES or weight + size > BATCH_BYTES):
+            groups.append(current)
+            current, weight = [], 0
+        current.append(body)
+        weight += size
+    if current:
+        groups.append(current)
+    return groups
+
 
 def _send(queue_url: str, bodies: list[str]) -> None:
-    """SendMessageBatch, 10 bodies a request; raises RuntimeError if SQS refuses any."""
+    """SendMessageBatch, grouped by `requests_of`; raises RuntimeError if SQS refuses any."""
     sqs = client("sqs")
-    for i in range(0, len(bodies), 10):
-        entries = [{"Id": str(j), "MessageBody": b} for j, b in enumerate(bodies[i : i + 10])]
+    for group in requests_of(bodies):
+        entries = [{"Id": str(j), "MessageBody": b} for j, b in enumerate(group)]
         result = sqs.send_message_batch(QueueUrl=queue_url, Entries=entries)
         if result.get("Failed"):
             raise RuntimeError(f"SQS refused {len(result['Failed'])} messages")

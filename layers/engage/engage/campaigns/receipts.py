@@ -10,7 +10,6 @@ delivers it again shortly. Counters are aggregated per campaign and per day, one
 
 from __future__ import annotations
 
-import dataclasses
 import json
 from collections import Counter
 
@@ -28,7 +27,7 @@ def queue_receipts(receipts: list[Receipt]) -> None:
     SendMessageBatch; the receipts worker applies them with `apply_receipts`."""
     if not receipts:
         return
-    rows = [dataclasses.asdict(r) for r in receipts]
+    rows = [vars(r).copy() for r in receipts]  # flat dataclasses: asdict deep-copies
     ports.send_receipts(
         [
             json.dumps({"receipts": rows[i : i + 100]}, separators=(",", ":"))

@@ -48,8 +48,15 @@ def id_time_ms(value: str) -> int:
 
 
 def token(length: int = 8) -> str:
-    """A random base62 token of `length` characters (62^8 is about 2.2e14 values)."""
-    return "".join(secrets.choice(_BASE62) for _ in range(length))
+    """A random base62 token of `length` characters (62^8 is about 2.2e14 values), uniform over
+    all of them: one number below 62^length from the OS's CSPRNG, written in base62 (one draw
+    instead of one per character: dispatch makes one per recipient)."""
+    value = secrets.randbelow(62**length)
+    out = []
+    for _ in range(length):
+        value, digit = divmod(value, 62)
+        out.append(_BASE62[digit])
+    return "".join(out)
 
 
 def base62_digit(index: int) -> str:
