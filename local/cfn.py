@@ -58,6 +58,9 @@ def table_definitions(template: dict[str, Any] | None = None) -> dict[str, dict[
         }
         if props.get("GlobalSecondaryIndexes"):
             args["GlobalSecondaryIndexes"] = props["GlobalSecondaryIndexes"]
+        if props.get("StreamSpecification"):
+            view = props["StreamSpecification"]["StreamViewType"]
+            args["StreamSpecification"] = {"StreamEnabled": True, "StreamViewType": view}
         out[logical] = args
     return out
 
@@ -131,9 +134,9 @@ class Resolver:
 
 def create_core_resources(prefix: str) -> None:
     """Create, from the environment's names (TABLE_NAME, IDEMPOTENCY_TABLE_NAME,
-    IMPORT_BUCKET), the template's tables, the bucket and the work queues, and set
-    SEND_/RECEIPTS_/IMPORT_/VOICE_SANDBOX_QUEUE_URL. For tests and benchmarks on moto; the local
-    runtime provisions everything of the template instead."""
+    IMPORT_BUCKET, EVENT_BUS_NAME), the template's tables, the bucket, the work queues and the
+    event bus, and set SEND_/RECEIPTS_/IMPORT_/VOICE_SANDBOX_QUEUE_URL. For tests and
+    benchmarks on moto; the local runtime provisions everything of the template instead."""
     import os
 
     import boto3
@@ -154,3 +157,5 @@ def create_core_resources(prefix: str) -> None:
     ):
         os.environ[env] = sqs.create_queue(QueueName=f"{prefix}-{name}")["QueueUrl"]
     boto3.client("s3").create_bucket(Bucket=os.environ["IMPORT_BUCKET"])
+    if os.environ.get("EVENT_BUS_NAME"):
+        boto3.client("events").create_event_bus(Name=os.environ["EVENT_BUS_NAME"])

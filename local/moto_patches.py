@@ -119,6 +119,8 @@ def install() -> None:
     _install_item_size()
     _install_fast_parse()
     _install_fast_projection()
+    _install_stream_trim()
+    _install_event_account()
     _install_lock()
     _install_started_executions()
     _installed = True
@@ -260,6 +262,47 @@ def _install_fast_projection() -> None:
         return Item(hash_key=self.hash_key, range_key=self.range_key, attrs=attrs)
 
     Item.project = project  # type: ignore[method-assign]
+
+
+def _install_stream_trim() -> None:
+    """moto 5.2.5 keeps every DynamoDB Stream record of a table for the life of the process
+    and numbers a record by the count of records kept, so records cannot be dropped. DynamoDB
+    keeps 24 hours; the local runtime and the tests drop what the stream consumer has taken
+    (`trim_stream`). Records are numbered here past the dropped ones, so sequence numbers stay
+    increasing and unique, as DynamoDB's are."""
+    from moto.dynamodb.models.table import StreamRecord, StreamShard
+
+    def add(self: Any, old: Any, new: Any) -> None:
+        view = self.table.stream_specification["StreamViewType"]
+        name = "INSERT" if old is None else "REMOVE" if new is None else "MODIFY"
+        seq = self.starting_sequence_number + getattr(self, "trimmed", 0) + len(self.items)
+        self.items.append(StreamRecord(self.table, view, name, old, new, seq))
+
+    def get(self: Any, start: int, quantity: int) -> list[dict[str, Any]]:
+        first = max(start - self.starting_sequence_number - getattr(self, "trimmed", 0), 0)
+        return [i.to_json() for i in self.items[first : first + quantity]]
+
+    StreamShard.add = add  # type: ignore[method-assign]
+    StreamShard.get = get  # type: ignore[method-assign]
+
+
+def trim_stream(shard: Any, count: int) -> None:
+    """Drop the first `count` records of a moto stream shard (they were consumed)."""
+    del shard.items[:count]
+    shard.trimmed = getattr(shard, "trimmed", 0) + count
+
+
+def _install_event_account() -> None:
+    """moto 5.2.5 drops `account` from the events a rule delivers to its targets (its default
+    input template lists every field of an EventBridge event but that one), so a consumer that
+    parses the event as AWS sends it (Powertools' `EventBridgeModel`) refuses it."""
+    from moto.events.utils import EventTemplateParser
+
+    template = EventTemplateParser.DEFAULT_EVENT_INPUT_TEMPLATE
+    if '"account"' not in template:
+        EventTemplateParser.DEFAULT_EVENT_INPUT_TEMPLATE = template.replace(
+            '"version": "0",', '"version": "0", "account": "<account>",'
+        )
 
 
 _ITEM_SIZE_LIMIT = 405000  # moto's LimitedSizeDict limit (DynamoDB's 400 KB, measured)

@@ -32,6 +32,7 @@ from typing import Any
 from local.cfn import ACCOUNT, REGION, ROOT, Resolver, load_template, table_definitions
 from local.functions import LocalFunction, build_http_app, template_functions
 from local.state import Snapshots, load_secrets, lock_state_dir, reset, state_dir
+from local.streams import stream_sources
 from local.workers import Workers
 
 STACK = "engage-local"
@@ -148,6 +149,26 @@ class LocalRuntime(Workers):
             s3.create_bucket(Bucket=name)
             r.refs[logical] = name
 
+        events = boto3.client("events")
+        for logical in by_type.get("AWS::Events::EventBus", []):
+            name = r.value(resources[logical]["Properties"]["Name"])
+            events.create_event_bus(Name=name)
+            r.refs[logical] = name
+            r.attrs[(logical, "Arn")] = arn.format("events", f"event-bus/{name}")
+
+        for logical in by_type.get("AWS::Events::Rule", []):
+            props = resources[logical]["Properties"]
+            if "EventPattern" not in props:
+                continue
+            bus = r.value(props.get("EventBusName", "default"))
+            name = f"{STACK}-{logical}"
+            rule = events.put_rule(
+                Name=name, EventBusName=bus, EventPattern=json.dumps(r.value(props["EventPattern"]))
+            )
+            r.attrs[(logical, "Arn")] = rule["RuleArn"]
+            targets = [{"Id": t["Id"], "Arn": r.value(t["Arn"])} for t in props["Targets"]]
+            events.put_targets(Rule=name, EventBusName=bus, Targets=targets)
+
         iam = boto3.client("iam")
         for logical in by_type.get("AWS::IAM::Role", []):
             props = resources[logical]["Properties"]
@@ -206,6 +227,7 @@ class LocalRuntime(Workers):
         env.update(
             {
                 "STAGE": "local",
+                "REALTIME_ENDPOINT": f"http://127.0.0.1:{self.port}/_local/realtime",
                 **{name: kept[name] for name in GENERATED},
                 "POWERTOOLS_TRACE_DISABLED": "true",
                 "POWERTOOLS_METRICS_DISABLED": "true",
@@ -244,6 +266,8 @@ class LocalRuntime(Workers):
         for fn, url, queue_arn, batch in self._sqs_sources():
             self._thread(self._poll, (fn, url, queue_arn, batch), f"poll-{fn.logical_id}")
         self._thread(self._tick, (), "scheduler")
+        for source in stream_sources(self.functions, self.resolver.refs):
+            self._thread(self._stream, (source,), f"stream-{source.fn.logical_id}")
         self._thread(self.snapshots.run, (self.stop,), "snapshots")
 
     def _thread(self, target: Any, args: tuple[Any, ...], name: str) -> None:
@@ -268,6 +292,13 @@ class LocalRuntime(Workers):
         from local.requestlog import RequestLog
 
         app = build_http_app(self.functions, [local_router])
+        if "RealtimeFunction" in self.functions:
+            from local.realtime import Sockets, realtime_router
+
+            self.sockets = Sockets()
+            app.include_router(
+                realtime_router(self.functions["RealtimeFunction"], self.sockets, self.port)
+            )
         app.add_middleware(RequestLog)
         return app
 

@@ -8,7 +8,9 @@ git; `--state-dir` or LOCAL_STATE_DIR choose another, `--reset` / `make reset` e
   webhook secret and the template's Secrets Manager values, so access tokens, refresh tokens and
   signed callbacks stay valid across restarts;
 * `snapshot.json`, rewritten atomically (temp file + rename): every item of every DynamoDB table
-  (wire format, read from moto's tables under the shim's lock), every object of every S3 bucket,
+  (wire format, read from moto's tables under the shim's lock) with the table's stream records
+  that the event backbone has not taken yet (read under the same lock, so no committed write
+  loses its event across a restart), every object of every S3 bucket,
   the EventBridge Scheduler schedules and which `at(...)`/`rate(...)` firings already happened,
   the messages in every SQS queue with what is left of their delay (a message handled after the
   snapshot is delivered again after a restart: at-least-once, as SQS is, and every consumer is
@@ -140,7 +142,7 @@ class Snapshots:
             data = {
                 "format": FORMAT,
                 "written": dt.datetime.now(dt.UTC).isoformat(),
-                "dynamodb": _tables(),
+                **_tables_and_streams(),
                 "s3": _objects(),
                 "scheduler": _schedules(),
                 "fired": dict(self.fired),
@@ -191,6 +193,7 @@ class Snapshots:
             raise RuntimeError(f"{self.path} is from another version: start with --reset")
         counts = {
             "items": _restore_tables(data["dynamodb"]),
+            "stream records": _restore_streams(data["dynamodb"], data.get("streams") or {}),
             "objects": _restore_objects(data["s3"]),
             "schedules": _restore_schedules(data["scheduler"]),
             "queued messages": _restore_messages(data["sqs"]),
@@ -219,10 +222,15 @@ def _ddb_backend() -> Any:
     return dynamodb_backends[ACCOUNT][REGION]
 
 
-def _tables() -> dict[str, list[dict[str, Any]]]:
+def _tables_and_streams() -> dict[str, Any]:
+    """`{"dynamodb": {table: [item]}, "streams": {table: [record]}}`: every item, and the
+    stream records not delivered yet, read under one hold of the lock, so a write is in the
+    snapshot with its record or not at all (a crash loses no event; local/streams.py)."""
     from local.moto_patches import dynamodb_lock
+    from local.streams import pending_records
 
     out: dict[str, list[dict[str, Any]]] = {}
+    streams: dict[str, list[dict[str, Any]]] = {}
     with dynamodb_lock():
         for name, table in _ddb_backend().tables.items():
             rows: list[dict[str, Any]] = []
@@ -230,7 +238,16 @@ def _tables() -> dict[str, list[dict[str, Any]]]:
                 members = partition.values() if table.range_key_attr else [partition]
                 rows.extend(item.to_json()["Attributes"] for item in members)
             out[name] = rows
-    return out
+            if table.stream_shard is not None:
+                streams[name] = pending_records(name)
+    return {"dynamodb": out, "streams": streams}
+
+
+def _restore_streams(tables: dict[str, Any], streams: dict[str, list[dict[str, Any]]]) -> int:
+    """Replace the records that restoring the items made with the saved undelivered ones."""
+    from local.streams import restore_records
+
+    return sum(restore_records(name, streams.get(name, [])) for name in tables)
 
 
 def _restore_tables(tables: dict[str, list[dict[str, Any]]]) -> int:

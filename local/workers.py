@@ -17,6 +17,7 @@ from typing import Any
 
 from local.cfn import ACCOUNT, REGION, Resolver
 from local.functions import LocalFunction, sqs_event
+from local.streams import StreamSource
 
 
 class Workers:
@@ -85,6 +86,18 @@ class Workers:
                     sqs.change_message_visibility(
                         QueueUrl=url, ReceiptHandle=m["ReceiptHandle"], VisibilityTimeout=2
                     )
+
+    def _stream(self, source: StreamSource) -> None:
+        """Deliver a table's stream to its function (local/streams.py), every 50 ms while
+        records are waiting (Lambda polls a stream shard about four times a second)."""
+        while not self.stop.wait(0.05):
+            try:
+                source.deliver()
+            except Exception as exc:  # the server is shutting down
+                if self.stop.is_set():
+                    return
+                print(f"[local] stream {source.fn.logical_id}: {exc}", file=sys.stderr)
+                time.sleep(1)
 
     def _tick(self) -> None:
         """Fire due EventBridge Scheduler schedules: `at(...)` once, `rate(...)` repeatedly."""

@@ -49,6 +49,7 @@ os.environ.update(
         "DEFAULT_USER_CONCURRENT_CALLS_LIMIT": "2",
         "SANDBOX_CALL_SECONDS": "0",
         "REAPER_GRACE_SECONDS": "60",
+        "EVENT_BUS_NAME": "engage-test-events",
     }
 )
 os.environ.pop("AWS_ENDPOINT_URL", None)
@@ -63,6 +64,23 @@ moto_patches.install()  # the same moto as the local runtime: partition queries,
 # moto's interpreter logs every caught task failure (a killed execution's) at ERROR
 logging.getLogger("moto.stepfunctions.parser").setLevel(logging.CRITICAL)
 FUNCTIONS = template_functions("engage-test")
+
+
+def _bus_rule_queue(logical: str) -> str:
+    """A queue behind the template's bus rule `logical` (its EventPattern), as deployed."""
+    from local.cfn import load_template
+
+    props = load_template()["Resources"][logical]["Properties"]
+    sqs = boto3.client("sqs")
+    url = sqs.create_queue(QueueName=f"engage-test-{logical}")["QueueUrl"]
+    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"][
+        "QueueArn"
+    ]
+    events = boto3.client("events")
+    bus = os.environ["EVENT_BUS_NAME"]
+    events.put_rule(Name=logical, EventBusName=bus, EventPattern=json.dumps(props["EventPattern"]))
+    events.put_targets(Rule=logical, EventBusName=bus, Targets=[{"Id": "q", "Arn": arn}])
+    return url
 
 
 def reset_caches() -> None:
@@ -211,6 +229,7 @@ class Harness:
     # -- setup -------------------------------------------------------------------------------
     def provision(self) -> None:
         create_core_resources("engage-test")
+        self.fanout_url = _bus_rule_queue("RealtimeFanoutRule")
         boto3.client("scheduler").create_schedule_group(Name=os.environ["SCHEDULER_GROUP"])
         definition = (
             (ROOT / "statemachines/campaign_dispatch.asl.json")
@@ -293,8 +312,12 @@ class Harness:
         return finals
 
     def sqs_event(self, queue_env: str, max_batches: int = 1000) -> Iterator[dict[str, Any]]:
+        """Lambda events of the messages waiting on the queue at `os.environ[queue_env]`,
+        deleted once the caller has taken each event."""
+        return self._queue_events(os.environ[queue_env], max_batches)
+
+    def _queue_events(self, url: str, max_batches: int = 1000) -> Iterator[dict[str, Any]]:
         sqs = boto3.client("sqs")
-        url = os.environ[queue_env]
         for _ in range(max_batches):
             got = sqs.receive_message(
                 QueueUrl=url, MaxNumberOfMessages=10, MessageSystemAttributeNames=["All"]
@@ -307,10 +330,16 @@ class Harness:
                 sqs.delete_message(QueueUrl=url, ReceiptHandle=m["ReceiptHandle"])
 
     def drain(self) -> dict[str, int]:
-        """Run the sender, receipts and import workers until their queues are empty."""
-        handled = {"send": 0, "receipts": 0, "import": 0}
+        """Deliver the table's stream to the event backbone and run the sender, receipts and
+        import workers until the stream and their queues are empty."""
+        handled = {"send": 0, "receipts": 0, "import": 0, "stream": 0}
         for _ in range(50):
-            moved = 0
+            moved = self.deliver_stream()
+            handled["stream"] += moved
+            for event in self._queue_events(self.fanout_url):
+                result = FUNCTIONS["RealtimeFanoutFunction"].invoke(event)
+                assert not result.get("batchItemFailures"), result
+                moved += 1
             for queue, logical, key in (
                 ("SEND_QUEUE_URL", "SenderFunction", "send"),
                 ("RECEIPTS_QUEUE_URL", "ReceiptsFunction", "receipts"),
@@ -324,6 +353,14 @@ class Harness:
             if not moved:
                 return handled
         raise AssertionError("queues did not drain")
+
+    def deliver_stream(self) -> int:
+        """Give the table's pending stream records to EventsStreamFunction (as Lambda's event
+        source mapping does; local/streams.py); returns how many were delivered."""
+        from local.streams import stream_sources
+
+        sources = stream_sources(FUNCTIONS, {"EngageTable": os.environ["TABLE_NAME"]})
+        return sum(source.deliver() for source in sources)
 
     # -- voice calls ---------------------------------------------------------------------------
     def run_calls(self, callbacks: bool = True, rounds: int | None = None) -> dict[str, int]:

@@ -12,12 +12,14 @@ LIB = Path(__file__).resolve().parents[2] / "layers" / "engage" / "engage"
 # Modules allowed to talk to AWS: stores, and the small ports named in STYLE.md rule 1.
 PORTS = {
     "core/aws.py",  # the client factory itself
-    "core/auth.py",  # the JWT key from Secrets Manager
+    "core/tokens.py",  # the JWT key from Secrets Manager
     "core/idempotency.py",  # Powertools' DynamoDB persistence layer
     "core/ratelimit_store.py",
     "campaigns/ports.py",
     "campaigns/schedules.py",
     "contacts/import_port.py",
+    "events/bus.py",  # PutEvents on the EventBridge bus
+    "realtime/push.py",  # API Gateway @connections
     "channels/twilio_sms.py",  # Twilio's auth token from Secrets Manager
     "channels/voice_sandbox_queue.py",
     "system/probes.py",

@@ -103,3 +103,31 @@ def test_a_snapshot_from_another_format_is_refused(tmp_path: Path):
     (tmp_path / "snapshot.json").write_text(json.dumps({"format": 0}))
     with pytest.raises(RuntimeError, match="--reset"):
         Snapshots(tmp_path, {}, "arn").restore()
+
+
+def test_stream_records_not_yet_delivered_survive_a_restart_and_delivered_ones_do_not(
+    tmp_path: Path,
+):
+    # Given two committed writes, of which the event backbone has taken only the first
+    from local.moto_patches import trim_stream
+    from local.streams import _shard, pending_records
+
+    with mock_aws():
+        arn = _provision()
+        ddb = boto3.client("dynamodb")
+        for sk in ("a", "b"):
+            ddb.put_item(TableName="t", Item={"PK": {"S": "T#1#C#0"}, "SK": {"S": sk}})
+        trim_stream(_shard("t"), 1)
+        # When the runtime is killed right after a snapshot
+        Snapshots(tmp_path, {}, arn).write()
+
+    # Then after the restart the second write's record is pending, once, and restoring the
+    # items made no records of its own (they are not new writes)
+    with mock_aws():
+        arn = _provision()
+        counts = Snapshots(tmp_path, {}, arn).restore()
+        pending = pending_records("t")
+    assert counts["items"] == 2 and counts["stream records"] == 1
+    assert [(r["eventName"], r["dynamodb"]["Keys"]["SK"]) for r in pending] == [
+        ("INSERT", {"S": "b"})
+    ]

@@ -1,9 +1,8 @@
 """Bearer-token authentication and the tenant dependency (DESIGN.md section 2; seed 001 auth).
 
-Access tokens are HS256 JWTs made with PyJWT; the key is `JWT_SECRET`, or the secret named by
-`JWT_SECRET_ARN` in Secrets Manager when deployed. Decoding pins the algorithm list, so a token
-with `alg: none` or another algorithm is rejected like a forged one. Every route takes its
-tenant from the token (`CurrentPrincipal`), never from the body, query or path.
+Access tokens are made and checked in core/tokens.py (HS256 JWTs, PyJWT, the algorithm list
+pinned; re-exported here). Every route takes its tenant from the token (`CurrentPrincipal`),
+never from the body, query or path.
 
 `CurrentPrincipal` reads the token through FastAPI's `HTTPBearer` (`auto_error=False`), so every
 operation using it carries the `bearerAuth` security scheme in `/openapi.json` (and `/docs` has
@@ -13,21 +12,32 @@ in the error envelope, not FastAPI's own error.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import timedelta
-from functools import lru_cache
-from typing import Annotated, Any
+from typing import Annotated
 
-import jwt
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from engage.core import clock, ids
 from engage.core.errors import Unauthorized, raises
-from engage.core.settings import get_settings
+from engage.core.tokens import (
+    ALGORITHM,
+    AUDIENCE,
+    Principal,
+    decode_access_token,
+    issue_access_token,
+    signing_key,
+)
 
-ALGORITHM = "HS256"
-AUDIENCE = "engage-api"
+__all__ = [
+    "ALGORITHM",
+    "AUDIENCE",
+    "CurrentPrincipal",
+    "Principal",
+    "decode_access_token",
+    "get_principal",
+    "issue_access_token",
+    "signing_key",
+]
+
 SECURITY_SCHEME = "bearerAuth"
 
 bearer = HTTPBearer(
@@ -36,75 +46,6 @@ bearer = HTTPBearer(
     description="The `access_token` of `POST /auth/login`, `/auth/register` or `/auth/refresh`.",
     auto_error=False,
 )
-
-
-@dataclass(frozen=True)
-class Principal:
-    """Who is calling: user id, tenant id, role (`owner` | `admin` | `member`) and e-mail."""
-
-    user_id: str
-    tenant_id: str
-    role: str
-    email: str
-
-
-@lru_cache(maxsize=1)
-def signing_key() -> str:
-    """The JWT signing key: JWT_SECRET, else the Secrets Manager secret at JWT_SECRET_ARN."""
-    settings = get_settings()
-    if settings.jwt_secret:
-        return settings.jwt_secret
-    if settings.jwt_secret_arn:
-        from aws_lambda_powertools.utilities.parameters import SecretsProvider
-
-        from engage.core.aws import client
-
-        provider = SecretsProvider(boto3_client=client("secretsmanager"))
-        return str(provider.get(settings.jwt_secret_arn, max_age=300))
-    raise RuntimeError("JWT_SECRET or JWT_SECRET_ARN must be set")
-
-
-def issue_access_token(principal: Principal) -> tuple[str, int]:
-    """A signed access token for `principal` and its lifetime in seconds."""
-    settings = get_settings()
-    issued = clock.now()
-    ttl = settings.access_token_ttl_seconds
-    claims = {
-        "sub": principal.user_id,
-        "tid": principal.tenant_id,
-        "role": principal.role,
-        "email": principal.email,
-        "iss": settings.jwt_issuer,
-        "aud": AUDIENCE,
-        "iat": int(issued.timestamp()),
-        "exp": int((issued + timedelta(seconds=ttl)).timestamp()),
-        "jti": ids.token(16),
-    }
-    return jwt.encode(claims, signing_key(), algorithm=ALGORITHM), ttl
-
-
-def decode_access_token(token: str) -> Principal:
-    """Verify signature, algorithm, issuer, audience and expiry; raises Unauthorized."""
-    settings = get_settings()
-    try:
-        claims: dict[str, Any] = jwt.decode(
-            token,
-            signing_key(),
-            algorithms=[ALGORITHM],
-            audience=AUDIENCE,
-            issuer=settings.jwt_issuer,
-            options={"require": ["exp", "iat", "sub", "tid"]},
-        )
-    except jwt.ExpiredSignatureError as exc:
-        raise Unauthorized("Access token expired") from exc
-    except jwt.PyJWTError as exc:
-        raise Unauthorized("Invalid access token") from exc
-    return Principal(
-        user_id=str(claims["sub"]),
-        tenant_id=str(claims["tid"]),
-        role=str(claims.get("role", "member")),
-        email=str(claims.get("email", "")),
-    )
 
 
 @raises(Unauthorized)

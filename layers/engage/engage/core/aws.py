@@ -16,8 +16,10 @@ _lock = threading.Lock()
 
 
 @cache
-def client(service: str) -> Any:
-    """A shared client for `service` (thread-safe; botocore clients may be shared)."""
+def client(service: str, endpoint_url: str | None = None) -> Any:
+    """A shared client for `service` (thread-safe; botocore clients may be shared), at
+    `endpoint_url` when given (the API Gateway management API lives at the WebSocket API's
+    own URL), else at AWS_ENDPOINT_URL or AWS's."""
     from botocore.config import Config
 
     from engage.core.settings import get_settings
@@ -25,7 +27,7 @@ def client(service: str) -> Any:
     settings = get_settings()
     options: dict[str, Any] = {
         "region_name": settings.aws_region,
-        "endpoint_url": settings.aws_endpoint_url,
+        "endpoint_url": endpoint_url or settings.aws_endpoint_url,
         "config": Config(retries={"max_attempts": 5, "mode": "standard"}, max_pool_connections=32),
     }
     with _lock:

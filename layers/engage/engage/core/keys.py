@@ -343,7 +343,38 @@ def parse_message_partition(pk: str) -> tuple[str, str, int]:
     return parts[1], parts[3], int(parts[4])
 
 
+def parse_contact_partition(pk: str) -> tuple[str, int]:
+    """Inverse of `contact_partition`: `(tenantId, shard)`; raises ValueError."""
+    parts = _parts(pk, "C", 4, "contact")
+    if not parts[3].isdigit():
+        raise ValueError("not a contact key")
+    return parts[1], int(parts[3])
+
+
 def parse_counter_partition(pk: str) -> tuple[str, str, int]:
     """Inverse of `counter_key`'s partition: `(tenantId, campaignId, shard)`; raises ValueError."""
     parts = _parts(pk, "CCNT", 5, "counter")
     return parts[1], parts[3], int(parts[4])
+
+
+# -- realtime (issue 9): WebSocket connections ------------------------------------------------
+def connection_key(connection_id: str) -> tuple[str, str]:
+    """Global look-up from an API Gateway connection id (all `$disconnect` and action events
+    carry) to its tenant and caller."""
+    return f"WSC#{connection_id}", "WSC"
+
+
+def agent_connections_partition(tenant_id: str) -> str:
+    """The tenant's open team-member sockets; sort key is the connection id."""
+    return f"T#{tenant_id}#WSA"
+
+
+def end_user_connections_partition(tenant_id: str, contact_id: str) -> str:
+    """One end user's open sockets; sort key is the connection id."""
+    return f"T#{tenant_id}#WSU#{contact_id}"
+
+
+def seen_event_key(consumer: str, event_id: str) -> tuple[str, str]:
+    """An event id a consumer has handled (idempotent consumers; engage/events/seen.py). Global:
+    event ids are UUIDs, and the consumer reads it before knowing anything else."""
+    return f"EVT#{consumer}#{event_id}", "EVT"

@@ -84,6 +84,12 @@ class Settings(BaseSettings):
     sandbox_call_seconds: int = Field(default=4, ge=0, le=900)
     reaper_grace_seconds: int = Field(default=60, ge=0, le=3600)
 
+    # The event backbone (issue 9): the EventBridge custom bus domain events go to.
+    event_bus_name: str = ""
+    # Realtime (issue 9): the WebSocket API's management endpoint
+    # (https://<api-id>.execute-api.<region>.amazonaws.com/<stage>; the local runtime's own).
+    realtime_endpoint: str = ""
+
     @field_validator("url_shortener_base_url", "public_base_url", "webhook_base_url")
     @classmethod
     def _strip_slash(cls, value: str | None) -> str | None:

@@ -1,0 +1,36 @@
+"""Realtime connection items (issue 9 "Realtime"; DESIGN.md section 5).
+
+- `ConnectionItem` `PK=WSC#<connectionId>`, `SK=WSC`: who holds an API Gateway WebSocket
+  connection (tenant, kind, member or contact id); `$disconnect` and every action carry only
+  the connection id.
+- `ConnectionIndexItem` in `T#<tenantId>#WSA` (team members' sockets) or
+  `T#<tenantId>#WSU#<contactId>` (one end user's sockets), `SK=<connectionId>`: what the
+  fan-out queries to find the sockets an event goes to.
+Both expire by TTL (`expiresAt`) a little after API Gateway's two-hour connection limit, so a
+connection whose `$disconnect` never came is gone anyway; a push that finds a connection gone
+removes its items at once.
+"""
+
+from __future__ import annotations
+
+from pynamodb.attributes import NumberAttribute, UnicodeAttribute
+
+from engage.core.db import BaseItem
+
+
+class ConnectionItem(BaseItem):
+    """One open socket: `tenantId`, `kind` (`agent` | `end_user`), `principalId` (member id
+    or contact id), `connectedAt` (ISO 8601), `expiresAt` (epoch seconds, TTL)."""
+
+    tenant_id = UnicodeAttribute(attr_name="tenantId")
+    kind = UnicodeAttribute()
+    principal_id = UnicodeAttribute(attr_name="principalId")
+    connected_at = UnicodeAttribute(attr_name="connectedAt")
+    expires_at = NumberAttribute(attr_name="expiresAt")
+
+
+class ConnectionIndexItem(BaseItem):
+    """A socket listed under its tenant's team sockets or its end user's sockets."""
+
+    principal_id = UnicodeAttribute(attr_name="principalId")
+    expires_at = NumberAttribute(attr_name="expiresAt")
