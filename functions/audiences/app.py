@@ -11,7 +11,7 @@ from engage.audiences.schemas import (
     SegmentPreviewPublic,
     SegmentPublic,
 )
-from engage.core.auth import CurrentPrincipal
+from engage.core.auth import AdminPrincipal, CurrentPrincipal
 from engage.core.handlers import http_handler
 from engage.core.http import create_app
 from engage.core.schemas import Deleted, Ok
@@ -26,7 +26,7 @@ def list_segments(principal: CurrentPrincipal) -> Ok[SegmentListPublic]:
 
 
 @router.post("", status_code=201)
-def create_segment(body: SegmentCreate, principal: CurrentPrincipal) -> Ok[SegmentPublic]:
+def create_segment(body: SegmentCreate, principal: AdminPrincipal) -> Ok[SegmentPublic]:
     """A custom segment from criteria and/or static members."""
     return Ok(data=service.create_segment(principal.tenant_id, body))
 
@@ -38,7 +38,7 @@ def get_segment(segment_id: str, principal: CurrentPrincipal) -> Ok[SegmentPubli
 
 
 @router.delete("/{segment_id}")
-def delete_segment(segment_id: str, principal: CurrentPrincipal) -> Ok[Deleted]:
+def delete_segment(segment_id: str, principal: AdminPrincipal) -> Ok[Deleted]:
     """Delete a custom segment (system segments: 409)."""
     service.delete_segment(principal.tenant_id, segment_id)
     return Ok(data=Deleted(id=segment_id))

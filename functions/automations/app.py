@@ -12,7 +12,7 @@ from engage.automations.schemas import (
     AutomationStatusUpdate,
     AutomationUpdate,
 )
-from engage.core.auth import CurrentPrincipal
+from engage.core.auth import AdminPrincipal, CurrentPrincipal
 from engage.core.handlers import http_handler
 from engage.core.http import create_app
 from engage.core.schemas import Deleted, Ok
@@ -27,14 +27,14 @@ def list_automations(principal: CurrentPrincipal) -> Ok[AutomationListPublic]:
 
 
 @router.post("", status_code=201)
-def create_automation(body: AutomationCreate, principal: CurrentPrincipal) -> Ok[AutomationPublic]:
+def create_automation(body: AutomationCreate, principal: AdminPrincipal) -> Ok[AutomationPublic]:
     """Store an automation."""
     return Ok(data=service.create(principal.tenant_id, body))
 
 
 @router.put("/{automation_id}")
 def update_automation(
-    automation_id: str, body: AutomationUpdate, principal: CurrentPrincipal
+    automation_id: str, body: AutomationUpdate, principal: AdminPrincipal
 ) -> Ok[AutomationPublic]:
     """Toggle `active` and/or change the message."""
     return Ok(data=service.update(principal.tenant_id, automation_id, body))
@@ -42,7 +42,7 @@ def update_automation(
 
 @router.put("/{automation_id}/status")
 def set_status(
-    automation_id: str, body: AutomationStatusUpdate, principal: CurrentPrincipal
+    automation_id: str, body: AutomationStatusUpdate, principal: AdminPrincipal
 ) -> Ok[AutomationPublic]:
     """`{active}` (seed 000 section 2)."""
     return Ok(
@@ -53,7 +53,7 @@ def set_status(
 
 
 @router.delete("/{automation_id}")
-def delete_automation(automation_id: str, principal: CurrentPrincipal) -> Ok[Deleted]:
+def delete_automation(automation_id: str, principal: AdminPrincipal) -> Ok[Deleted]:
     """Delete."""
     service.delete(principal.tenant_id, automation_id)
     return Ok(data=Deleted(id=automation_id))

@@ -18,7 +18,7 @@ from engage.campaigns.schemas import (
     SmsEnqueueRequest,
     SmsEnqueueResult,
 )
-from engage.core.auth import CurrentPrincipal
+from engage.core.auth import AdminPrincipal, CurrentPrincipal
 from engage.core.envelope import ok, paged
 from engage.core.handlers import http_handler
 from engage.core.http import create_app
@@ -45,7 +45,7 @@ def list_campaigns(
 
 
 @router.post("", status_code=201, response_model=Ok[SmsCampaignPublic])
-def create_campaign(body: SmsCampaignCreate, principal: CurrentPrincipal) -> object:
+def create_campaign(body: SmsCampaignCreate, principal: AdminPrincipal) -> object:
     """Create a draft (immediate) or scheduled / recurring campaign."""
     return ok(service.create_campaign(principal.tenant_id, body))
 
@@ -57,22 +57,20 @@ def get_campaign(campaign_id: str, principal: CurrentPrincipal) -> object:
 
 
 @router.put("/{campaign_id}", response_model=Ok[SmsCampaignPublic])
-def update_campaign(
-    campaign_id: str, body: SmsCampaignUpdate, principal: CurrentPrincipal
-) -> object:
+def update_campaign(campaign_id: str, body: SmsCampaignUpdate, principal: AdminPrincipal) -> object:
     """Edit a draft or scheduled campaign."""
     return ok(service.update_campaign(principal.tenant_id, campaign_id, body))
 
 
 @router.delete("/{campaign_id}", response_model=Ok[SmsCampaignDeleted])
-def delete_campaign(campaign_id: str, principal: CurrentPrincipal) -> object:
+def delete_campaign(campaign_id: str, principal: AdminPrincipal) -> object:
     """Delete (409 while sending)."""
     service.delete_campaign(principal.tenant_id, campaign_id)
     return ok({"id": campaign_id, "deleted": True})
 
 
 @router.post("/{campaign_id}/cancel", response_model=Ok[SmsCampaignPublic])
-def cancel_campaign(campaign_id: str, principal: CurrentPrincipal) -> object:
+def cancel_campaign(campaign_id: str, principal: AdminPrincipal) -> object:
     """Cancel a draft, scheduled or sending campaign."""
     return ok(service.cancel_campaign(principal.tenant_id, campaign_id))
 
@@ -86,7 +84,7 @@ def campaign_stats(campaign_id: str, principal: CurrentPrincipal) -> object:
 @router.post("/{campaign_id}/enqueue", response_model=Ok[SmsEnqueueResult])
 def enqueue(
     campaign_id: str,
-    principal: CurrentPrincipal,
+    principal: AdminPrincipal,
     body: Annotated[SmsEnqueueRequest | None, Body()] = None,
     idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key")] = None,
 ) -> object:

@@ -22,7 +22,7 @@ from engage.contacts.schemas import (
     ContactPublic,
     ContactUpdate,
 )
-from engage.core.auth import CurrentPrincipal
+from engage.core.auth import AdminPrincipal, CurrentPrincipal
 from engage.core.errors import PayloadTooLarge, ValidationFailed
 from engage.core.handlers import http_handler
 from engage.core.http import create_app
@@ -69,7 +69,7 @@ def list_contacts(
 
 
 @router.post("", status_code=201)
-def create_contact(body: ContactCreate, principal: CurrentPrincipal) -> Ok[ContactPublic]:
+def create_contact(body: ContactCreate, principal: AdminPrincipal) -> Ok[ContactPublic]:
     """Create (409 if the phone exists). `phone` or `phoneE164`; a contact read with GET may
     be sent as is (its `id`, `createdAt`, `updatedAt` are ignored)."""
     return Ok(data=service.create_contact(principal.tenant_id, body))
@@ -127,7 +127,7 @@ async def _read_form(request: Request, limit: int) -> FormData:
     },
     openapi_extra=IMPORT_BODY,
 )
-async def import_contacts(request: Request, principal: CurrentPrincipal) -> Any:
+async def import_contacts(request: Request, principal: AdminPrincipal) -> Any:
     """Multipart field `file`. Up to IMPORT_SYNC_MAX_ROWS rows: imported now, 200 with counts.
     More: stored and imported by a worker, 202 with a job to poll. Over IMPORT_MAX_BYTES: 413.
 
@@ -176,7 +176,7 @@ def get_contact(contact_id: str, principal: CurrentPrincipal) -> Ok[ContactPubli
 
 @router.put("/{contact_id}")
 def update_contact(
-    contact_id: str, body: ContactUpdate, principal: CurrentPrincipal
+    contact_id: str, body: ContactUpdate, principal: AdminPrincipal
 ) -> Ok[ContactPublic]:
     """Change the fields given (409 if the new phone belongs to another contact). The `data`
     of a GET may be sent back as is, changed or not: `phoneE164` is accepted like `phone`,
@@ -185,7 +185,7 @@ def update_contact(
 
 
 @router.delete("/{contact_id}")
-def delete_contact(contact_id: str, principal: CurrentPrincipal) -> Ok[Deleted]:
+def delete_contact(contact_id: str, principal: AdminPrincipal) -> Ok[Deleted]:
     """Delete."""
     service.delete_contact(principal.tenant_id, contact_id)
     return Ok(data=Deleted(id=contact_id))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from engage.core.auth import CurrentPrincipal
+from engage.core.auth import AdminPrincipal, CurrentPrincipal
 from engage.core.handlers import http_handler
 from engage.core.http import create_app
 from engage.core.schemas import Ok
@@ -21,9 +21,7 @@ def get_settings(principal: CurrentPrincipal) -> Ok[TenantSettingsPublic]:
 
 
 @router.put("/settings")
-def put_settings(
-    body: TenantSettingsUpdate, principal: CurrentPrincipal
-) -> Ok[TenantSettingsPublic]:
+def put_settings(body: TenantSettingsUpdate, principal: AdminPrincipal) -> Ok[TenantSettingsPublic]:
     """Change any subset; invalid values are a 400 with details per field."""
     return Ok(data=service.update_settings(principal.tenant_id, body))
 

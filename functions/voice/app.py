@@ -11,7 +11,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Query
 
-from engage.core.auth import CurrentPrincipal
+from engage.core.auth import AdminPrincipal, CurrentPrincipal
 from engage.core.errors import ValidationFailed
 from engage.core.handlers import http_handler
 from engage.core.http import create_app
@@ -58,7 +58,7 @@ def _done(**body: Any) -> Body:
 # -- campaigns ---------------------------------------------------------------------------------
 @router.post("/campaigns", status_code=201, response_model=VoiceCampaignResponse)
 def create_campaign(
-    body: VoiceCampaignCreate, principal: CurrentPrincipal, idempotency_key: IdempotencyKey = None
+    body: VoiceCampaignCreate, principal: AdminPrincipal, idempotency_key: IdempotencyKey = None
 ) -> Body:
     """Create a draft voice campaign over existing contacts (`contact_ids`)."""
     tenant_id = principal.tenant_id
@@ -73,7 +73,7 @@ def create_campaign(
 
 @router.post("/campaigns/upload-csv", status_code=201, response_model=VoiceUploadResponse)
 def upload_csv(
-    body: VoiceCampaignUpload, principal: CurrentPrincipal, idempotency_key: IdempotencyKey = None
+    body: VoiceCampaignUpload, principal: AdminPrincipal, idempotency_key: IdempotencyKey = None
 ) -> Body:
     """Create a draft campaign from CSV rows (seed 002 "CSV Upload Endpoint Details")."""
     tenant_id = principal.tenant_id
@@ -118,16 +118,14 @@ def get_campaign(campaign_id: str, principal: CurrentPrincipal) -> Body:
 
 
 @router.put("/campaigns/{campaign_id}", response_model=VoiceCampaignMessageResponse)
-def update_campaign(
-    campaign_id: str, body: VoiceCampaignUpdate, principal: CurrentPrincipal
-) -> Body:
+def update_campaign(campaign_id: str, body: VoiceCampaignUpdate, principal: AdminPrincipal) -> Body:
     """Edit a campaign that has not finished."""
     campaign = service.update_campaign(principal.tenant_id, campaign_id, body)
     return _done(message="Campaign updated successfully", campaign=campaign)
 
 
 @router.delete("/campaigns/{campaign_id}", response_model=VoiceMessageResponse)
-def delete_campaign(campaign_id: str, principal: CurrentPrincipal) -> Body:
+def delete_campaign(campaign_id: str, principal: AdminPrincipal) -> Body:
     """Delete a campaign that is not running, with its queue."""
     service.delete_campaign(principal.tenant_id, campaign_id)
     return _done(message="Campaign deleted successfully")
@@ -135,7 +133,7 @@ def delete_campaign(campaign_id: str, principal: CurrentPrincipal) -> Body:
 
 @router.post("/campaigns/{campaign_id}/start", response_model=VoiceCampaignMessageResponse)
 def start_campaign(
-    campaign_id: str, principal: CurrentPrincipal, idempotency_key: IdempotencyKey = None
+    campaign_id: str, principal: AdminPrincipal, idempotency_key: IdempotencyKey = None
 ) -> Body:
     """draft -> active: calls begin within the call window."""
     tenant_id = principal.tenant_id
@@ -149,21 +147,21 @@ def start_campaign(
 
 
 @router.post("/campaigns/{campaign_id}/pause", response_model=VoiceCampaignMessageResponse)
-def pause_campaign(campaign_id: str, principal: CurrentPrincipal) -> Body:
+def pause_campaign(campaign_id: str, principal: AdminPrincipal) -> Body:
     """active -> paused: no new calls; calls in progress finish."""
     campaign = service.pause(principal.tenant_id, campaign_id)
     return _done(message="Campaign paused", campaign=campaign)
 
 
 @router.post("/campaigns/{campaign_id}/resume", response_model=VoiceCampaignMessageResponse)
-def resume_campaign(campaign_id: str, principal: CurrentPrincipal) -> Body:
+def resume_campaign(campaign_id: str, principal: AdminPrincipal) -> Body:
     """paused -> active."""
     campaign = service.resume(principal.tenant_id, campaign_id)
     return _done(message="Campaign resumed", campaign=campaign)
 
 
 @router.post("/campaigns/{campaign_id}/cancel", response_model=VoiceCancelResponse)
-def cancel_campaign(campaign_id: str, principal: CurrentPrincipal) -> Body:
+def cancel_campaign(campaign_id: str, principal: AdminPrincipal) -> Body:
     """Cancel the campaign and every queued call."""
     result = service.cancel(principal.tenant_id, campaign_id)
     return _done(message="Campaign cancelled", **result)
@@ -219,7 +217,7 @@ def get_queue_item(item_id: str, principal: CurrentPrincipal) -> Body:
 
 
 @router.delete("/queue/{item_id}", response_model=VoiceQueueItemMessageResponse)
-def cancel_queue_item(item_id: str, principal: CurrentPrincipal) -> Body:
+def cancel_queue_item(item_id: str, principal: AdminPrincipal) -> Body:
     """Cancel one queued call."""
     item = queue.cancel_queue_item(principal.tenant_id, item_id)
     return _done(message="Queue item cancelled", queue_item=item)
@@ -233,7 +231,7 @@ def get_concurrency(principal: CurrentPrincipal) -> Body:
 
 
 @router.put("/settings/concurrency", response_model=VoiceConcurrencyUpdated)
-def put_concurrency(body: VoiceConcurrencyUpdate, principal: CurrentPrincipal) -> Body:
+def put_concurrency(body: VoiceConcurrencyUpdate, principal: AdminPrincipal) -> Body:
     """Set the account's concurrent-calls limit (a whole number from 1 to 10)."""
     limit = concurrency.set_concurrency(principal.tenant_id, body.concurrent_calls_limit)
     return _done(message="Concurrency limit updated successfully", concurrent_calls_limit=limit)

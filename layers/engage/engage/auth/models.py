@@ -8,11 +8,14 @@ from engage.core.db import BaseItem
 
 
 class UserItem(BaseItem):
-    """`PK=T#<tenantId>`, `SK=USER#<userId>`: e-mail, argon2 hash, role."""
+    """`PK=T#<tenantId>`, `SK=USER#<userId>`: e-mail, argon2 hash, role (core/roles.py) and
+    `active` (a deactivated member's tokens and sign-ins are refused at once)."""
 
     email = UnicodeAttribute()
     password_hash = UnicodeAttribute(attr_name="passwordHash")
     role = UnicodeAttribute()
+    active = BooleanAttribute(default=True)
+    name = UnicodeAttribute(null=True)
     created_at = UnicodeAttribute(attr_name="createdAt")
 
 

@@ -4,26 +4,20 @@ in the camelCase of the SMS-app groups)."""
 from __future__ import annotations
 
 import re
-from enum import StrEnum
 from typing import Literal
 
 from pydantic import ConfigDict, Field, field_validator
 from pydantic.alias_generators import to_camel
 
+from engage.core.roles import Role
 from engage.core.schemas import PublicModel, RequestModel
 from engage.core.wiretext import CheckedText
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
-class AuthRole(StrEnum):
-    """A team member's role (DESIGN.md section 2)."""
-
-    OWNER = "owner"
-    ADMIN = "admin"
-    AGENT = "agent"
-    VIEWER = "viewer"
-    MEMBER = "member"
+AuthRole = Role
+"""A team member's role (core/roles.py)."""
 
 
 class AuthRegister(CheckedText, RequestModel):

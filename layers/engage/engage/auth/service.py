@@ -98,6 +98,8 @@ def login(body: AuthLogin) -> AuthTokenPublic:
         raise Unauthorized("Invalid e-mail or password") from None
     if idx is None or user is None:
         raise Unauthorized("Invalid e-mail or password")
+    if user.active is False:
+        raise Unauthorized("This account is deactivated")
     if _hasher.check_needs_rehash(stored):
         store.set_password_hash(idx.tenant_id, idx.user_id, _hasher.hash(body.password))
     return _issue(Principal(idx.user_id, idx.tenant_id, user.role, user.email))
@@ -144,6 +146,8 @@ def refresh(token: str) -> AuthTokenPublic:
     user = store.get_user(tenant_id, item.user_id)
     if user is None:
         raise Unauthorized("User no longer exists")
+    if user.active is False:
+        raise Unauthorized("This account is deactivated")
     return _issue(Principal(item.user_id, tenant_id, user.role, user.email), family_id)
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from pynamodb.exceptions import DeleteError, PutError, UpdateError
+from pynamodb.expressions.update import Action
 
 from engage.auth.models import EmailItem, RefreshFamilyItem, RefreshTokenItem, UserItem
 from engage.core import keys
@@ -78,6 +79,34 @@ def get_user(tenant_id: str, user_id: str) -> UserItem | None:
         return UserItem.get(*keys.user_key(tenant_id, user_id))
     except UserItem.DoesNotExist:
         return None
+
+
+def update_member(
+    tenant_id: str, user_id: str, *, role: str | None = None, active: bool | None = None
+) -> bool:
+    """Set a member's role and/or active flag (one conditional update); False when there is no
+    such member. Takes effect on the member's next request (auth/members.py)."""
+    actions: list[Action] = []
+    if role is not None:
+        actions.append(UserItem.role.set(role))
+    if active is not None:
+        actions.append(UserItem.active.set(active))
+    if not actions:
+        return get_user(tenant_id, user_id) is not None
+    try:
+        UserItem(*keys.user_key(tenant_id, user_id)).update(
+            actions=actions, condition=UserItem.pk.exists()
+        )
+    except UpdateError as exc:
+        if exc.cause_response_code == _FAILED:
+            return False
+        raise
+    return True
+
+
+def delete_user(tenant_id: str, user_id: str) -> None:
+    """Remove a member's user item (idempotent); their tokens stop working at once."""
+    UserItem(*keys.user_key(tenant_id, user_id)).delete()
 
 
 def set_password_hash(tenant_id: str, user_id: str, password_hash: str) -> None:

@@ -67,7 +67,7 @@ def derive_contact_events(change: StreamChange) -> list[Derived]:
             k for k in set(old) | set(new) if k not in _IGNORED and old.get(k) != new.get(k)
         )
         if changed:
-            data = {**_data(new), "changed": list(changed)}
+            data: dict[str, JsonValue] = {**_data(new), "changed": list(changed)}
             out.append(Derived(EventType.CONTACT_UPDATED, tenant_id, at, data))
         for attr, channel in CONSENT_FIELDS.items():
             before, after = old.get(attr), new.get(attr)

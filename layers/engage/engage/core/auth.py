@@ -12,12 +12,15 @@ in the error envelope, not FastAPI's own error.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from engage.core.errors import Unauthorized, raises
+from engage.auth import members
+from engage.core.errors import Forbidden, Unauthorized, raises
+from engage.core.roles import Role
 from engage.core.tokens import (
     ALGORITHM,
     AUDIENCE,
@@ -30,8 +33,12 @@ from engage.core.tokens import (
 __all__ = [
     "ALGORITHM",
     "AUDIENCE",
+    "AdminPrincipal",
+    "AgentPrincipal",
     "CurrentPrincipal",
+    "OwnerPrincipal",
     "Principal",
+    "ViewerPrincipal",
     "decode_access_token",
     "get_principal",
     "issue_access_token",
@@ -54,13 +61,42 @@ def get_principal(
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
 ) -> Principal:
     """FastAPI dependency: the caller from `Authorization: Bearer <token>`; raises
-    Unauthorized (401) when the header is missing, is not Bearer, or the token is invalid."""
+    Unauthorized (401) when the header is missing, is not Bearer, the token is invalid, or
+    its member was removed or deactivated since (the role is the stored one: auth/members)."""
     token = credentials.credentials.strip() if credentials else ""
     if not token:
         raise Unauthorized("Authentication required")
-    principal = decode_access_token(token)
+    principal = members.current(decode_access_token(token))
     request.state.principal = principal
     return principal
 
 
 CurrentPrincipal = Annotated[Principal, Depends(get_principal)]
+
+
+def require(minimum: Role) -> Callable[[Principal], Principal]:
+    """A dependency: the signed-in member, if their current role is at least `minimum`;
+    raises Forbidden (403) otherwise (core/roles.py)."""
+
+    @raises(Forbidden)
+    def dependency(principal: CurrentPrincipal) -> Principal:
+        role = Role.parse(principal.role)
+        if not role.at_least(minimum):
+            raise Forbidden(
+                f"This needs the {minimum.value} role or higher",
+                {"role": role.value, "required": minimum.value},
+            )
+        return principal
+
+    dependency.__name__ = f"require_{minimum.value}"
+    return dependency
+
+
+ViewerPrincipal = Annotated[Principal, Depends(require(Role.VIEWER))]
+"""Any active member: reads."""
+AgentPrincipal = Annotated[Principal, Depends(require(Role.AGENT))]
+"""Agents and above: working conversations."""
+AdminPrincipal = Annotated[Principal, Depends(require(Role.ADMIN))]
+"""Admins and owners: campaigns, contacts, segments, automations, settings, voice, team, keys."""
+OwnerPrincipal = Annotated[Principal, Depends(require(Role.OWNER))]
+"""Owners: ownership (and, later, billing)."""

@@ -3,8 +3,9 @@
 `$connect` authenticates from the query string (browsers cannot set headers on a socket): a
 team member with the JWT access token as `access_token` (also accepted as `token` or
 `admin_token`, the name seed 001's console sends: mismatch 5). The member must still exist in
-the token's tenant. A refused connection never opens (API Gateway answers the handshake with
-the status `$connect` returned). Connections are recorded with a TTL (models.py).
+the token's tenant and be active (auth/members.py). A refused connection never opens (API
+Gateway answers the handshake with the status `$connect` returned). Connections are recorded
+with a TTL (models.py).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from engage.auth import store as users
+from engage.auth import members
 from engage.core import clock
 from engage.core.errors import Unauthorized
 from engage.core.tokens import decode_access_token
@@ -31,9 +32,7 @@ def connect(connection_id: str, query: dict[str, str]) -> None:
     token = next((query[p] for p in TOKEN_PARAMETERS if query.get(p)), None)
     if token is None:
         raise Unauthorized("Give the access token as access_token in the query string")
-    principal = decode_access_token(token)
-    if users.get_user(principal.tenant_id, principal.user_id) is None:
-        raise Unauthorized("User no longer exists")
+    principal = members.current(decode_access_token(token))
     now = clock.now()
     store.put_connection(
         connection_id,
