@@ -89,6 +89,9 @@ class Settings(BaseSettings):
     # Realtime (issue 9): the WebSocket API's management endpoint
     # (https://<api-id>.execute-api.<region>.amazonaws.com/<stage>; the local runtime's own).
     realtime_endpoint: str = ""
+    # The WebSocket URL clients connect to (wss://<api-id>.execute-api...; the quickstart shows
+    # it). Without it: PUBLIC_BASE_URL as ws(s)://.../v1/realtime, the local runtime's.
+    realtime_public_url: str | None = None
 
     # API keys and identity verification (issue 9 "Keys"; README "Chat platform").
     # A rotated API key's old value keeps working this long (24 hours by default).
@@ -109,6 +112,14 @@ class Settings(BaseSettings):
     def callback_base_url(self) -> str:
         """Base of the provider callback URLs we hand out (`/webhooks/...` goes after it)."""
         return self.webhook_base_url or self.public_base_url
+
+    @property
+    def realtime_url(self) -> str:
+        """The WebSocket URL clients connect to (REALTIME_PUBLIC_URL or derived)."""
+        if self.realtime_public_url:
+            return self.realtime_public_url.rstrip("/")
+        scheme, _, rest = self.public_base_url.partition("://")
+        return f"{'wss' if scheme == 'https' else 'ws'}://{rest}/v1/realtime"
 
     @property
     def origins(self) -> list[str]:
