@@ -22,7 +22,7 @@ SECRET_PLACEHOLDER = "<YOUR_IDENTITY_SECRET>"
 
 def _snippets(api: str, ws: str, key_note: str, verified: bool) -> list[QuickstartSnippet]:
     hash_header = '  -H "X-User-Hash: <USER_HASH>" \\\n' if verified else ""
-    hash_param = "&user_hash=${userHash}" if verified else ""
+    hash_param = "&user_hash=${userHash}" if verified else ""  # hex: nothing to encode
     hash_js = "    'X-User-Hash': userHash,\n" if verified else ""
     return [
         QuickstartSnippet(
@@ -58,8 +58,8 @@ def _snippets(api: str, ws: str, key_note: str, verified: bool) -> list[Quicksta
                 f"const conversation = await fetch('{api}/v1/conversations', {{\n"
                 "    method: 'POST', headers, body: JSON.stringify({}),\n"
                 "}).then((r) => r.json());\n"
-                f"const socket = new WebSocket(`{ws}?api_key=${{apiKey}}&user_id=${{userId}}"
-                f"{hash_param}`);\n"
+                f"const socket = new WebSocket(`{ws}?api_key=${{apiKey}}"
+                f"&user_id=${{encodeURIComponent(userId)}}{hash_param}`);\n"
                 "socket.onmessage = (e) => console.log(JSON.parse(e.data));\n"
             ),
         ),
