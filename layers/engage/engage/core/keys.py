@@ -378,3 +378,36 @@ def seen_event_key(consumer: str, event_id: str) -> tuple[str, str]:
     """An event id a consumer has handled (idempotent consumers; engage/events/seen.py). Global:
     event ids are UUIDs, and the consumer reads it before knowing anything else."""
     return f"EVT#{consumer}#{event_id}", "EVT"
+
+
+# -- team (issue 9): members, invitations, the owner count ------------------------------------
+USER_SK_PREFIX = "USER#"
+INVITATION_SK_PREFIX = "INV#"
+
+
+def user_id_from_sk(sk: str) -> str:
+    """Inverse of `user_key`'s sort key: the user id; raises ValueError for another sort key."""
+    head, sep, user_id = sk.partition("#")
+    if f"{head}{sep}" != USER_SK_PREFIX or not user_id:
+        raise ValueError(f"not a user key: {sk[:40]!r}")
+    return user_id
+
+
+def invitation_key(tenant_id: str, invitation_id: str) -> tuple[str, str]:
+    """A team invitation (e-mail, role, hash of its token's secret, status); in the tenant's
+    partition, since the invitation token carries the tenant id."""
+    return tenant_pk(tenant_id), f"{INVITATION_SK_PREFIX}{invitation_id}"
+
+
+def invitation_id_from_sk(sk: str) -> str:
+    """Inverse of `invitation_key`'s sort key; raises ValueError for another sort key."""
+    head, sep, invitation_id = sk.partition("#")
+    if f"{head}{sep}" != INVITATION_SK_PREFIX or not invitation_id:
+        raise ValueError(f"not an invitation key: {sk[:40]!r}")
+    return invitation_id
+
+
+def owner_count_key(tenant_id: str) -> tuple[str, str]:
+    """How many active owners the tenant has: the guard that keeps the last one (every change
+    that takes an owner away is a conditional decrement of it)."""
+    return tenant_pk(tenant_id), "OWNERS"
