@@ -34,9 +34,23 @@ def _protected_routes() -> list[tuple[str, str]]:
     return sorted(set(out))
 
 
+# Routes whose role is not the default of their method (README.md "Roles").
+ROUTE_ROLES: dict[tuple[str, str], str] = {
+    # team (issue 9): every member lists the team (agents assign conversations to teammates);
+    # inviting, changing and removing need an admin (an owner for owners: tests/unit/test_team.py)
+    ("GET", "/admin/team/users"): "viewer",
+    ("GET", "/admin/team/invitations"): "viewer",
+    ("POST", "/admin/team/invitations"): "admin",
+    ("PUT", "/admin/team/users/{id}"): "admin",
+    ("DELETE", "/admin/team/users/{id}"): "admin",
+    ("DELETE", "/admin/team/invitations/{id}"): "admin",
+}
+
+
 def required_role(method: str, path: str) -> str:
-    """The published matrix (README.md "Roles"): reads need a viewer, writes an admin."""
-    return "viewer" if method == "GET" else "admin"
+    """The published matrix (README.md "Roles"): reads need a viewer, writes an admin, unless
+    ROUTE_ROLES says otherwise."""
+    return ROUTE_ROLES.get((method, path), "viewer" if method == "GET" else "admin")
 
 
 def _member(h, owner_headers: dict, role: str) -> dict:
@@ -55,7 +69,14 @@ def _member(h, owner_headers: dict, role: str) -> dict:
 
 def test_the_matrix_covers_every_group():
     paths = {p for _, p in _protected_routes()}
-    for prefix in ("/contacts", "/campaigns", "/audiences", "/automations", "/settings"):
+    for prefix in (
+        "/contacts",
+        "/campaigns",
+        "/audiences",
+        "/automations",
+        "/settings",
+        "/admin/team",
+    ):
         assert any(p.startswith(prefix) for p in paths), prefix
     assert any(p.startswith("/api/") for p in paths)  # voice
 

@@ -139,7 +139,7 @@ def list_users(
     )
     items = list(result)
     last = result.last_evaluated_key
-    return items, keys.user_id_from_sk(last["SK"]["S"]) if last else None
+    return items, keys.id_from_sk(last["SK"]["S"], keys.USER_SK_PREFIX) if last else None
 
 
 def count_users(tenant_id: str) -> int:

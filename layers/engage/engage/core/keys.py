@@ -380,34 +380,21 @@ def seen_event_key(consumer: str, event_id: str) -> tuple[str, str]:
     return f"EVT#{consumer}#{event_id}", "EVT"
 
 
-# -- team (issue 9): members, invitations, the owner count ------------------------------------
-USER_SK_PREFIX = "USER#"
-INVITATION_SK_PREFIX = "INV#"
+USER_SK_PREFIX, INVITATION_SK_PREFIX = "USER#", "INV#"  # team (issue 9)
 
 
-def user_id_from_sk(sk: str) -> str:
-    """Inverse of `user_key`'s sort key: the user id; raises ValueError for another sort key."""
-    head, sep, user_id = sk.partition("#")
-    if f"{head}{sep}" != USER_SK_PREFIX or not user_id:
-        raise ValueError(f"not a user key: {sk[:40]!r}")
-    return user_id
+def id_from_sk(sk: str, prefix: str) -> str:
+    """The id after `prefix` in a `user_key` / `invitation_key` sort key, else ValueError."""
+    if not sk.startswith(prefix) or len(sk) == len(prefix):
+        raise ValueError(f"not a {prefix} key: {sk[:40]!r}")
+    return sk[len(prefix) :]
 
 
 def invitation_key(tenant_id: str, invitation_id: str) -> tuple[str, str]:
-    """A team invitation (e-mail, role, hash of its token's secret, status); in the tenant's
-    partition, since the invitation token carries the tenant id."""
+    """A team invitation (in the tenant's partition: its token carries the tenant id)."""
     return tenant_pk(tenant_id), f"{INVITATION_SK_PREFIX}{invitation_id}"
 
 
-def invitation_id_from_sk(sk: str) -> str:
-    """Inverse of `invitation_key`'s sort key; raises ValueError for another sort key."""
-    head, sep, invitation_id = sk.partition("#")
-    if f"{head}{sep}" != INVITATION_SK_PREFIX or not invitation_id:
-        raise ValueError(f"not an invitation key: {sk[:40]!r}")
-    return invitation_id
-
-
 def owner_count_key(tenant_id: str) -> tuple[str, str]:
-    """How many active owners the tenant has: the guard that keeps the last one (every change
-    that takes an owner away is a conditional decrement of it)."""
+    """The tenant's number of active owners (guards the last one: engage/auth/owners.py)."""
     return tenant_pk(tenant_id), "OWNERS"

@@ -46,7 +46,7 @@ def _public(item: InvitationItem) -> TeamInvitationPublic:
     if status is InvitationStatus.PENDING and expires <= now_epoch():
         status = InvitationStatus.EXPIRED
     return TeamInvitationPublic(
-        id=keys.invitation_id_from_sk(item.sk),
+        id=keys.id_from_sk(item.sk, keys.INVITATION_SK_PREFIX),
         email=item.email,
         role=Role.parse(item.role),
         status=status,

@@ -30,7 +30,7 @@ _RACED = "This member was changed meanwhile; reload and try again"
 def member_public(user: UserItem) -> TeamMemberPublic:
     """The wire form of a user item."""
     return TeamMemberPublic(
-        id=keys.user_id_from_sk(user.sk),
+        id=keys.id_from_sk(user.sk, keys.USER_SK_PREFIX),
         email=user.email,
         name=user.name,
         role=Role.parse(user.role),
