@@ -1,14 +1,16 @@
 """The onboarding checklist (issue 9 `GET /admin/onboarding`), computed from stored state on
 each call: the tenant's keys (engage/apikeys), its identity verification flag, the usage
-consumer's all-time counters (engage/usage) and its member count.
+consumer's all-time counters (engage/usage), and its members and pending invitations
+(engage/team).
 """
 
 from __future__ import annotations
 
-from engage.account import identity, members_store
+from engage.account import identity
 from engage.account.guide_schemas import OnboardingPublic, OnboardingStep, OnboardingStepId
 from engage.apikeys import service as apikeys
 from engage.core.errors import NotFound
+from engage.team import service as team
 from engage.usage import service as usage
 
 
@@ -21,7 +23,7 @@ def checklist(tenant_id: str) -> OnboardingPublic:
     ever = usage.lifetime(tenant_id)
     conversations = int(ever.conversations or 0) if ever is not None else 0
     replies = int(ever.agent_replies or 0) if ever is not None else 0
-    members = members_store.count_members(tenant_id)
+    people = team.counts(tenant_id)
     steps = [
         OnboardingStep(
             id=OnboardingStepId.PUBLISHABLE_KEY,
@@ -56,8 +58,8 @@ def checklist(tenant_id: str) -> OnboardingPublic:
         OnboardingStep(
             id=OnboardingStepId.TEAMMATE,
             title="Invite a teammate",
-            done=members > 1,
-            how="the tenant has more than one member",
+            done=people["members"] > 1 or people["pending_invitations"] > 0,
+            how="an invitation is pending or a second member has joined",
         ),
     ]
     done = sum(1 for s in steps if s.done)
