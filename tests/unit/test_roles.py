@@ -36,8 +36,18 @@ def _protected_routes() -> list[tuple[str, str]]:
 
 # Routes whose role is not the default one (README.md "Roles"), by (method, path).
 REQUIRED: dict[tuple[str, str], str] = {
-    # console: keys and the identity secret are admin business, reads included
+    # console: keys and the identity secret are admin business, reads included; the account,
+    # its usage, the onboarding checklist and the quickstart are read by every member
     ("GET", "/admin/api-keys"): "admin",
+    ("POST", "/admin/api-keys"): "admin",
+    ("DELETE", "/admin/api-keys/{key_id}"): "admin",
+    ("POST", "/admin/api-keys/{key_id}/rotate"): "admin",
+    ("POST", "/admin/account/identity-secret"): "admin",
+    ("GET", "/admin/account"): "viewer",
+    ("PUT", "/admin/account"): "admin",
+    ("GET", "/admin/account/usage"): "viewer",
+    ("GET", "/admin/onboarding"): "viewer",
+    ("GET", "/admin/docs/quickstart"): "viewer",
     # team (issue 9): every member lists the team (agents assign conversations to teammates);
     # inviting, changing and removing need an admin (an owner for owners: tests/unit/test_team.py)
     ("GET", "/admin/team/users"): "viewer",
