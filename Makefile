@@ -74,14 +74,21 @@ build: $(STAMP) check-lock  ## sam build from scratch (no cache) into .aws-sam/b
 check-layer: $(STAMP)  ## the built layer holds every locked runtime package, for the template's arch
 	$(BIN)/python -m tools.check_layer
 
+# The tests run on PYTEST_WORKERS processes (pytest-xdist; CI has two cores; 0 runs them in
+# this process). Python writes its bytecode cache while they run, even where the environment
+# says PYTHONDONTWRITEBYTECODE: the suite starts dozens of interpreters (the local runtime for
+# the e2e tests, a fresh one per cold import), and each would compile moto and FastAPI again.
+PYTEST_WORKERS ?= 2
+PYTEST := PYTHONDONTWRITEBYTECODE= $(BIN)/pytest -n $(PYTEST_WORKERS)
+
 unit: $(STAMP)
-	$(BIN)/pytest tests/unit
+	$(PYTEST) tests/unit
 
 e2e: $(STAMP)
-	$(BIN)/pytest tests/e2e
+	$(PYTEST) tests/e2e
 
 test: $(STAMP) lint validate build  ## set up and run lint, template checks, the build and every test
-	$(BIN)/pytest tests
+	$(PYTEST) tests
 
 bench: $(STAMP)
 	$(BIN)/python -m bench.import_contacts

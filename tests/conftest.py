@@ -13,6 +13,9 @@ from collections.abc import Iterator
 from typing import Any
 
 import boto3
+import botocore.loaders
+import botocore.session
+import pynamodb.connection.base
 import pytest
 
 os.environ.update(
@@ -62,6 +65,22 @@ from local.cfn import ROOT, create_core_resources
 from local.functions import build_http_app, sqs_event, template_functions
 
 moto_patches.install()  # the same moto as the local runtime: partition queries, one lock
+_LOADER = botocore.loaders.create_loader()
+_new_session = botocore.session.get_session
+
+
+def _session_with_shared_loader(env_vars: Any = None) -> botocore.session.Session:
+    """A new botocore session that reads botocore's data files (endpoints.json, 1.2 MB, and
+    each service's model) through one loader, which caches them, for the whole run. PynamoDB
+    opens a session per model and thread, and every test binds the models afresh, so each
+    session parsed those files again: about 0.5 s per model per test on CI's machine."""
+    session = _new_session(env_vars)
+    session.register_component("data_loader", _LOADER)
+    return session
+
+
+botocore.session.get_session = _session_with_shared_loader
+pynamodb.connection.base.get_session = _session_with_shared_loader  # imported by name there
 # moto's interpreter logs every caught task failure (a killed execution's) at ERROR
 logging.getLogger("moto.stepfunctions.parser").setLevel(logging.CRITICAL)
 FUNCTIONS = template_functions("engage-test")
@@ -434,11 +453,18 @@ class Harness:
 def h(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[Harness]:
     """A fresh moto AWS built from template.yaml, and the harness around it. Tests marked
     `voice_calls` also get moto's execution of the voice call state machine."""
+    from argon2 import PasswordHasher
+
+    from engage.auth import service as auth_service
     from engage.channels.sandbox import OUTBOX
     from engage.channels.voice_sandbox import CALL_OUTBOX
     from engage.core import clock
 
     execute = request.node.get_closest_marker("voice_calls") is not None
+    # argon2id as deployed, at a cost for tests: the deployed parameters (m=64 MiB, t=3, p=4)
+    # take 0.1-0.4 s a hash on CI's two cores, and most tests register an account or more
+    cheap = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    monkeypatch.setattr(auth_service, "_hasher", cheap)
     reset_caches()
     with mock_aws(config={"stepfunctions": {"execute_state_machine": execute}}):
         harness = Harness()

@@ -9,9 +9,12 @@ with the same input:
 * the state carries the page number and the running totals (`queued`, `allocated`), and the
   campaign's counters are SET to those totals, never ADDed, so a retried page counts once;
 * a page writes its send-batch claim items first; the first one marks the page as started.
-  Only when it is there already (a retry) are existing message and claim items looked up and
-  kept, so the usual path reads nothing back and writes each message once (BatchWriteItem of
-  plain items);
+  Only when it is there already (a retry) are the existing claim items looked up and kept (a
+  batch a sender has claimed is never put back to `queued`), so the usual path reads nothing
+  back. Dispatch writes no message item: the sender writes each one once, with its outcome
+  (a recipient whose batch is not yet sent has no item; a takeover reads a missing item as
+  not yet handled). A retried page renders its messages again (new short-link tokens); only
+  the copy of a batch that a sender claims first is sent, and its item records what was sent;
 * each snapshot chunk (RECIPIENTS_PER_MESSAGE recipients) becomes one SQS message carrying the
   recipients' text, so the sender reads no message item, with a claim item the sender takes
   once; they are sent 10 per SendMessageBatch.
@@ -102,12 +105,11 @@ def resolve_page(state: DispatchState) -> dict[str, Any]:
     claims = [keys.send_batch_key(tenant_id, campaign_id, run, page_no, i) for i in range(count)]
     retried = bool(claims) and bool(message_store.claims_that_exist(claims[:1]))
     budget = int(item.run_reserved) - state.allocated
-    batches, budget = _messages(item, tenant_id, chunks, budget, resolved_at, retried)
+    batches, budget = _messages(item, tenant_id, chunks, budget, resolved_at)
     have = message_store.claims_that_exist(claims) if retried else set()
     message_store.put_claims(
         [(key, len(msgs)) for key, msgs in zip(claims, batches, strict=True) if key not in have]
     )
-    message_store.put_messages([m for msgs in batches for m, new in msgs if new])
     ports.send_batches(
         [
             _body(key[1], tenant_id, campaign_id, run, resolved_at, tenant_settings, msgs)
@@ -116,7 +118,7 @@ def resolve_page(state: DispatchState) -> dict[str, Any]:
         ]
     )
     queued = state.queued + sum(len(msgs) for msgs in batches)
-    allocated = state.allocated + sum(m.segments for msgs in batches for m, _ in msgs)
+    allocated = state.allocated + sum(m.segments for msgs in batches for m in msgs)
     if not store.record_page(item, queued, allocated):
         return _state(state, done=True, queued=queued, allocated=allocated)  # cancelled
     return _state(
@@ -130,11 +132,9 @@ def _messages(
     chunks: list[list[list[Any]]],
     budget: int,
     now: str,
-    retried: bool,
-) -> tuple[list[list[tuple[Message, bool]]], int]:
-    """Each chunk's messages as `(message, new)`; on a retried page, the stored ones are kept
-    (with their text and token). A message that would overspend the credits reserved at
-    enqueue is left out."""
+) -> tuple[list[list[Message]], int]:
+    """Each chunk's messages, rendered. A message that would overspend the credits reserved
+    at enqueue is left out."""
     shards, run = get_settings().message_shards, int(item.run)
     campaign_id = item.sk
     keyed = [
@@ -144,21 +144,17 @@ def _messages(
         ]
         for rows in chunks
     ]
-    existing = message_store.get_messages([k for ch in keyed for k, _ in ch]) if retried else {}
-    out: list[list[tuple[Message, bool]]] = []
+    out: list[list[Message]] = []
     for chunk in keyed:
-        batch: list[tuple[Message, bool]] = []
+        batch: list[Message] = []
         for key, (contact_id, phone, first_name, last_name, _) in chunk:
-            msg = existing.get(key)
-            new = msg is None
-            if msg is None:
-                token = ids.token(TOKEN_LENGTH) if item.links else None
-                body = render_for(item, compose_values(item, first_name, last_name), token)
-                msg = Message(*key, contact_id, phone, body, segment_count(body), token, now)
+            token = ids.token(TOKEN_LENGTH) if item.links else None
+            body = render_for(item, compose_values(item, first_name, last_name), token)
+            msg = Message(*key, contact_id, phone, body, segment_count(body), token, now)
             if msg.segments > budget:
                 continue  # never spend more than was debited
             budget -= msg.segments
-            batch.append((msg, new))
+            batch.append(msg)
         out.append(batch)
     return out, budget
 
@@ -170,7 +166,7 @@ def _body(
     run: int,
     resolved_at: str,
     tenant_settings: Any,
-    msgs: list[tuple[Message, bool]],
+    msgs: list[Message],
 ) -> str:
     """One SQS message: what the sender needs to send and record its recipients."""
     shards = get_settings().message_shards
@@ -183,7 +179,7 @@ def _body(
             "tz": tenant_settings.timezone,
             "from": tenant_settings.senderId or None,
             "at": resolved_at,
-            "created": msgs[0][0].created_at,
+            "created": msgs[0].created_at,
             "m": [
                 [
                     ids.shard_of(m.contact_id, shards),
@@ -193,7 +189,7 @@ def _body(
                     m.segments,
                     m.token,
                 ]
-                for m, _ in msgs
+                for m in msgs
             ],
         },
         separators=(",", ":"),

@@ -1,8 +1,9 @@
 """Message and send-batch storage for dispatch, the sender and receipts (DESIGN.md section 2).
 
 Message items are written as plain DynamoDB items through the low-level client (BatchWriteItem,
-25 a request), never as model instances: dispatch writes one per recipient and the sender writes
-it once more with its outcome, so this path is the pipeline's floor. The attribute names are
+25 a request), never as model instances: the sender writes one per recipient, once, with its
+outcome (dispatch carries the text in the SQS message and writes none), so this path is the
+pipeline's floor. The attribute names are
 MessageItem's (`engage.campaigns.models`), which the shortener and receipts read.
 """
 
@@ -102,29 +103,6 @@ def message_states(item_keys: list[tuple[str, str]]) -> dict[tuple[str, str], tu
     """`{(PK, SK): (status, segments)}` of the messages that exist."""
     rows = _batch_get(item_keys, "PK, SK, #s, #n", {"#s": "status", "#n": "segments"})
     return {(r["PK"]["S"], r["SK"]["S"]): (r["status"]["S"], int(r["segments"]["N"])) for r in rows}
-
-
-def get_messages(item_keys: list[tuple[str, str]]) -> dict[tuple[str, str], Message]:
-    """The stored messages among `item_keys` (a retried dispatch page keeps them as they are)."""
-    rows = _batch_get(
-        item_keys,
-        "PK, SK, contactId, #p, #b, #n, #s, #t, createdAt",
-        {"#p": "phone", "#b": "body", "#n": "segments", "#s": "status", "#t": "token"},
-    )
-    return {
-        (r["PK"]["S"], r["SK"]["S"]): Message(
-            r["PK"]["S"],
-            r["SK"]["S"],
-            r["contactId"]["S"],
-            r["phone"]["S"],
-            r["body"]["S"],
-            int(r["segments"]["N"]),
-            r["token"]["S"] if "token" in r else None,
-            r["createdAt"]["S"],
-            r["status"]["S"],
-        )
-        for r in rows
-    }
 
 
 # --- send-batch claims -------------------------------------------------------------------------

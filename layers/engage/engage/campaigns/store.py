@@ -15,7 +15,7 @@ from concurrent.futures import ThreadPoolExecutor
 from functools import cache
 from typing import Any
 
-import boto3
+import botocore.session
 from botocore.config import Config
 from pynamodb.exceptions import DeleteError, PutError, UpdateError
 from pynamodb.expressions.condition import Condition
@@ -318,9 +318,10 @@ def opted_in_contacts(tenant_id: str, shard: int, before_id: str) -> list[list[A
 def ddb_client() -> Any:
     """A DynamoDB client for the requests this module builds itself, item by item in wire
     form: botocore's client-side parameter validation (a walk over every attribute value)
-    is left to DynamoDB, which validates them anyway. Otherwise configured as `core.aws`."""
+    is left to DynamoDB, which validates them anyway. Otherwise configured as `core.aws`: a
+    botocore client (boto3's are the same objects; importing boto3 costs a cold start)."""
     settings = get_settings()
-    return boto3.session.Session().client(
+    return botocore.session.get_session().create_client(
         "dynamodb",
         region_name=settings.aws_region,
         endpoint_url=settings.aws_endpoint_url,
