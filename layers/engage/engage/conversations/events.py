@@ -93,9 +93,7 @@ def _conversation_events(
     if not changes:
         return []
     at = str(new.get("updatedAt") or new.get("lastActivityAt"))
-    return [
-        Derived(EventType.CONVERSATION_UPDATED, tenant_id, at, {**data, "changes": changes})
-    ]
+    return [Derived(EventType.CONVERSATION_UPDATED, tenant_id, at, {**data, "changes": changes})]
 
 
 def _message_events(

@@ -380,6 +380,23 @@ def seen_event_key(consumer: str, event_id: str) -> tuple[str, str]:
     return f"EVT#{consumer}#{event_id}", "EVT"
 
 
+# -- API keys and end-user authentication (issue 9) -------------------------------------------
+def api_key_partition(tenant_id: str) -> str:
+    """The tenant's API keys (one item each, never the key itself); sort key is the key id."""
+    return f"T#{tenant_id}#APIKEY"
+
+
+def api_key_key(tenant_id: str, key_id: str) -> tuple[str, str]:
+    """One API key's item (name, kind, display prefix, hashes, last use, revocation)."""
+    return api_key_partition(tenant_id), key_id
+
+
+def api_key_lookup_key(key_hash: str) -> tuple[str, str]:
+    """Global look-up from the SHA-256 (hex) of a presented API key to its tenant and key id:
+    an end-user request carries a key and no tenant, and is resolved in one GetItem."""
+    return f"APIKEY#{key_hash}", "APIKEY"
+
+
 # -- conversations and end users (issue 9) ---------------------------------------------------
 # A conversation and its messages share one partition (`T#<t>#CV#<conversationId>`): the
 # conversation item (`SK=CONV`), its messages (`SK=M#<messageId>`, time-ordered ids) and the
