@@ -38,6 +38,11 @@ def _protected_routes() -> list[tuple[str, str]]:
 REQUIRED: dict[tuple[str, str], str] = {
     # console: keys and the identity secret are admin business, reads included
     ("GET", "/admin/api-keys"): "admin",
+    # inbox: working a conversation (update, reply or note, receipts) needs an agent
+    ("PUT", "/admin/api/conversations/{conversation_id}"): "agent",
+    ("POST", "/admin/api/conversations/{conversation_id}/messages"): "agent",
+    ("POST", "/admin/api/conversations/{conversation_id}/delivered"): "agent",
+    ("POST", "/admin/api/conversations/{conversation_id}/read"): "agent",
 }
 
 
