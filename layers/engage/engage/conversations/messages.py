@@ -188,10 +188,9 @@ def mark(
     store.advance_receipt(conv, watermark, message_id)
     if status == ReceiptStatus.READ:
         counter = "unread_user" if side == Side.USER else "unread_agent"
-        fields: dict[str, object] = {"gsi3sk": sync_sk(conversation_id)} if marked else {}
-        if side == Side.AGENT:
-            fields = {}
-        store.update_conversation(conv, set_=fields, add={counter: -marked})
+        # the end user's own unread count is theirs to see (sync); the team's is not
+        seen = {"gsi3sk": sync_sk(conversation_id)} if side == Side.USER and marked else {}
+        store.update_conversation(conv, set_=seen, add={counter: -marked})
     return ReceiptPublic(
         conversation_id=conversation_id,
         message_id=message_id,
