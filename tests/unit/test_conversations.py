@@ -288,3 +288,31 @@ def test_a_status_change_and_a_receipt_become_events(h, shop, monkeypatch):
         (answer.id, "read", "user"),
     }
     assert status[0]["conversation_id"] == cid and status[0]["contact_id"]
+
+
+def test_concurrent_retries_of_one_send_make_one_message(h, shop):
+    from concurrent.futures import ThreadPoolExecutor
+
+    t = shop["tenant_id"]
+    cid = start(t, "user-1", None)
+
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        results = list(pool.map(lambda _: say(t, "user-1", cid, "Hi", cmid="same"), range(6)))
+
+    assert len({m.id for m, _ in results}) == 1
+    assert sum(created for _, created in results) == 1
+    assert len(service.list_own_messages(t, "user-1", cid, None, None, 50).data) == 1
+    assert inbox.get(t, cid).unread_count == 1
+
+
+def test_concurrent_sends_are_all_counted(h, shop):
+    from concurrent.futures import ThreadPoolExecutor
+
+    t = shop["tenant_id"]
+    cid = start(t, "user-1", None)
+
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        list(pool.map(lambda n: say(t, "user-1", cid, f"m{n}"), range(12)))
+
+    assert inbox.get(t, cid).unread_count == 12
+    assert len(service.list_own_messages(t, "user-1", cid, None, None, 50).data) == 12
