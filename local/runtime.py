@@ -228,6 +228,7 @@ class LocalRuntime(Workers):
             {
                 "STAGE": "local",
                 "REALTIME_ENDPOINT": f"http://127.0.0.1:{self.port}/_local/realtime",
+                "REALTIME_PUBLIC_URL": f"ws://127.0.0.1:{self.port}/v1/realtime",
                 **{name: kept[name] for name in GENERATED},
                 "POWERTOOLS_TRACE_DISABLED": "true",
                 "POWERTOOLS_METRICS_DISABLED": "true",
@@ -289,10 +290,10 @@ class LocalRuntime(Workers):
     # -- HTTP ----------------------------------------------------------------------------------
     def build_app(self) -> Any:
         """Every group's routes and /_local, each request logged on one line (requestlog)."""
-        from local.pages import local_router
+        from local.pages import console_router, local_router
         from local.requestlog import RequestLog
 
-        app = build_http_app(self.functions, [local_router])
+        app = build_http_app(self.functions, [local_router, console_router])
         if "RealtimeFunction" in self.functions:
             from local.realtime import Sockets, realtime_router
 

@@ -36,8 +36,26 @@ def _protected_routes() -> list[tuple[str, str]]:
 
 # Routes whose role is not the default one (README.md "Roles"), by (method, path).
 REQUIRED: dict[tuple[str, str], str] = {
-    # console: keys and the identity secret are admin business, reads included
+    # console: keys and the identity secret are admin business, reads included; the account,
+    # its usage, the onboarding checklist and the quickstart are read by every member
     ("GET", "/admin/api-keys"): "admin",
+    ("POST", "/admin/api-keys"): "admin",
+    ("DELETE", "/admin/api-keys/{key_id}"): "admin",
+    ("POST", "/admin/api-keys/{key_id}/rotate"): "admin",
+    ("POST", "/admin/account/identity-secret"): "admin",
+    ("GET", "/admin/account"): "viewer",
+    ("PUT", "/admin/account"): "admin",
+    ("GET", "/admin/account/usage"): "viewer",
+    ("GET", "/admin/onboarding"): "viewer",
+    ("GET", "/admin/docs/quickstart"): "viewer",
+    # team (issue 9): every member lists the team (agents assign conversations to teammates);
+    # inviting, changing and removing need an admin (an owner for owners: tests/unit/test_team.py)
+    ("GET", "/admin/team/users"): "viewer",
+    ("GET", "/admin/team/invitations"): "viewer",
+    ("POST", "/admin/team/invitations"): "admin",
+    ("PUT", "/admin/team/users/{id}"): "admin",
+    ("DELETE", "/admin/team/users/{id}"): "admin",
+    ("DELETE", "/admin/team/invitations/{id}"): "admin",
     # inbox: working a conversation (update, reply or note, receipts) needs an agent
     ("PUT", "/admin/api/conversations/{conversation_id}"): "agent",
     ("POST", "/admin/api/conversations/{conversation_id}/messages"): "agent",
@@ -68,7 +86,14 @@ def _member(h, owner_headers: dict, role: str) -> dict:
 
 def test_the_matrix_covers_every_group():
     paths = {p for _, p in _protected_routes()}
-    for prefix in ("/contacts", "/campaigns", "/audiences", "/automations", "/settings"):
+    for prefix in (
+        "/contacts",
+        "/campaigns",
+        "/audiences",
+        "/automations",
+        "/settings",
+        "/admin/team",
+    ):
         assert any(p.startswith(prefix) for p in paths), prefix
     assert any(p.startswith("/api/") for p in paths)  # voice
 

@@ -46,7 +46,8 @@ class IdentityState:
     previous_until: str | None
 
 
-def _state(tenant_id: str, item: TenantItem) -> IdentityState:
+def state_of_item(tenant_id: str, item: TenantItem) -> IdentityState:
+    """The identity verification state recorded on a tenant item."""
     return IdentityState(
         tenant_id,
         bool(item.identity_verification_enabled),
@@ -58,7 +59,7 @@ def _state(tenant_id: str, item: TenantItem) -> IdentityState:
 def state_of(tenant_id: str) -> IdentityState | None:
     """The tenant's identity verification state, or None when there is no such tenant."""
     item = tenants_store.get(tenant_id)
-    return None if item is None else _state(tenant_id, item)
+    return None if item is None else state_of_item(tenant_id, item)
 
 
 def derive_secret(tenant_id: str, version: int) -> str:
@@ -118,7 +119,10 @@ def set_enabled(tenant_id: str, enabled: bool) -> IdentityState:
     """Turn identity verification on or off. Raises Conflict when turning it on before an
     identity secret was created (POST /admin/account/identity-secret), NotFound for no
     tenant."""
-    if not tenants_store.set_identity_verification(tenant_id, enabled):
+    changed = tenants_store.update_account(
+        tenant_id, name=None, account=None, identity_verification=enabled
+    )
+    if not changed:
         if tenants_store.get(tenant_id) is None:
             raise NotFound("Tenant not found")
         raise Conflict(

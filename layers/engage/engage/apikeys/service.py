@@ -189,3 +189,29 @@ def resolve(presented: str) -> ResolvedKey | None:
         since = clock.iso(dt.datetime.fromtimestamp(cutoff, dt.UTC))
         store.set_last_used(lookup.tenant_id, lookup.key_id, clock.now_iso(), since)
     return ResolvedKey(lookup.tenant_id, lookup.key_id, ApiKeyKind(lookup.kind))
+
+
+@dataclass(frozen=True)
+class KeysOverview:
+    """What the onboarding checklist and the quickstart need to know of a tenant's keys."""
+
+    newest_publishable: dict[str, Any] | None
+    """The newest active publishable key's listed shape, or None."""
+    any_used: bool
+    """Whether any key (revoked ones included) ever authenticated a request."""
+
+
+OVERVIEW_LIMIT = 1000
+"""Keys read for the overview (a tenant has a handful; the newest are read first)."""
+
+
+def overview(tenant_id: str) -> KeysOverview:
+    """The tenant's newest active publishable key and whether any key was ever used."""
+    items, _ = store.list_keys(tenant_id, OVERVIEW_LIMIT, None)
+    newest = next(
+        (i for i in items if i.kind == ApiKeyKind.PUBLISHABLE.value and not i.revoked_at), None
+    )
+    return KeysOverview(
+        newest_publishable=_public(newest) if newest is not None else None,
+        any_used=any(i.last_used_at for i in items),
+    )

@@ -32,7 +32,27 @@ def http_handler(app: FastAPI) -> Handler:
     """API Gateway (REST, proxy integration) -> FastAPI through Mangum."""
     from mangum import Mangum
 
-    return _decorate(Mangum(app, lifespan="off"))
+    mangum = Mangum(app, lifespan="off")
+
+    def handle(event: dict[str, Any], context: Any) -> Any:
+        # Mangum runs each request with `asyncio.get_event_loop()`, which raises once anything
+        # in the process (an `asyncio.run`, a closed test client) has left no current loop.
+        _ensure_event_loop()
+        return mangum(event, context)
+
+    return _decorate(handle)
+
+
+def _ensure_event_loop() -> None:
+    """Give the main thread a current event loop if it has none (or a closed one)."""
+    import asyncio
+
+    try:
+        loop = asyncio.get_event_loop()
+    except RuntimeError:
+        loop = None
+    if loop is None or loop.is_closed():
+        asyncio.set_event_loop(asyncio.new_event_loop())
 
 
 def worker_handler(fn: Handler) -> Handler:

@@ -89,6 +89,9 @@ class Settings(BaseSettings):
     # Realtime (issue 9): the WebSocket API's management endpoint
     # (https://<api-id>.execute-api.<region>.amazonaws.com/<stage>; the local runtime's own).
     realtime_endpoint: str = ""
+    # The WebSocket URL clients connect to (wss://<api-id>.execute-api...; the quickstart shows
+    # it). Without it: PUBLIC_BASE_URL as ws(s)://.../v1/realtime, the local runtime's.
+    realtime_public_url: str | None = None
 
     # API keys and identity verification (issue 9 "Keys"; README "Chat platform").
     # A rotated API key's old value keeps working this long (24 hours by default).
@@ -100,7 +103,18 @@ class Settings(BaseSettings):
     # A rotated identity secret's previous version keeps verifying hashes this long.
     identity_secret_rotation_grace_seconds: int = Field(default=86_400, ge=0, le=30 * 86_400)
 
-    @field_validator("url_shortener_base_url", "public_base_url", "webhook_base_url")
+    # Team invitations and e-mail (issue 9; DESIGN.md section 5 "Providers"). The invitation
+    # link is CONSOLE_BASE_URL + /accept-invite?token=...: the console's page, which posts the
+    # token to POST /auth/invitations/{token}/accept.
+    console_base_url: str = "http://127.0.0.1:3000"
+    invitation_ttl_seconds: int = Field(default=7 * 86400, ge=300, le=30 * 86400)
+    email_provider: Literal["sandbox", "ses"] = "sandbox"
+    email_from_address: str = "Engage <no-reply@engage.invalid>"
+    email_configuration_set: str | None = None
+
+    @field_validator(
+        "url_shortener_base_url", "public_base_url", "webhook_base_url", "console_base_url"
+    )
     @classmethod
     def _strip_slash(cls, value: str | None) -> str | None:
         return value.rstrip("/") if value else None
@@ -109,6 +123,14 @@ class Settings(BaseSettings):
     def callback_base_url(self) -> str:
         """Base of the provider callback URLs we hand out (`/webhooks/...` goes after it)."""
         return self.webhook_base_url or self.public_base_url
+
+    @property
+    def realtime_url(self) -> str:
+        """The WebSocket URL clients connect to (REALTIME_PUBLIC_URL or derived)."""
+        if self.realtime_public_url:
+            return self.realtime_public_url.rstrip("/")
+        scheme, _, rest = self.public_base_url.partition("://")
+        return f"{'wss' if scheme == 'https' else 'ws'}://{rest}/v1/realtime"
 
     @property
     def origins(self) -> list[str]:

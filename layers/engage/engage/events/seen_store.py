@@ -28,3 +28,8 @@ def put_once(consumer: str, event_id: str) -> bool:
             return False
         raise
     return True
+
+
+def delete_claim(consumer: str, event_id: str) -> None:
+    """Forget a claim (idempotent), so a redelivery is handled again."""
+    SeenEventItem(*keys.seen_event_key(consumer, event_id)).delete()

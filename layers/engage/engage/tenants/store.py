@@ -101,16 +101,30 @@ def set_identity_secret_version(
     return True
 
 
-def set_identity_verification(tenant_id: str, enabled: bool) -> bool:
-    """Turn identity verification on or off; turning it on is conditional on an identity
-    secret having been created. False when that condition (or the tenant's existence) fails."""
+def update_account(
+    tenant_id: str,
+    *,
+    name: str | None,
+    account: dict[str, Any] | None,
+    identity_verification: bool | None,
+) -> bool:
+    """Set the tenant's name, account document and identity verification flag (those given)
+    in one write; turning verification on is conditional on an identity secret existing.
+    False when that condition (or the tenant's existence) fails; nothing is changed then."""
+    actions: list[Any] = []
     condition = TenantItem.pk.exists()
-    if enabled:
-        condition = condition & (TenantItem.identity_secret_version > 0)
+    if name is not None:
+        actions.append(TenantItem.name.set(name))
+    if account is not None:
+        actions.append(TenantItem.account.set(account))
+    if identity_verification is not None:
+        actions.append(TenantItem.identity_verification_enabled.set(identity_verification))
+        if identity_verification:
+            condition = condition & (TenantItem.identity_secret_version > 0)
+    if not actions:
+        return get(tenant_id) is not None
     try:
-        TenantItem(*keys.tenant_key(tenant_id)).update(
-            actions=[TenantItem.identity_verification_enabled.set(enabled)], condition=condition
-        )
+        TenantItem(*keys.tenant_key(tenant_id)).update(actions=actions, condition=condition)
     except UpdateError as exc:
         if _conditional_failed(exc):
             return False
