@@ -56,6 +56,11 @@ REQUIRED: dict[tuple[str, str], str] = {
     ("PUT", "/admin/team/users/{id}"): "admin",
     ("DELETE", "/admin/team/users/{id}"): "admin",
     ("DELETE", "/admin/team/invitations/{id}"): "admin",
+    # inbox: working a conversation (update, reply or note, receipts) needs an agent
+    ("PUT", "/admin/api/conversations/{conversation_id}"): "agent",
+    ("POST", "/admin/api/conversations/{conversation_id}/messages"): "agent",
+    ("POST", "/admin/api/conversations/{conversation_id}/delivered"): "agent",
+    ("POST", "/admin/api/conversations/{conversation_id}/read"): "agent",
 }
 
 

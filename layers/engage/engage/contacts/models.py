@@ -20,6 +20,12 @@ class ContactItem(BaseItem):
     tags = ListAttribute(of=UnicodeAttribute, default=list)
     search_text = UnicodeAttribute(default="", attr_name="searchText")
     opt_out_source = UnicodeAttribute(null=True, attr_name="optOutSource")
+    # An end user of the chat platform (issue 9) is a contact with the tenant's external id
+    # for them, the device their SDK reports and custom attributes; `phoneE164` is then "" when
+    # they gave no phone (such a contact cannot opt in to SMS: engage/contacts/service.py).
+    external_id = UnicodeAttribute(null=True, attr_name="externalId")
+    device = JSONAttribute(null=True)
+    attributes = JSONAttribute(null=True)
     created_at = UnicodeAttribute(attr_name="createdAt")
     updated_at = UnicodeAttribute(attr_name="updatedAt")
 

@@ -125,7 +125,9 @@ class ContactPublic(_Camel):
     """A contact (seed 004 plus the fields issue 2 lists)."""
 
     id: str
-    phone_e164: str
+    phone_e164: str | None = Field(
+        description="E.164; null for an end user of the chat platform who gave no phone"
+    )
     first_name: str | None
     last_name: str | None
     email: str | None

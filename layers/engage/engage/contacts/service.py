@@ -38,7 +38,7 @@ def to_public(item: ContactItem) -> ContactPublic:
     """Wire shape of a contact (seed 004 plus the fields issue 2 lists)."""
     return ContactPublic(
         id=item.sk,
-        phone_e164=item.phone_e164,
+        phone_e164=item.phone_e164 or None,
         first_name=item.first_name,
         last_name=item.last_name,
         email=item.email,
@@ -232,6 +232,11 @@ def update_contact(tenant_id: str, contact_id: str, body: ContactUpdate) -> Cont
             changed = True
     if not changed:
         return to_public(item)
+    if not new_phone and item.sms_consent == SmsConsent.OPTED_IN:  # an end user without phone
+        raise ValidationFailed(
+            "A contact without a phone number cannot opt in to SMS",
+            {"smsConsent": "give the contact a phone number first"},
+        )
     if item.sms_consent != old_consent:
         item.opt_out_source = "manual" if item.sms_consent == SmsConsent.OPTED_OUT else None
     item.phone_e164 = new_phone
@@ -249,7 +254,7 @@ def update_contact(tenant_id: str, contact_id: str, body: ContactUpdate) -> Cont
         if new_phone != old_phone:
             release_phone(tenant_id, new_phone, contact_id)
         raise NotFound("Contact not found")
-    if new_phone != old_phone:
+    if new_phone != old_phone and old_phone:
         release_phone(tenant_id, old_phone, contact_id)
     if was_sendable and (item.sms_consent != SmsConsent.OPTED_IN or new_phone != old_phone):
         log_unsendable(tenant_id, contact_id, "consent or phone changed")
@@ -262,7 +267,8 @@ def delete_contact(tenant_id: str, contact_id: str) -> None:
     if item.sms_consent == SmsConsent.OPTED_IN:
         log_unsendable(tenant_id, contact_id, "deleted")
     store.delete_contact(item)
-    release_phone(tenant_id, item.phone_e164, contact_id)
+    if item.phone_e164:
+        release_phone(tenant_id, item.phone_e164, contact_id)
     tenants.add_counters(tenant_id, contact_count=-1)
 
 

@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 
 from engage.conversations import store
+from engage.conversations.models import ConversationItem
 from engage.core.wiretext import is_valid_text
 from engage.endusers import store as end_users
 
@@ -48,11 +49,10 @@ def contact_id_of_end_user(tenant_id: str, end_user_id: str) -> str | None:
     return item.contact_id if item is not None else None
 
 
-def visible_conversation(
+def conversation_for(
     tenant_id: str, conversation_id: str, *, end_user_id: str | None
-) -> ConversationRef | None:
-    """The conversation if the caller may see it, else None. `end_user_id` is the end user's
-    external id (`X-User-Id`), None for a team member of the tenant. At most two GetItems."""
+) -> ConversationItem | None:
+    """The conversation item if the caller may see it (see `visible_conversation`)."""
     if not is_conversation_id(conversation_id):
         return None
     contact_id: str | None = None
@@ -62,5 +62,16 @@ def visible_conversation(
             return None
     item = store.get_conversation(tenant_id, conversation_id)
     if item is None or (contact_id is not None and item.contact_id != contact_id):
+        return None
+    return item
+
+
+def visible_conversation(
+    tenant_id: str, conversation_id: str, *, end_user_id: str | None
+) -> ConversationRef | None:
+    """The conversation if the caller may see it, else None. `end_user_id` is the end user's
+    external id (`X-User-Id`), None for a team member of the tenant. At most two GetItems."""
+    item = conversation_for(tenant_id, conversation_id, end_user_id=end_user_id)
+    if item is None:
         return None
     return ConversationRef(id=conversation_id, contact_id=item.contact_id, tenant_id=tenant_id)

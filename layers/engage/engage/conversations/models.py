@@ -37,8 +37,11 @@ class GSI3(GlobalSecondaryIndex[Any]):
 
 class ConversationItem(BaseItem):
     """`PK=T#<t>#CV#<id>`, `SK=CONV`. `unread_user` counts agent-side messages the end user
-    has not read, `unread_agent` the end user's messages no agent has read; the `*_upto`
-    fields are the message ids up to which each side has marked receipts."""
+        has not read, `unread_agent` the end user's messages no agent has read; the `*_upto`
+        fields are the message ids up to which each side has marked receipts. `version` grows by
+    one with every write that moves the conversation in GSI1/GSI2 (optimistic concurrency);
+    `search_text` is the contact's name, e-mail, phone and external id and the latest message's
+    first 200 characters, lower-cased (the console's `search`)."""
 
     contact_id = UnicodeAttribute(attr_name="contactId")
     external_id = UnicodeAttribute(null=True, attr_name="externalId")
@@ -61,7 +64,9 @@ class ConversationItem(BaseItem):
     user_read_upto = UnicodeAttribute(null=True, attr_name="userReadUpto")
     agent_delivered_upto = UnicodeAttribute(null=True, attr_name="agentDeliveredUpto")
     agent_read_upto = UnicodeAttribute(null=True, attr_name="agentReadUpto")
+    contact_text = UnicodeAttribute(default="", attr_name="contactText")
     search_text = UnicodeAttribute(default="", attr_name="searchText")
+    version = NumberAttribute(default=0)
     gsi1pk = UnicodeAttribute(attr_name="GSI1PK")
     gsi1sk = UnicodeAttribute(attr_name="GSI1SK")
     gsi2pk = UnicodeAttribute(attr_name="GSI2PK")

@@ -6,7 +6,7 @@ samples. The only conversations module that talks to DynamoDB; every function ta
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from pynamodb.exceptions import PutError, UpdateError
@@ -76,17 +76,45 @@ def batch_get_conversations(
 
 
 def update_conversation(
-    item: ConversationItem, actions: list[Action], *, expect_activity: str | None = None
+    item: ConversationItem,
+    *,
+    set_: Mapping[str, object] | None = None,
+    remove: Iterable[str] = (),
+    add: Mapping[str, int] | None = None,
+    expect: Mapping[str, object] | None = None,
 ) -> bool:
-    """Apply `actions` to an existing conversation in one write; with `expect_activity`, only
-    while its `last_activity_at` is still that value (optimistic concurrency for the console's
-    changes, whose index keys depend on it). False when the condition failed. `item` is
-    refreshed with the stored values."""
+    """One conditional write to an existing conversation: SET `set_` (attribute name ->
+    value), REMOVE `remove`, ADD `add` (atomic counters), only while each attribute of
+    `expect` still has the given value (None: has none; optimistic concurrency). False when
+    the conversation is gone or an expectation failed. `item` is refreshed with the stored
+    values."""
+    actions: list[Action] = [getattr(ConversationItem, n).set(v) for n, v in (set_ or {}).items()]
+    actions += [getattr(ConversationItem, n).remove() for n in remove]
+    actions += [getattr(ConversationItem, n).add(v) for n, v in (add or {}).items() if v]
     condition = ConversationItem.pk.exists()
-    if expect_activity is not None:
-        condition = condition & (ConversationItem.last_activity_at == expect_activity)
+    for name, value in (expect or {}).items():
+        attr = getattr(ConversationItem, name)
+        condition = condition & (attr.does_not_exist() if value is None else attr == value)
+    if not actions:
+        return True
     try:
         item.update(actions=actions, condition=condition)
+    except UpdateError as exc:
+        if _failed(exc):
+            return False
+        raise
+    return True
+
+
+def advance_receipt(item: ConversationItem, field: str, message_id: str) -> bool:
+    """Move a receipt watermark (`user_read_upto`, ...) forward to `message_id` (conditional:
+    never backwards); False when it was already there or beyond."""
+    attr = getattr(ConversationItem, field)
+    try:
+        item.update(
+            actions=[attr.set(message_id)],
+            condition=attr.does_not_exist() | (attr < message_id),
+        )
     except UpdateError as exc:
         if _failed(exc):
             return False
@@ -263,10 +291,13 @@ def messages_between(
 
 
 def mark_message(item: MessageItem, field: str, at: str, sync_sk: str | None) -> bool:
-    """Set `delivered_at` or `read_at` once (conditional), moving the message in the end
-    user's change index; False when it was already set."""
+    """Set `delivered_at` or `read_at` (and `delivered_at` with it if unset) once
+    (conditional), moving the message in the end user's change index (`sync_sk`); False when
+    it was already set."""
     attr = MessageItem.delivered_at if field == "delivered_at" else MessageItem.read_at
     actions: list[Action] = [attr.set(at)]
+    if attr is MessageItem.read_at:  # read implies delivered (kept when it was earlier)
+        actions.append(MessageItem.delivered_at.set(MessageItem.delivered_at | at))
     if sync_sk is not None:
         actions.append(MessageItem.gsi3sk.set(sync_sk))
     try:

@@ -1,0 +1,1 @@
+"""End users of the chat platform: contacts identified by the tenant's external id (issue 9)."""

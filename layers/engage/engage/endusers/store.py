@@ -3,7 +3,7 @@ to DynamoDB; keys come from `engage.core.keys`."""
 
 from __future__ import annotations
 
-from pynamodb.exceptions import PutError
+from pynamodb.exceptions import PutError, UpdateError
 
 from engage.core import keys
 from engage.endusers.models import EndUserItem
@@ -38,3 +38,18 @@ def page(tenant_id: str, after: str | None, limit: int) -> tuple[list[EndUserIte
     condition = EndUserItem.sk > after if after else None
     found = list(EndUserItem.query(pk, condition, limit=limit + 1, page_size=limit + 1))
     return found[:limit], len(found) > limit
+
+
+def repoint(tenant_id: str, external_id: str, old_contact_id: str, contact_id: str) -> bool:
+    """Point `external_id` at `contact_id` while it still points at `old_contact_id` (the
+    contact it named is gone); False when someone else moved it first."""
+    try:
+        EndUserItem(*keys.end_user_key(tenant_id, external_id)).update(
+            actions=[EndUserItem.contact_id.set(contact_id)],
+            condition=EndUserItem.contact_id == old_contact_id,
+        )
+    except UpdateError as exc:
+        if exc.cause_response_code == _FAILED:
+            return False
+        raise
+    return True
