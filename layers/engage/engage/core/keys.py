@@ -378,3 +378,9 @@ def seen_event_key(consumer: str, event_id: str) -> tuple[str, str]:
     """An event id a consumer has handled (idempotent consumers; engage/events/seen.py). Global:
     event ids are UUIDs, and the consumer reads it before knowing anything else."""
     return f"EVT#{consumer}#{event_id}", "EVT"
+
+
+def conversation_sockets_partition(tenant_id: str, conversation_id: str) -> str:
+    """The sockets that joined one conversation (`conversation:join`); sort key is the
+    connection id. Typing goes to them."""
+    return f"T#{tenant_id}#WSJ#{conversation_id}"
