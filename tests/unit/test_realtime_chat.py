@@ -259,20 +259,53 @@ def test_read_and_delivered_receipts_reach_the_team_and_the_end_user(h, shop, so
     assert "bob" not in sent
 
 
+def test_a_receipt_of_a_private_note_reaches_the_team_only(h, shop, sockets):
+    from engage.realtime.fanout import deliver
+
+    sent, _ = sockets
+    tenant, _ = shop
+    receipt = {
+        "conversation_id": "conv-a",
+        "contact_id": "c-alice",
+        "message_id": "note-1",
+        "status": "read",
+        "by": "agent",
+        "at": "2026-01-01T00:01:00Z",
+        "private": True,
+    }
+    event = DomainEvent(
+        id="e4",
+        type=EventType.MESSAGE_STATUS_CHANGED,
+        tenant_id=tenant,
+        occurred_at="2026-01-01T00:01:00Z",
+        data=receipt,
+    )
+    deliver(event)
+    assert _events(sent, "agent", "message:status") and "alice" not in sent
+
+
 def test_a_conversation_update_shows_the_end_user_only_its_public_fields(h, shop, sockets):
     from engage.realtime.fanout import deliver
 
     sent, _ = sockets
     tenant, _ = shop
-    changes = {"status": {"from": "open", "to": "resolved"}, "labels": {"from": [], "to": ["vip"]}}
-    deliver(
-        _conversation(tenant, EventType.CONVERSATION_UPDATED, status="resolved", changes=changes)
+    # When an agent resolves alice's conversation and labels it (the team has 3 unread, she 1)
+    changes = ["status", "labels", "user_unread_count"]
+    event = _conversation(
+        tenant,
+        EventType.CONVERSATION_UPDATED,
+        status="resolved",
+        user_unread_count=1,
+        changes=changes,
     )
+    deliver(event)
+    # Then the team sees it all, alice her status and her own unread count only
     team = _events(sent, "agent", "conversation:updated")[0]
-    assert team["labels"] == ["vip"] and team["created"] is False and "labels" in team["changes"]
+    assert team["labels"] == ["vip"] and team["unread_count"] == 3 and team["created"] is False
     mine = _events(sent, "alice", "conversation:updated")[0]
-    assert mine["status"] == "resolved" and mine["changes"] == {"status": changes["status"]}
-    assert not {"labels", "priority", "unread_count"} & mine.keys()
+    assert mine["status"] == "resolved" and mine["unread_count"] == 1
+    assert mine["changes"] == ["status", "unread_count"]
+    assert not {"labels", "priority", "user_unread_count"} & mine.keys()
 
 
 def test_an_update_of_internal_fields_only_is_not_pushed_to_the_end_user(h, shop, sockets):
@@ -280,7 +313,7 @@ def test_an_update_of_internal_fields_only_is_not_pushed_to_the_end_user(h, shop
 
     sent, _ = sockets
     tenant, _ = shop
-    changes = {"labels": {"from": [], "to": ["vip"]}, "priority": {"from": "low", "to": "high"}}
+    changes = ["labels", "priority", "unread_count"]
     deliver(_conversation(tenant, EventType.CONVERSATION_UPDATED, changes=changes))
     assert _events(sent, "agent", "conversation:updated") and "alice" not in sent
 
