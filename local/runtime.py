@@ -36,7 +36,7 @@ from local.streams import stream_sources
 from local.workers import Workers
 
 STACK = "engage-local"
-GENERATED = ["JWT_SECRET", "SANDBOX_WEBHOOK_SECRET"]
+GENERATED = ["JWT_SECRET", "SANDBOX_WEBHOOK_SECRET", "IDENTITY_MASTER_SECRET"]
 """Secrets the runtime makes up and keeps in the state directory (local/state.py)."""
 
 
@@ -238,6 +238,7 @@ class LocalRuntime(Workers):
             }
         )
         env.pop("JWT_SECRET_ARN", None)
+        env.pop("IDENTITY_MASTER_SECRET_ARN", None)
         for key in (
             "INITIAL_CREDITS",
             "SMS_PROVIDER",

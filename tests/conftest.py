@@ -50,6 +50,7 @@ os.environ.update(
         "SANDBOX_CALL_SECONDS": "0",
         "REAPER_GRACE_SECONDS": "60",
         "EVENT_BUS_NAME": "engage-test-events",
+        "IDENTITY_MASTER_SECRET": "identity-master-secret-for-tests-0123456789",
     }
 )
 os.environ.pop("AWS_ENDPOINT_URL", None)

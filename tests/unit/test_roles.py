@@ -34,9 +34,17 @@ def _protected_routes() -> list[tuple[str, str]]:
     return sorted(set(out))
 
 
+# Routes whose role is not the default one (README.md "Roles"), by (method, path).
+REQUIRED: dict[tuple[str, str], str] = {
+    # console: keys and the identity secret are admin business, reads included
+    ("GET", "/admin/api-keys"): "admin",
+}
+
+
 def required_role(method: str, path: str) -> str:
-    """The published matrix (README.md "Roles"): reads need a viewer, writes an admin."""
-    return "viewer" if method == "GET" else "admin"
+    """The published matrix (README.md "Roles"): reads need a viewer, writes an admin, except
+    the routes of `REQUIRED`."""
+    return REQUIRED.get((method, path), "viewer" if method == "GET" else "admin")
 
 
 def _member(h, owner_headers: dict, role: str) -> dict:

@@ -241,7 +241,15 @@ def create_app(title: str, routers: Sequence[APIRouter]) -> FastAPI:
             or None,
             allow_credentials=True,
             allow_methods=["GET", "POST", "PUT", "DELETE", "OPTIONS"],
-            allow_headers=["Authorization", "Content-Type", "Idempotency-Key", "X-Request-Id"],
+            allow_headers=[
+                "Authorization",
+                "Content-Type",
+                "Idempotency-Key",
+                "X-Request-Id",
+                "X-API-Key",  # end users (engage/endusers/deps.py)
+                "X-User-Id",
+                "X-User-Hash",
+            ],
             expose_headers=[
                 "X-Request-Id",
                 "X-RateLimit-Limit",

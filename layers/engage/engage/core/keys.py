@@ -384,3 +384,123 @@ def conversation_sockets_partition(tenant_id: str, conversation_id: str) -> str:
     """The sockets that joined one conversation (`conversation:join`); sort key is the
     connection id. Typing goes to them."""
     return f"T#{tenant_id}#WSJ#{conversation_id}"
+
+
+# -- API keys and end-user authentication (issue 9) -------------------------------------------
+def api_key_partition(tenant_id: str) -> str:
+    """The tenant's API keys (one item each, never the key itself); sort key is the key id."""
+    return f"T#{tenant_id}#APIKEY"
+
+
+def api_key_key(tenant_id: str, key_id: str) -> tuple[str, str]:
+    """One API key's item (name, kind, display prefix, hashes, last use, revocation)."""
+    return api_key_partition(tenant_id), key_id
+
+
+def api_key_lookup_key(key_hash: str) -> tuple[str, str]:
+    """Global look-up from the SHA-256 (hex) of a presented API key to its tenant and key id:
+    an end-user request carries a key and no tenant, and is resolved in one GetItem."""
+    return f"APIKEY#{key_hash}", "APIKEY"
+
+
+# -- conversations and end users (issue 9) ---------------------------------------------------
+# A conversation and its messages share one partition (`T#<t>#CV#<conversationId>`): the
+# conversation item (`SK=CONV`), its messages (`SK=M#<messageId>`, time-ordered ids) and the
+# client-message-id guards of idempotent sends (`SK=CMID#<side>#<clientMessageId>`).
+
+CONVERSATION_SK = "CONV"
+MESSAGE_SK_PREFIX = "M#"
+
+
+def conversation_partition(tenant_id: str, conversation_id: str) -> str:
+    """The partition of one conversation: its item, its messages, its send guards."""
+    return f"T#{tenant_id}#CV#{conversation_id}"
+
+
+def conversation_key(tenant_id: str, conversation_id: str) -> tuple[str, str]:
+    """The conversation item."""
+    return conversation_partition(tenant_id, conversation_id), CONVERSATION_SK
+
+
+def parse_conversation_partition(pk: str) -> tuple[str, str]:
+    """`(tenant_id, conversation_id)` of a `conversation_partition` key; ValueError otherwise."""
+    parts = pk.split("#")
+    if len(parts) != 4 or parts[0] != "T" or parts[2] != "CV" or not parts[1] or not parts[3]:
+        raise ValueError("not a conversation key")
+    return parts[1], parts[3]
+
+
+def message_sk(message_id: str) -> str:
+    """Sort key of a message in its conversation's partition (ids sort by time)."""
+    return f"{MESSAGE_SK_PREFIX}{message_id}"
+
+
+def conversation_message_key(
+    tenant_id: str, conversation_id: str, message_id: str
+) -> tuple[str, str]:
+    """One message of a conversation."""
+    return conversation_partition(tenant_id, conversation_id), message_sk(message_id)
+
+
+def parse_message_sk(sk: str) -> str:
+    """The message id of a `message_sk`; ValueError for any other sort key."""
+    if not sk.startswith(MESSAGE_SK_PREFIX) or len(sk) <= len(MESSAGE_SK_PREFIX):
+        raise ValueError("not a message key")
+    return sk[len(MESSAGE_SK_PREFIX) :]
+
+
+def client_message_key(
+    tenant_id: str, conversation_id: str, side: str, client_message_id: str
+) -> tuple[str, str]:
+    """The guard of an idempotent send: which message a client message id became."""
+    return conversation_partition(tenant_id, conversation_id), f"CMID#{side}#{client_message_id}"
+
+
+def contact_conversations_partition(tenant_id: str, contact_id: str) -> str:
+    """Links from a contact to its conversations (sort key = conversation id, time-ordered)."""
+    return f"T#{tenant_id}#CC#{contact_id}"
+
+
+def conversation_status_index_pk(tenant_id: str, status: str) -> str:
+    """GSI1 partition: the tenant's conversations in one status."""
+    return f"T#{tenant_id}#CVS#{status}"
+
+
+def conversation_assignee_index_pk(tenant_id: str, assignee_id: str | None, status: str) -> str:
+    """GSI2 partition: the tenant's conversations of one assignee (`-` = none) in one status."""
+    return f"T#{tenant_id}#CVA#{assignee_id or '-'}#{status}"
+
+
+def conversation_index_sk(at_iso: str, conversation_id: str) -> str:
+    """GSI1/GSI2 sort key of a conversation: its sort time (ISO 8601 UTC), then its id."""
+    return f"{at_iso}#{conversation_id}"
+
+
+def sync_index_pk(tenant_id: str, contact_id: str) -> str:
+    """GSI3 partition: every item an end user may see (conversations, non-private messages)."""
+    return f"T#{tenant_id}#SYNC#{contact_id}"
+
+
+def sync_index_sk(changed_ms: int, item_id: str) -> str:
+    """GSI3 sort key: when the item last changed (epoch ms, 13 digits), then its id."""
+    return f"{changed_ms:013d}#{item_id}"
+
+
+def sync_index_upper(changed_ms: int) -> str:
+    """The greatest `sync_index_sk` of a change at `changed_ms` (for `<=` key conditions)."""
+    return f"{changed_ms:013d}#~"
+
+
+def first_response_partition(tenant_id: str, day: str) -> str:
+    """First-response samples of one UTC day (`YYYY-MM-DD`); sort key = conversation id."""
+    return f"T#{tenant_id}#FRT#{day}"
+
+
+def end_users_partition(tenant_id: str) -> str:
+    """The tenant's end users by external id (sort key): the uniqueness guard and the list."""
+    return f"T#{tenant_id}#ENDUSER"
+
+
+def end_user_key(tenant_id: str, external_id: str) -> tuple[str, str]:
+    """The look-up item of one end user: external id -> contact id."""
+    return end_users_partition(tenant_id), external_id

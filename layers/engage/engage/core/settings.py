@@ -90,6 +90,16 @@ class Settings(BaseSettings):
     # (https://<api-id>.execute-api.<region>.amazonaws.com/<stage>; the local runtime's own).
     realtime_endpoint: str = ""
 
+    # API keys and identity verification (issue 9 "Keys"; README "Chat platform").
+    # A rotated API key's old value keeps working this long (24 hours by default).
+    api_key_rotation_grace_seconds: int = Field(default=86_400, ge=0, le=30 * 86_400)
+    # Identity secrets are derived from one master secret (never stored per tenant): set
+    # IDENTITY_MASTER_SECRET, or IDENTITY_MASTER_SECRET_ARN (Secrets Manager) on AWS.
+    identity_master_secret: str | None = None
+    identity_master_secret_arn: str | None = None
+    # A rotated identity secret's previous version keeps verifying hashes this long.
+    identity_secret_rotation_grace_seconds: int = Field(default=86_400, ge=0, le=30 * 86_400)
+
     @field_validator("url_shortener_base_url", "public_base_url", "webhook_base_url")
     @classmethod
     def _strip_slash(cls, value: str | None) -> str | None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pynamodb.attributes import JSONAttribute, NumberAttribute, UnicodeAttribute
+from pynamodb.attributes import BooleanAttribute, JSONAttribute, NumberAttribute, UnicodeAttribute
 
 from engage.core.db import BaseItem
 
@@ -18,3 +18,16 @@ class TenantItem(BaseItem):
     messages_sent = NumberAttribute(default=0, attr_name="messagesSent")
     concurrent_calls_limit = NumberAttribute(null=True, attr_name="concurrentCallsLimit")
     created_at = UnicodeAttribute(attr_name="createdAt")
+    # Identity verification (issue 9; engage/account/identity.py). The secret is derived from
+    # the master secret and `identitySecretVersion` (0: none created yet), never stored.
+    identity_verification_enabled = BooleanAttribute(
+        default=False, attr_name="identityVerificationEnabled"
+    )
+    identity_secret_version = NumberAttribute(default=0, attr_name="identitySecretVersion")
+    identity_secret_created_at = UnicodeAttribute(null=True, attr_name="identitySecretCreatedAt")
+    # Until when (ISO 8601) the previous version still verifies hashes, after a rotation.
+    identity_secret_previous_until = UnicodeAttribute(
+        null=True, attr_name="identitySecretPreviousUntil"
+    )
+    # Console profile and branding (GET/PUT /admin/account; engage/account/schemas.py).
+    account = JSONAttribute(null=True)

@@ -70,3 +70,49 @@ def add(tenant_id: str, deltas: dict[str, int]) -> None:
     actions: list[Any] = [getattr(TenantItem, k).add(v) for k, v in deltas.items() if v]
     if actions:
         TenantItem(*keys.tenant_key(tenant_id)).update(actions=actions)
+
+
+# -- identity verification (issue 9; engage/account/identity.py) -------------------------------
+def set_identity_secret_version(
+    tenant_id: str, expected: int, version: int, created_at: str, previous_until: str | None
+) -> bool:
+    """Move the identity secret from version `expected` to `version` in one write conditional
+    on `expected` still being current; False when it is not (a concurrent rotation won) or the
+    tenant does not exist."""
+    current = TenantItem.identity_secret_version
+    still_current = current == expected
+    if expected == 0:  # tenants made before identity verification have no version yet
+        still_current = still_current | current.does_not_exist()
+    condition = TenantItem.pk.exists() & still_current
+    actions: list[Any] = [
+        current.set(version),
+        TenantItem.identity_secret_created_at.set(created_at),
+    ]
+    if previous_until is None:
+        actions.append(TenantItem.identity_secret_previous_until.remove())
+    else:
+        actions.append(TenantItem.identity_secret_previous_until.set(previous_until))
+    try:
+        TenantItem(*keys.tenant_key(tenant_id)).update(actions=actions, condition=condition)
+    except UpdateError as exc:
+        if _conditional_failed(exc):
+            return False
+        raise
+    return True
+
+
+def set_identity_verification(tenant_id: str, enabled: bool) -> bool:
+    """Turn identity verification on or off; turning it on is conditional on an identity
+    secret having been created. False when that condition (or the tenant's existence) fails."""
+    condition = TenantItem.pk.exists()
+    if enabled:
+        condition = condition & (TenantItem.identity_secret_version > 0)
+    try:
+        TenantItem(*keys.tenant_key(tenant_id)).update(
+            actions=[TenantItem.identity_verification_enabled.set(enabled)], condition=condition
+        )
+    except UpdateError as exc:
+        if _conditional_failed(exc):
+            return False
+        raise
+    return True
