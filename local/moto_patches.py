@@ -29,11 +29,11 @@ that may change state (the local runtime's snapshots, local/state.py).
 from __future__ import annotations
 
 import copy
+import datetime
 import inspect
 import json
 import sys
 import threading
-import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from importlib.metadata import version
@@ -140,20 +140,42 @@ def _install_started_executions() -> None:
 
     StepFunctionsParserBackend._get_executions = started  # type: ignore[method-assign]
 
-    # The same race on StopExecution: the worker's environment is built by its own thread.
+    # The same race on StopExecution. The worker's thread parses the definition (slow on a
+    # loaded machine), then builds its environment, and only then starts the program; until the
+    # program runs, moto's stop raises AttributeError (no environment) or does nothing (the
+    # environment's program state is not yet "running"), and the execution runs on. Waiting a
+    # while for the environment, as this shim once did, closed neither window. Here a stop that
+    # comes early is kept, and the program applies it as it starts: the execution aborts before
+    # its first state.
+    from moto.stepfunctions.parser.asl.component.program.program import Program
     from moto.stepfunctions.parser.backend.execution_worker import ExecutionWorker
 
-    original_stop = ExecutionWorker.stop
+    stop_lock = threading.Lock()
+    early_stops: dict[str, dict[str, Any]] = {}  # execution ARN -> set_stop's arguments
 
-    def stop(self: Any, *args: Any, **kwargs: Any) -> Any:
-        deadline = time.monotonic() + 5.0
-        while getattr(self, "env", None) is None and time.monotonic() < deadline:
-            time.sleep(0.001)  # the worker thread sets `env` first thing
-        if getattr(self, "env", None) is None:
-            return None  # it never started: nothing to stop
-        return original_stop(self, *args, **kwargs)
+    def stop(self: Any, stop_date: datetime.datetime, error: str | None, cause: str | None) -> None:
+        wanted = {"stop_date": stop_date, "error": error, "cause": cause}
+        with stop_lock:
+            env = self.env
+            if env is None or not getattr(env, "shim_started", False):
+                early_stops[self._evaluation_details.execution_details.arn] = wanted
+                return
+        env.set_stop(**wanted)
+
+    program_body = Program._eval_body
+
+    def eval_body(self: Any, env: Any) -> None:
+        if not env.is_frame():  # the execution's own program, not a Map or Parallel branch
+            arn = env.states.context_object.context_object_data["Execution"]["Id"]
+            with stop_lock:
+                env.shim_started = True
+                wanted = early_stops.pop(arn, None)
+            if wanted is not None:
+                env.set_stop(**wanted)
+        program_body(self, env)
 
     ExecutionWorker.stop = stop  # type: ignore[method-assign]
+    Program._eval_body = eval_body  # type: ignore[method-assign]
 
 
 def _install_lock() -> None:

@@ -1,8 +1,9 @@
 """Local-only routes (never deployed): the sandbox outbox and a simulated phone reply.
 
 `/_local/outbox` (HTML, refreshes every 3 seconds) and `/_local/outbox.json` list what the
-sandbox providers sent, newest first: SMS messages with their latest receipt status, and calls
-with their progress. Both take `tenant` and `campaign` (ids; either or both narrow the list)
+sandbox providers sent, newest first: SMS messages with their latest receipt status, calls
+with their progress, and e-mails (team invitations). `/accept-invite` stands in for the
+console's invitation page. Both take `tenant` and `campaign` (ids; either or both narrow the list)
 and `limit` (rows per list, 500 by default), and say how many rows they show of how many.
 """
 
@@ -18,6 +19,7 @@ from fastapi import APIRouter, Query
 from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, Field
 
+from engage.channels.email_sandbox import EMAIL_OUTBOX
 from engage.channels.sandbox import OUTBOX, Outbox
 from engage.channels.voice import CALL_OUTBOX
 from engage.core import keys
@@ -83,16 +85,23 @@ def outbox_json(
     tenant: TenantFilter = None, campaign: CampaignFilter = None, limit: Limit = 500
 ) -> dict[str, Any]:
     """What the sandbox providers sent, newest first, each with its latest status, its
-    `tenantId` and `campaignId`. `counts.messages` / `counts.calls`: rows `shown`, `matching`
+    `tenantId` and `campaignId` (e-mails have no campaign: a campaign filter leaves none).
+    `counts.messages` / `counts.calls` / `counts.emails`: rows `shown`, `matching`
     the filters, `held` in all, and the matching rows `byStatus`. `total` = messages held."""
     messages = listing(OUTBOX, tenant, campaign, limit)
     calls = listing(CALL_OUTBOX, tenant, campaign, limit)
+    emails = listing(EMAIL_OUTBOX, tenant, campaign, limit)
     return {
         "total": messages.held,
         "filters": {"tenant": tenant, "campaign": campaign, "limit": limit},
-        "counts": {"messages": _counts(messages), "calls": _counts(calls)},
+        "counts": {
+            "messages": _counts(messages),
+            "calls": _counts(calls),
+            "emails": _counts(emails),
+        },
         "messages": messages.rows,
         "calls": calls.rows,
+        "emails": emails.rows,
     }
 
 
@@ -154,6 +163,16 @@ CALL_COLUMNS = [
 ]
 
 
+EMAIL_COLUMNS = [
+    ("createdAt", "sent"),
+    ("tenantId", "tenant"),
+    ("to", "to"),
+    ("subject", "subject"),
+    ("text", "text"),
+    ("providerMessageId", "provider id"),
+]
+
+
 @local_router.get("/outbox", response_class=HTMLResponse)
 def outbox_page(
     tenant: TenantFilter = None, campaign: CampaignFilter = None, limit: Limit = 500
@@ -161,6 +180,7 @@ def outbox_page(
     """The outbox as a page (refreshes every 3 seconds), with the same filters as the JSON."""
     messages = listing(OUTBOX, tenant, campaign, limit)
     calls = listing(CALL_OUTBOX, tenant, campaign, limit)
+    emails = listing(EMAIL_OUTBOX, tenant, campaign, limit)
     json_link = "/_local/outbox.json?" + urlencode(
         {k: v for k, v in {"tenant": tenant, "campaign": campaign, "limit": limit}.items() if v}
     )
@@ -183,7 +203,41 @@ input{{font-family:monospace;width:18rem}}</style></head><body>
 {_table(messages.rows, MESSAGE_COLUMNS, limit)}
 <h2>Calls</h2><p>{_summary("calls", calls)} Sandbox voice provider: the outcome follows the
 number's last digit (see engage/channels/voice.py).</p>
-{_table(calls.rows, CALL_COLUMNS, limit)}</body></html>"""
+{_table(calls.rows, CALL_COLUMNS, limit)}
+<h2>E-mails</h2><p>{_summary("e-mails", emails)} Sandbox e-mail provider (EMAIL_PROVIDER=sandbox):
+team invitations; open the link in the text to accept.</p>
+{_table(emails.rows, EMAIL_COLUMNS, limit)}</body></html>"""
+
+
+console_router = APIRouter(tags=["local runtime"])
+
+
+@console_router.get("/accept-invite", response_class=HTMLResponse)
+def accept_invite_page(token: Annotated[str, Query(max_length=200)] = "") -> str:
+    """A stand-in for the console's accept page (CONSOLE_BASE_URL defaults to this runtime):
+    a form that posts the invitation link's token to `POST /auth/invitations/{token}/accept`
+    and shows the answer (the token response, or the error)."""
+    return f"""<!doctype html><html><head><meta charset="utf-8"><title>Accept invitation</title>
+<style>body{{font-family:system-ui,sans-serif;margin:2rem;max-width:40rem}}
+label{{display:block;margin:.5rem 0}}pre{{background:#f4f4f4;padding:1rem;white-space:pre-wrap;
+word-break:break-all}}</style></head><body><h1>Accept the invitation</h1>
+<p>Local runtime only: the console's page does the same.</p>
+<form id="f"><input type="hidden" id="token" value="{_e(token)}">
+<label>Your name <input id="name" required maxlength="100"></label>
+<label>Password (8 characters or more) <input id="password" type="password" required
+minlength="8" maxlength="256"></label><button>Accept</button></form><pre id="out"></pre>
+<script>
+document.getElementById("f").addEventListener("submit", async (event) => {{
+  event.preventDefault();
+  const token = encodeURIComponent(document.getElementById("token").value);
+  const resp = await fetch(`/auth/invitations/${{token}}/accept`, {{
+    method: "POST", headers: {{"content-type": "application/json"}},
+    body: JSON.stringify({{name: document.getElementById("name").value,
+                          password: document.getElementById("password").value}})}});
+  document.getElementById("out").textContent = resp.status + "\n" +
+    JSON.stringify(await resp.json(), null, 2);
+}});
+</script></body></html>"""
 
 
 class Reply(BaseModel):

@@ -387,10 +387,11 @@ def _restore_messages(queues: dict[str, list[dict[str, Any]]]) -> int:
 
 # -- the sandbox outboxes (in-process records) ---------------------------------------------------
 def _outbox_objects() -> dict[str, Any]:
+    from engage.channels.email_sandbox import EMAIL_OUTBOX
     from engage.channels.sandbox import OUTBOX
     from engage.channels.voice import CALL_OUTBOX
 
-    return {"messages": OUTBOX, "calls": CALL_OUTBOX}
+    return {"messages": OUTBOX, "calls": CALL_OUTBOX, "emails": EMAIL_OUTBOX}
 
 
 def _outboxes() -> dict[str, list[dict[str, Any]]]:

@@ -113,7 +113,8 @@ class VoiceCallMachine:
     PlaceCall on a task token that nobody has completed yet. A task that raises fails the test
     (`errors`). moto does not wake an execution waiting on a token when it is stopped, so
     `kill_all` stops each one and then fails its token, which ends it without Record or
-    Release, as a killed execution would."""
+    Release, as a killed execution would. The moto shim makes a stop that comes before an
+    execution's thread has started its program count (local/moto_patches.py)."""
 
     def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
         from moto.stepfunctions.parser.asl.component.state.exec.state_task import (
@@ -198,23 +199,50 @@ class VoiceCallMachine:
                 self.changed.wait(0.05)
         assert not self.errors, self.errors
 
-    def kill_all(self, timeout: float = 30.0) -> list[str]:
-        """Stop every RUNNING execution (see the class docstring); returns their names."""
+    def kill_all(self, timeout: float = 60.0) -> list[str]:
+        """Stop every RUNNING execution, and any a running task starts meanwhile, and fail the
+        PlaceCall token of each stopped one as soon as it has one (see the class docstring),
+        until none is RUNNING and no task runs; returns the names of those stopped.
+
+        A stopped execution can still be inside PlaceCall's Lambda call, its token not yet
+        known, or still building its environment; so stopping and failing go on until all
+        have ended, rather than once over the executions RUNNING at the start."""
         sfn = boto3.client("stepfunctions")
-        killed = []
-        for ex in self._running():
-            sfn.stop_execution(executionArn=ex["executionArn"], cause="killed by the test")
-            token = self.tokens.get(ex["name"])
-            if token and token not in self.completed:
+        stopped: list[str] = []
+        failed: set[str] = set()
+        deadline = time.monotonic() + timeout
+        while True:
+            running = self._running()
+            for ex in running:
+                if ex["name"] not in stopped:
+                    sfn.stop_execution(executionArn=ex["executionArn"], cause="killed by the test")
+                    stopped.append(ex["name"])
+            with self.changed:
+                tokens = [self.tokens.get(name) for name in stopped]
+                waiting = [t for t in tokens if t and t not in self.completed and t not in failed]
+                busy = self.running_tasks
+            for token in waiting:
                 with contextlib.suppress(sfn.exceptions.InvalidToken):
                     sfn.send_task_failure(taskToken=token, error="Killed")
-            killed.append(ex["name"])
-        deadline = time.monotonic() + timeout
-        while self._running() or self.running_tasks:
-            assert time.monotonic() < deadline, "killed executions did not end"
-            with self.changed:
+                failed.add(token)
+            if not running and not busy:
+                return stopped
+            assert time.monotonic() < deadline, (
+                f"killed executions did not end: {self._describe(running)}; {busy} task(s) running"
+            )
+            with self.changed:  # woken early when a task ends or a token is completed
                 self.changed.wait(0.01)
-        return killed
+
+    def _describe(self, executions: list[dict[str, Any]]) -> list[str]:
+        """`name: last history event (token known/completed)` of each execution, for failures."""
+        sfn = boto3.client("stepfunctions")
+        out = []
+        for ex in executions:
+            events = sfn.get_execution_history(executionArn=ex["executionArn"])["events"]
+            token = self.tokens.get(ex["name"])
+            state = "no token" if token is None else f"token completed={token in self.completed}"
+            out.append(f"{ex['name']}: {events[-1]['type'] if events else 'not started'} ({state})")
+        return out
 
 
 class Harness:

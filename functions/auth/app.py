@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Path
 
-from engage.auth import service
+from engage.auth import invitations, service
 from engage.auth.schemas import (
+    AuthInvitationAccept,
     AuthLoggedOutPublic,
     AuthLogin,
     AuthMePublic,
@@ -52,6 +53,18 @@ def logout(body: AuthRefresh) -> Ok[AuthLoggedOutPublic]:
     """Revoke the refresh token and its chain."""
     service.logout(body.refresh_token)
     return Ok(data=AuthLoggedOutPublic())
+
+
+@router.post("/invitations/{token}/accept")
+def accept_invitation(
+    token: Annotated[str, Path(min_length=1, max_length=200)],
+    body: AuthInvitationAccept,
+    _: SignInLimited,
+) -> AuthTokenPublic:
+    """Accept a team invitation (the token of its `invite_url`) with a password and a name:
+    answers tokens as `/auth/login` does. 401 for an unknown, used, revoked or expired
+    invitation; 409 when the e-mail already has an account."""
+    return invitations.accept(token, body)
 
 
 @router.get("/me")

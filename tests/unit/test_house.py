@@ -21,6 +21,7 @@ PORTS = {
     "events/bus.py",  # PutEvents on the EventBridge bus
     "realtime/push.py",  # API Gateway @connections
     "channels/twilio_sms.py",  # Twilio's auth token from Secrets Manager
+    "channels/email_ses.py",  # SES v2 SendEmail
     "channels/voice_sandbox_queue.py",
     "system/probes.py",
     "voice/executions.py",

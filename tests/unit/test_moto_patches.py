@@ -5,6 +5,7 @@ our router under `mock_aws`."""
 from __future__ import annotations
 
 import json
+import threading
 import time
 
 import boto3
@@ -191,6 +192,48 @@ def test_step_functions_lambda_tasks_reach_the_router_under_mock_aws():
     assert calls == [("doubler", {"n": 21}), ("doubler", {"n": -1})]
     assert (ok["status"], json.loads(ok["output"])) == ("SUCCEEDED", {"n": 42})
     assert (failed["status"], json.loads(failed["output"])) == ("SUCCEEDED", {"caught": True})
+
+
+def test_an_execution_stopped_before_its_thread_has_started_aborts_before_its_first_task(
+    monkeypatch,
+):
+    # Given an execution whose thread is still parsing the definition (slow on a loaded
+    # machine), so moto has not built its environment yet
+    from moto.stepfunctions.parser.backend.execution_worker import ExecutionWorker
+
+    parse = ExecutionWorker._get_evaluation_entrypoint
+    parsing, proceed = threading.Event(), threading.Event()
+
+    def slow_parse(self):
+        parsing.set()
+        assert proceed.wait(20), "the test never let the parse go on"
+        return parse(self)
+
+    monkeypatch.setattr(ExecutionWorker, "_get_evaluation_entrypoint", slow_parse)
+    calls = []
+    with mock_aws(config={"stepfunctions": {"execute_state_machine": True}}):
+        undo = moto_patches.install_lambda_router(lambda name, event: calls.append(name) or {})
+        try:
+            sfn = boto3.client("stepfunctions", region_name="us-east-1")
+            arn = sfn.create_state_machine(
+                name="m", definition=json.dumps(ASL), roleArn="arn:aws:iam::123456789012:role/sfn"
+            )["stateMachineArn"]
+            execution = sfn.start_execution(stateMachineArn=arn, name="x", input='{"n": 1}')
+            assert parsing.wait(20)
+            # When it is stopped then, and its thread goes on afterwards
+            sfn.stop_execution(executionArn=execution["executionArn"], cause="stopped early")
+            proceed.set()
+            deadline = time.monotonic() + 20
+            while (
+                status := sfn.describe_execution(executionArn=execution["executionArn"])["status"]
+            ) == "RUNNING":
+                assert time.monotonic() < deadline, "the stopped execution ran on"
+                time.sleep(0.02)
+        finally:
+            proceed.set()
+            undo()
+    # Then it ends ABORTED without running a single task
+    assert (status, calls) == ("ABORTED", [])
 
 
 @pytest.mark.parametrize(

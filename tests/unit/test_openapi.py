@@ -26,6 +26,7 @@ from tests.conftest import FUNCTIONS
 PUBLIC = re.compile(
     r"^/(health|capabilities|r/\{[^}]+\}|webhooks/.*|_local/.*"
     r"|auth/(register|login|refresh|logout))$"  # logout revokes the refresh token of its body
+    r"|^/auth/invitations/\{token\}/accept$"  # the invitation token is the credential
 )
 ERROR_REF = "#/components/schemas/ErrorBody"
 METHODS = ("get", "put", "post", "delete", "patch")

@@ -38,6 +38,14 @@ def _protected_routes() -> list[tuple[str, str]]:
 REQUIRED: dict[tuple[str, str], str] = {
     # console: keys and the identity secret are admin business, reads included
     ("GET", "/admin/api-keys"): "admin",
+    # team (issue 9): every member lists the team (agents assign conversations to teammates);
+    # inviting, changing and removing need an admin (an owner for owners: tests/unit/test_team.py)
+    ("GET", "/admin/team/users"): "viewer",
+    ("GET", "/admin/team/invitations"): "viewer",
+    ("POST", "/admin/team/invitations"): "admin",
+    ("PUT", "/admin/team/users/{id}"): "admin",
+    ("DELETE", "/admin/team/users/{id}"): "admin",
+    ("DELETE", "/admin/team/invitations/{id}"): "admin",
 }
 
 
@@ -63,7 +71,14 @@ def _member(h, owner_headers: dict, role: str) -> dict:
 
 def test_the_matrix_covers_every_group():
     paths = {p for _, p in _protected_routes()}
-    for prefix in ("/contacts", "/campaigns", "/audiences", "/automations", "/settings"):
+    for prefix in (
+        "/contacts",
+        "/campaigns",
+        "/audiences",
+        "/automations",
+        "/settings",
+        "/admin/team",
+    ):
         assert any(p.startswith(prefix) for p in paths), prefix
     assert any(p.startswith("/api/") for p in paths)  # voice
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pynamodb.attributes import BooleanAttribute, UnicodeAttribute
+from pynamodb.attributes import BooleanAttribute, NumberAttribute, UnicodeAttribute
 
 from engage.core.db import BaseItem
 
@@ -17,6 +17,7 @@ class UserItem(BaseItem):
     active = BooleanAttribute(default=True)
     name = UnicodeAttribute(null=True)
     created_at = UnicodeAttribute(attr_name="createdAt")
+    last_login_at = UnicodeAttribute(null=True, attr_name="lastLoginAt")
 
 
 class EmailItem(BaseItem):
@@ -45,3 +46,26 @@ class RefreshFamilyItem(BaseItem):
     user_id = UnicodeAttribute(attr_name="userId")
     revoked = BooleanAttribute(default=False)
     created_at = UnicodeAttribute(attr_name="createdAt")
+
+
+class InvitationItem(BaseItem):
+    """`PK=T#<tenantId>`, `SK=INV#<invitationId>`: a team invitation. Only the SHA-256 of its
+    token's secret is stored; `status` goes `pending` -> `accepted` or `revoked` by one
+    conditional write each (single use); `expires_at` (epoch seconds) ends it, and is its TTL."""
+
+    email = UnicodeAttribute()
+    role = UnicodeAttribute()
+    status = UnicodeAttribute()
+    secret_hash = UnicodeAttribute(attr_name="secretHash")
+    invited_by = UnicodeAttribute(attr_name="invitedBy")
+    created_at = UnicodeAttribute(attr_name="createdAt")
+    accepted_at = UnicodeAttribute(null=True, attr_name="acceptedAt")
+    user_id = UnicodeAttribute(null=True, attr_name="userId")
+
+
+class OwnerCountItem(BaseItem):
+    """`PK=T#<tenantId>`, `SK=OWNERS`: the number of active owners. A change that takes an
+    owner away first decrements it on the condition that it stays above zero, so the last owner
+    stays whatever runs concurrently (engage/team/owners.py)."""
+
+    owners = NumberAttribute(default=0)

@@ -48,6 +48,28 @@ class AuthRefresh(CheckedText, RequestModel):
     refresh_token: str = Field(min_length=10, max_length=512)
 
 
+class AuthInvitationAccept(CheckedText, RequestModel):
+    """POST /auth/invitations/{token}/accept: the new member's password (the policy of
+    `/auth/register`) and name."""
+
+    password: str = Field(min_length=8, max_length=256)
+    name: str = Field(min_length=1, max_length=100)
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, v: str) -> str:
+        if not v.strip():
+            raise ValueError("must not be blank")
+        return v.strip()
+
+
+def valid_email(value: str) -> str:
+    """`value` trimmed and lower-cased; raises ValueError when it is not an e-mail address."""
+    if not _EMAIL.match(value):
+        raise ValueError("must be an e-mail address")
+    return value.strip().lower()
+
+
 class AuthTokenPublic(PublicModel):
     """RFC 6749 section 5.1 token response (seed 001: snake_case). `expires_in` is the access
     token's lifetime in seconds."""

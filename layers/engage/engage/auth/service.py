@@ -17,7 +17,7 @@ import secrets
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from engage.auth import store
+from engage.auth import owners, store
 from engage.auth.models import RefreshTokenItem
 from engage.auth.schemas import AuthLogin, AuthMePublic, AuthRegister, AuthTokenPublic
 from engage.core import clock, ids
@@ -27,6 +27,13 @@ from engage.core.settings import get_settings
 from engage.tenants.service import get_tenant, new_tenant_item, save_new_tenant, tenant_id_of
 
 _hasher = PasswordHasher()
+
+
+def hash_password(password: str) -> str:
+    """The argon2id hash of `password` (what is stored; never the password)."""
+    return _hasher.hash(password)
+
+
 # Verified against when the e-mail is unknown, so both paths cost one argon2 verification.
 # A hash of a random password with the hasher's parameters (argon2id, m=65536, t=3, p=4),
 # written out so that no cold start pays for hashing it: checking a password against it costs
@@ -42,8 +49,9 @@ def _hash_secret(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
-def _issue(principal: Principal, family_id: str | None = None) -> AuthTokenPublic:
-    """An access token and a refresh token; without `family_id`, a new family (a sign-in)."""
+def issue_tokens(principal: Principal, family_id: str | None = None) -> AuthTokenPublic:
+    """An access token and a refresh token; without `family_id`, a new family (a sign-in,
+    recorded as the member's `last_login_at`)."""
     access, ttl = issue_access_token(principal)
     now = clock.now_iso()
     expires_at = int(clock.now().timestamp()) + get_settings().refresh_token_ttl_seconds
@@ -51,6 +59,7 @@ def _issue(principal: Principal, family_id: str | None = None) -> AuthTokenPubli
     if family_id is None:
         family_id = ids.new_id()
         store.put_family(tenant_id, family_id, principal.user_id, now, expires_at)
+        store.touch_login(tenant_id, principal.user_id, now)
     token_id = ids.new_id()
     secret = secrets.token_urlsafe(32)
     store.put_token(
@@ -80,10 +89,11 @@ def register(body: AuthRegister) -> AuthTokenPublic:
     try:
         save_new_tenant(tenant)
         store.put_user(tenant_id, user_id, body.email, password_hash, "owner", clock.now_iso())
+        owners.start(tenant_id)
     except Exception:
         store.release_email(body.email, user_id)  # so the registration can be retried
         raise
-    return _issue(Principal(user_id, tenant_id, "owner", body.email))
+    return issue_tokens(Principal(user_id, tenant_id, "owner", body.email))
 
 
 def login(body: AuthLogin) -> AuthTokenPublic:
@@ -102,7 +112,7 @@ def login(body: AuthLogin) -> AuthTokenPublic:
         raise Unauthorized("This account is deactivated")
     if _hasher.check_needs_rehash(stored):
         store.set_password_hash(idx.tenant_id, idx.user_id, _hasher.hash(body.password))
-    return _issue(Principal(idx.user_id, idx.tenant_id, user.role, user.email))
+    return issue_tokens(Principal(idx.user_id, idx.tenant_id, user.role, user.email))
 
 
 def _parse_refresh(token: str) -> tuple[str, str, str]:
@@ -148,7 +158,7 @@ def refresh(token: str) -> AuthTokenPublic:
         raise Unauthorized("User no longer exists")
     if user.active is False:
         raise Unauthorized("This account is deactivated")
-    return _issue(Principal(item.user_id, tenant_id, user.role, user.email), family_id)
+    return issue_tokens(Principal(item.user_id, tenant_id, user.role, user.email), family_id)
 
 
 def logout(token: str) -> None:

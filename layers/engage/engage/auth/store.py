@@ -30,6 +30,16 @@ def _update_if(item: RefreshFamilyItem | RefreshTokenItem, actions: list[Any]) -
     return True
 
 
+def _has(role: str, active: bool) -> Any:
+    """Condition: the user has `role` and is `active` (items written before `active` existed
+    have no such attribute and count as active)."""
+    if active:
+        standing = (UserItem.active == True) | UserItem.active.does_not_exist()  # noqa: E712
+    else:
+        standing = UserItem.active == False  # noqa: E712
+    return (UserItem.role == role) & standing
+
+
 def claim_email(email: str, tenant_id: str, user_id: str) -> bool:
     """Claim a login e-mail for a user (conditional put); False when it is already taken."""
     try:
@@ -61,7 +71,13 @@ def get_email(email: str) -> EmailItem | None:
 
 
 def put_user(
-    tenant_id: str, user_id: str, email: str, password_hash: str, role: str, created_at: str
+    tenant_id: str,
+    user_id: str,
+    email: str,
+    password_hash: str,
+    role: str,
+    created_at: str,
+    name: str | None = None,
 ) -> None:
     """Write a user."""
     UserItem(
@@ -70,6 +86,7 @@ def put_user(
         password_hash=password_hash,
         role=role,
         created_at=created_at,
+        name=name,
     ).save()
 
 
@@ -102,6 +119,104 @@ def update_member(
             return False
         raise
     return True
+
+
+def list_users(
+    tenant_id: str, limit: int, after: str | None = None
+) -> tuple[list[UserItem], str | None]:
+    """Up to `limit` members in id order, after the member id `after`; and the id to continue
+    after (None at the end). One Query of the tenant partition's `USER#` range."""
+    start = None
+    if after is not None:
+        pk, sk = keys.user_key(tenant_id, after)
+        start = {"PK": {"S": pk}, "SK": {"S": sk}}
+    result = UserItem.query(
+        keys.tenant_pk(tenant_id),
+        UserItem.sk.startswith(keys.USER_SK_PREFIX),
+        limit=limit,
+        last_evaluated_key=start,
+        consistent_read=True,
+    )
+    items = list(result)
+    last = result.last_evaluated_key
+    return items, keys.id_from_sk(last["SK"]["S"], keys.USER_SK_PREFIX) if last else None
+
+
+def count_users(tenant_id: str) -> int:
+    """How many members the tenant has (a counting Query of its `USER#` range)."""
+    return UserItem.count(
+        keys.tenant_pk(tenant_id),
+        UserItem.sk.startswith(keys.USER_SK_PREFIX),
+        consistent_read=True,
+    )
+
+
+def active_owner_count(tenant_id: str) -> int:
+    """How many members are active owners (a Query of the tenant's `USER#` range; only to
+    seed the owner count of a tenant that has none yet)."""
+    return sum(
+        1
+        for user in UserItem.query(
+            keys.tenant_pk(tenant_id),
+            UserItem.sk.startswith(keys.USER_SK_PREFIX),
+            filter_condition=_has("owner", True),
+            consistent_read=True,
+        )
+    )
+
+
+def set_member_if(
+    tenant_id: str,
+    user_id: str,
+    *,
+    expect_role: str,
+    expect_active: bool,
+    role: str | None = None,
+    active: bool | None = None,
+) -> bool:
+    """Set role and/or active in one write, on the condition that the member still has
+    `expect_role` and `expect_active` (what the caller read and decided on); False when the
+    member is gone or changed meanwhile."""
+    actions: list[Action] = []
+    if role is not None:
+        actions.append(UserItem.role.set(role))
+    if active is not None:
+        actions.append(UserItem.active.set(active))
+    try:
+        UserItem(*keys.user_key(tenant_id, user_id)).update(
+            actions=actions or [UserItem.role.set(expect_role)],
+            condition=UserItem.pk.exists() & _has(expect_role, expect_active),
+        )
+    except UpdateError as exc:
+        if exc.cause_response_code == _FAILED:
+            return False
+        raise
+    return True
+
+
+def delete_user_if(tenant_id: str, user_id: str, *, expect_role: str, expect_active: bool) -> bool:
+    """Remove a member on the condition that they still have `expect_role` and
+    `expect_active`; False when they are gone or changed meanwhile."""
+    try:
+        UserItem(*keys.user_key(tenant_id, user_id)).delete(
+            condition=UserItem.pk.exists() & _has(expect_role, expect_active)
+        )
+    except DeleteError as exc:
+        if exc.cause_response_code == _FAILED:
+            return False
+        raise
+    return True
+
+
+def touch_login(tenant_id: str, user_id: str, at_iso: str) -> None:
+    """Record a member's latest sign-in (login, registration, accepted invitation)."""
+    try:
+        UserItem(*keys.user_key(tenant_id, user_id)).update(
+            actions=[UserItem.last_login_at.set(at_iso)], condition=UserItem.pk.exists()
+        )
+    except UpdateError as exc:
+        if exc.cause_response_code != _FAILED:
+            raise
 
 
 def delete_user(tenant_id: str, user_id: str) -> None:

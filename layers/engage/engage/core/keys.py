@@ -504,3 +504,23 @@ def end_users_partition(tenant_id: str) -> str:
 def end_user_key(tenant_id: str, external_id: str) -> tuple[str, str]:
     """The look-up item of one end user: external id -> contact id."""
     return end_users_partition(tenant_id), external_id
+
+
+USER_SK_PREFIX, INVITATION_SK_PREFIX = "USER#", "INV#"  # team (issue 9)
+
+
+def id_from_sk(sk: str, prefix: str) -> str:
+    """The id after `prefix` in a `user_key` / `invitation_key` sort key, else ValueError."""
+    if not sk.startswith(prefix) or len(sk) == len(prefix):
+        raise ValueError(f"not a {prefix} key: {sk[:40]!r}")
+    return sk[len(prefix) :]
+
+
+def invitation_key(tenant_id: str, invitation_id: str) -> tuple[str, str]:
+    """A team invitation (in the tenant's partition: its token carries the tenant id)."""
+    return tenant_pk(tenant_id), f"{INVITATION_SK_PREFIX}{invitation_id}"
+
+
+def owner_count_key(tenant_id: str) -> tuple[str, str]:
+    """The tenant's number of active owners (guards the last one: engage/auth/owners.py)."""
+    return tenant_pk(tenant_id), "OWNERS"

@@ -100,7 +100,18 @@ class Settings(BaseSettings):
     # A rotated identity secret's previous version keeps verifying hashes this long.
     identity_secret_rotation_grace_seconds: int = Field(default=86_400, ge=0, le=30 * 86_400)
 
-    @field_validator("url_shortener_base_url", "public_base_url", "webhook_base_url")
+    # Team invitations and e-mail (issue 9; DESIGN.md section 5 "Providers"). The invitation
+    # link is CONSOLE_BASE_URL + /accept-invite?token=...: the console's page, which posts the
+    # token to POST /auth/invitations/{token}/accept.
+    console_base_url: str = "http://127.0.0.1:3000"
+    invitation_ttl_seconds: int = Field(default=7 * 86400, ge=300, le=30 * 86400)
+    email_provider: Literal["sandbox", "ses"] = "sandbox"
+    email_from_address: str = "Engage <no-reply@engage.invalid>"
+    email_configuration_set: str | None = None
+
+    @field_validator(
+        "url_shortener_base_url", "public_base_url", "webhook_base_url", "console_base_url"
+    )
     @classmethod
     def _strip_slash(cls, value: str | None) -> str | None:
         return value.rstrip("/") if value else None
