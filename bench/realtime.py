@@ -19,7 +19,7 @@ calls of the event source (which Lambda makes on the account's behalf) and the e
 backbone's (stream -> bus) are printed beside it. Aim: p99 under 1 s locally, at most 3 AWS
 requests per delivered event.
 
-`python -m bench.realtime --rate 5 --seconds 20 --tenants 5 --agents 2 --users 18`.
+`python -m bench.realtime --rate 2 --seconds 20 --tenants 5 --agents 2 --users 18` (the defaults).
 """
 
 from __future__ import annotations
@@ -296,7 +296,7 @@ async def _load(url: str, tenants: list[Tenant], agents: int, rate: float, secon
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], allow_abbrev=False)
     parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
-    parser.add_argument("--rate", type=float, default=5.0, help="messages per second")
+    parser.add_argument("--rate", type=float, default=2.0, help="messages per second")
     parser.add_argument("--seconds", type=float, default=20.0)
     parser.add_argument("--tenants", type=int, default=5)
     parser.add_argument("--agents", type=int, default=2, help="console sockets per tenant")
