@@ -124,10 +124,15 @@ class Chat:
         return dict(resp.json())
 
 
+ANSWERS = ("conversation:joined", "error")
+
+
 async def _joined(ws, conversation_id: str, payload=None) -> list[dict]:
+    """Join; returns the answer frame (`conversation:joined` or `error`) last, after any
+    event frames that arrived first."""
     data = payload if payload is not None else {"conversation_id": conversation_id}
     await ws.send(json.dumps({"action": "conversation:join", "data": data}))
-    return await _frames_until(ws, lambda f: f[-1]["event"] in ("conversation:joined", "error"))
+    return await _frames_until(ws, lambda f: bool(f) and f[-1]["event"] in ANSWERS)
 
 
 def _has(event: str, **fields):
