@@ -96,6 +96,7 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.call_gating
 	$(BIN)/python -m bench.cold_start
 	$(BIN)/python -m bench.cost
+	$(BIN)/python -m bench.realtime
 
 clean:
 	rm -rf $(VENV) .aws-sam .mypy_cache .ruff_cache

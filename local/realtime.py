@@ -10,6 +10,9 @@ event. The functions answer through `@connections`: REALTIME_ENDPOINT points at
 serves as API Gateway's management API does (410 GoneException for a socket that is gone).
 The event shapes follow
 https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-websocket-api-integration-requests.html
+
+`ws://127.0.0.1:<port>/_local/realtime/echo` answers every text frame with itself, on the same
+server and loop: bench/realtime.py's baseline (a bare WebSocket round trip, no handler).
 """
 
 from __future__ import annotations
@@ -116,6 +119,15 @@ def realtime_router(function: LocalFunction, sockets: Sockets, port: int) -> API
             sockets.connected_at.pop(connection_id, None)
             gone = _event("$disconnect", "DISCONNECT", connection_id, port)
             await run_in_threadpool(function.invoke, gone)
+
+    @router.websocket("/_local/realtime/echo")
+    async def echo(ws: WebSocket) -> None:
+        await ws.accept()
+        try:
+            while True:
+                await ws.send_text(await ws.receive_text())
+        except WebSocketDisconnect:
+            pass
 
     @router.post("/_local/realtime/@connections/{connection_id}")
     async def post_to_connection(connection_id: str, request: Request) -> Response:

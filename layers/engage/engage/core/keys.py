@@ -357,49 +357,6 @@ def parse_counter_partition(pk: str) -> tuple[str, str, int]:
     return parts[1], parts[3], int(parts[4])
 
 
-# -- realtime (issue 9): WebSocket connections ------------------------------------------------
-def connection_key(connection_id: str) -> tuple[str, str]:
-    """Global look-up from an API Gateway connection id (all `$disconnect` and action events
-    carry) to its tenant and caller."""
-    return f"WSC#{connection_id}", "WSC"
-
-
-def agent_connections_partition(tenant_id: str) -> str:
-    """The tenant's open team-member sockets; sort key is the connection id."""
-    return f"T#{tenant_id}#WSA"
-
-
-def end_user_connections_partition(tenant_id: str, contact_id: str) -> str:
-    """One end user's open sockets; sort key is the connection id."""
-    return f"T#{tenant_id}#WSU#{contact_id}"
-
-
-def seen_event_key(consumer: str, event_id: str) -> tuple[str, str]:
-    """An event id a consumer has handled (idempotent consumers; engage/events/seen.py). Global:
-    event ids are UUIDs, and the consumer reads it before knowing anything else."""
-    return f"EVT#{consumer}#{event_id}", "EVT"
-
-
-def api_key_partition(tenant_id: str) -> str:
-    """The tenant's API keys (issue 9; never the key itself); sort key is the key id."""
-    return f"T#{tenant_id}#APIKEY"
-
-
-def api_key_key(tenant_id: str, key_id: str) -> tuple[str, str]:
-    """One API key's item (name, kind, display prefix, hashes, last use, revocation)."""
-    return api_key_partition(tenant_id), key_id
-
-
-def api_key_lookup_key(key_hash: str) -> tuple[str, str]:
-    """Global: a presented key's SHA-256 (hex) -> tenant and key id (end users have no tenant)."""
-    return f"APIKEY#{key_hash}", "APIKEY"
-
-
-def usage_key(tenant_id: str, period: str) -> tuple[str, str]:
-    """The tenant's usage counters of one period: `YYYY-MM` (calendar month UTC) or `ALL`."""
-    return f"T#{tenant_id}#USAGE", period
-
-
 USER_SK_PREFIX, INVITATION_SK_PREFIX = "USER#", "INV#"  # team (issue 9)
 
 

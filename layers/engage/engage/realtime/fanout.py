@@ -1,36 +1,46 @@
 """The realtime fan-out: domain events from the bus -> frames on the sockets that may see them
 (issue 9 "Realtime"; DESIGN.md section 5: a consumer chosen by a rule, idempotent on the id).
 
-`campaign.progress` goes to every team member's socket of the event's tenant, as
-`campaign:progress`. A socket found gone (410) is forgotten at once. An event already
-delivered (the same id, after a retry) is not pushed again: the first delivery claims the
-event id with one conditional write (`events/seen.py`).
+Who gets which frame is views.py's table: the tenant's team members' sockets get every
+conversation, message and campaign-progress event of their tenant (no join needed: the inbox
+is live); an end user's sockets get the events of their own conversations (by the event's
+`contact_id`), never an internal note (`private: true`) and never another tenant's (every
+socket is found under the event's own tenant). A socket found gone (410) is forgotten at once.
+
+AWS requests per event: one conditional put claiming the event id (`events/seen.py`: an event
+delivered again after a retry is not pushed again), one Query per audience (the team's sockets;
+the end user's sockets, when the event concerns them) and one PostToConnection per socket.
 """
 
 from __future__ import annotations
 
+from typing import Any
+
 from engage.core import clock
 from engage.events import seen
-from engage.events.envelope import DomainEvent, EventType
+from engage.events.envelope import DomainEvent
 from engage.realtime import push, store
 from engage.realtime.frames import frame
+from engage.realtime.views import audiences
 
 CONSUMER = "realtime"
-FRAME_NAMES = {EventType.CAMPAIGN_PROGRESS: "campaign:progress"}
 
 
 def deliver(event: DomainEvent) -> int:
     """Push `event` to the sockets allowed to see it; returns how many frames were sent."""
-    name = FRAME_NAMES.get(event.type)
-    if name is None or not seen.claim(CONSUMER, event.id):
+    found = audiences(event)
+    if found is None or not seen.claim(CONSUMER, event.id):
         return 0
     now = int(clock.now().timestamp())
-    targets = store.agent_connections(event.tenant_id, now)
-    data = {**event.data, "event_id": event.id, "occurred_at": event.occurred_at}
-    sent = 0
-    for connection_id in targets:
-        if push.send(connection_id, frame(name, data)):
-            sent += 1
-        else:
-            store.delete_connection(connection_id)
+    sent = _push(store.agent_connections(event.tenant_id, now), frame(found.name, found.team))
+    if found.contact_id is not None and found.end_user is not None:
+        mine = store.end_user_connections(event.tenant_id, found.contact_id, now)
+        sent += _push(mine, frame(found.name, found.end_user))
     return sent
+
+
+def _push(connection_ids: list[str], data: dict[str, Any]) -> int:
+    gone = push.send_all(connection_ids, data)
+    for connection_id in gone:
+        store.delete_connection(connection_id)
+    return len(connection_ids) - len(gone)

@@ -5,9 +5,12 @@ its `action` (the API's route selection expression `$request.body.action`). For 
 conversation actions the payload may be `{"conversation_id": "..."}` or the plain id string
 (seed 001 mismatch 3), given as `data` or, flat, as `conversation_id` beside `action`.
 
-Server -> client: `{"event": <name>, "data": {...}}`: `pong`, `error` (`{code, message,
-action}`), `campaign:progress` (the `campaign.progress` event's data, with `event_id` and
-`occurred_at`).
+Server -> client: `{"event": <Push>, "data": {...}}`: answers to the socket's own frames
+(`pong`, `conversation:joined`, `conversation:left`, `error` `{code, message, action}` with a
+`Code`), `typing` from other sockets of a joined conversation, and the domain events the
+fan-out pushes (fanout.py: `message:new`, `message:status`, `conversation:updated`,
+`campaign:progress`, each with `event_id` and `occurred_at`). README "Realtime protocol" says
+who gets which.
 """
 
 from __future__ import annotations
@@ -26,6 +29,33 @@ class Action(StrEnum):
     TYPING_START = "typing:start"
     TYPING_STOP = "typing:stop"
     PING = "ping"
+
+
+class Push(StrEnum):
+    """What the server sends (the frame's `event`)."""
+
+    PONG = "pong"
+    ERROR = "error"
+    JOINED = "conversation:joined"
+    LEFT = "conversation:left"
+    TYPING = "typing"
+    MESSAGE_NEW = "message:new"
+    MESSAGE_STATUS = "message:status"
+    CONVERSATION_UPDATED = "conversation:updated"
+    CAMPAIGN_PROGRESS = "campaign:progress"
+
+
+class Code(StrEnum):
+    """`error` frame codes (the socket stays open after each)."""
+
+    VALIDATION_ERROR = "validation_error"
+    """The frame is not JSON `{"action", "data"}`, or it lacks the conversation id."""
+    NOT_FOUND = "not_found"
+    """`conversation:join` of a conversation this socket may not see (or that does not exist)."""
+    NOT_JOINED = "not_joined"
+    """`typing:*` in a conversation this socket has not joined."""
+    TOO_MANY = "conflict"
+    """`conversation:join` beyond MAX_JOINED conversations at once."""
 
 
 class ConversationRef(BaseModel):
@@ -52,11 +82,11 @@ class ActionFrame(BaseModel):
         return self.conversation_id
 
 
-def frame(event: str, data: dict[str, Any]) -> dict[str, Any]:
+def frame(event: Push, data: dict[str, Any]) -> dict[str, Any]:
     """A server frame."""
-    return {"event": event, "data": data}
+    return {"event": event.value, "data": data}
 
 
-def error(code: str, message: str, action: str | None = None) -> dict[str, Any]:
+def error(code: Code, message: str, action: str | None = None) -> dict[str, Any]:
     """An `error` frame (the socket stays open)."""
-    return frame("error", {"code": code, "message": message, "action": action})
+    return frame(Push.ERROR, {"code": code.value, "message": message, "action": action})

@@ -1,5 +1,7 @@
 """The port to API Gateway's `@connections` API (the WebSocket API's management endpoint,
-REALTIME_ENDPOINT): send a frame to one socket, close one.
+REALTIME_ENDPOINT): send a frame to one socket or to many (one PostToConnection each, at most
+PARALLEL_POSTS at a time, so a tenant with many open consoles is not served one socket after
+the other), close one.
 
 https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-how-to-call-websocket-api-connections.html
 """
@@ -7,6 +9,9 @@ https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-how-to-c
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from functools import cache
 from typing import Any
 
 from botocore.exceptions import ClientError
@@ -34,6 +39,23 @@ def send(connection_id: str, frame: dict[str, Any]) -> bool:
             return False
         raise
     return True
+
+
+PARALLEL_POSTS = 16
+"""PostToConnection calls in flight at once (the client's pool holds 32 connections)."""
+
+
+@cache
+def _pool() -> ThreadPoolExecutor:
+    return ThreadPoolExecutor(max_workers=PARALLEL_POSTS, thread_name_prefix="push")
+
+
+def send_all(connection_ids: Sequence[str], frame: dict[str, Any]) -> list[str]:
+    """`send` of the same frame to every socket; returns the ids found gone (410)."""
+    if len(connection_ids) <= 1:
+        return [c for c in connection_ids if not send(c, frame)]
+    sent = _pool().map(lambda c: send(c, frame), connection_ids)
+    return [c for c, ok in zip(connection_ids, sent, strict=True) if not ok]
 
 
 def close(connection_id: str) -> None:

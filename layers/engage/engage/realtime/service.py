@@ -1,16 +1,19 @@
 """Realtime connections and actions (issue 9 "Realtime"): what the WebSocket API's routes do.
 
-`$connect` authenticates from the query string (browsers cannot set headers on a socket): a
-team member with the JWT access token as `access_token` (also accepted as `token` or
-`admin_token`, the name seed 001's console sends: mismatch 5). The member must still exist in
-the token's tenant and be active (auth/members.py). A refused connection never opens (API
-Gateway answers the handshake with the status `$connect` returned). Connections are recorded
-with a TTL (models.py).
+`$connect` authenticates from the query string (browsers cannot set headers on a socket):
+- a team member with the JWT access token as `access_token` (also accepted as `token` or
+  `admin_token`, the name seed 001's console sends: mismatch 5). The member must still exist in
+  the token's tenant and be active (auth/members.py).
+- an end user with `api_key`, `user_id` and, when the tenant has identity verification on,
+  `user_hash` (the same check as the `/v1` headers: engage/endusers/auth.py). The socket is
+  listed under the end user's contact as soon as the contact is known (at `$connect` if they
+  were identified before, else at their first action).
+A refused connection never opens (API Gateway answers the handshake with the status `$connect`
+returned). Connections are recorded with a TTL (models.py). The conversation actions are in
+actions.py.
 """
 
 from __future__ import annotations
-
-from typing import Any
 
 from pydantic import ValidationError
 
@@ -18,60 +21,92 @@ from engage.auth import members
 from engage.core import clock
 from engage.core.errors import Unauthorized
 from engage.core.tokens import decode_access_token
-from engage.realtime import push, store
-from engage.realtime.frames import Action, ActionFrame, error, frame
+from engage.realtime import access, actions, push, store
+from engage.realtime.frames import Action, ActionFrame, Code, Push, error, frame
+from engage.realtime.models import ConnectionItem
 
 CONNECTION_TTL_SECONDS = 2 * 3600 + 600
 """API Gateway closes a WebSocket connection after two hours; items outlive it by ten minutes."""
 
 TOKEN_PARAMETERS = ("access_token", "token", "admin_token")
+END_USER_PARAMETERS = ("api_key", "user_id", "user_hash")
 
 
 def connect(connection_id: str, query: dict[str, str]) -> None:
     """Authenticate and record a new socket; raises Unauthorized (the handshake gets 401)."""
-    token = next((query[p] for p in TOKEN_PARAMETERS if query.get(p)), None)
-    if token is None:
-        raise Unauthorized("Give the access token as access_token in the query string")
-    principal = members.current(decode_access_token(token))
     now = clock.now()
+    expires_at = int(now.timestamp()) + CONNECTION_TTL_SECONDS
+    token = next((query[p] for p in TOKEN_PARAMETERS if query.get(p)), None)
+    if token is not None:
+        principal = members.current(decode_access_token(token))
+        store.put_connection(
+            connection_id,
+            principal.tenant_id,
+            store.AGENT,
+            principal.user_id,
+            None,
+            clock.iso(now),
+            expires_at,
+        )
+        return
+    if not query.get("api_key"):
+        raise Unauthorized(
+            "Give access_token (team members) or api_key, user_id and user_hash (end users) "
+            "in the query string"
+        )
+    user = access.end_user(query.get("api_key"), query.get("user_id"), query.get("user_hash"))
     store.put_connection(
         connection_id,
-        principal.tenant_id,
-        "agent",
-        principal.user_id,
+        user.tenant_id,
+        store.END_USER,
+        user.user_id,
+        user.contact_id,
         clock.iso(now),
-        int(now.timestamp()) + CONNECTION_TTL_SECONDS,
+        expires_at,
     )
 
 
 def disconnect(connection_id: str) -> None:
-    """Forget a socket that closed (idempotent)."""
+    """Forget a socket that closed, with its subscriptions (idempotent)."""
     store.delete_connection(connection_id)
 
 
 def act(connection_id: str, body: str | None) -> None:
-    """Handle one client frame; answers on the socket (pong, or an error frame)."""
-    if store.get_connection(connection_id) is None:
+    """Handle one client frame; answers on the socket (pong, joined/left, or an error frame)."""
+    connection = store.get_connection(connection_id)
+    if connection is None:
         push.close(connection_id)
         return
     try:
         parsed = ActionFrame.model_validate_json(body or "")
     except ValidationError:
-        push.send(connection_id, error("validation_error", _unknown(body)))
+        push.send(connection_id, error(Code.VALIDATION_ERROR, _unknown()))
         return
+    _learn_contact(connection_id, connection)
     if parsed.action is Action.PING:
-        push.send(connection_id, frame("pong", {"at": clock.now_iso()}))
+        push.send(connection_id, frame(Push.PONG, {"at": clock.now_iso()}))
         return
-    push.send(
-        connection_id,
-        error(
-            "not_available",
-            "Conversations are not served on this socket yet",
-            parsed.action.value,
-        ),
-    )
+    conversation_id = parsed.conversation()
+    if conversation_id is None:
+        message = 'Give the conversation as {"conversation_id": "..."} or its id as data'
+        push.send(connection_id, error(Code.VALIDATION_ERROR, message, parsed.action.value))
+        return
+    actions.run(connection_id, connection, parsed.action, conversation_id)
 
 
-def _unknown(body: Any) -> str:
-    actions = ", ".join(a.value for a in Action)
-    return f"Send JSON {{'action': one of {actions}, 'data': ...}}"
+def _learn_contact(connection_id: str, connection: ConnectionItem) -> None:
+    """An end user's socket opened before they were identified: look the contact up again
+    (one GetItem per action until it is known) and list the socket under it."""
+    if connection.kind != store.END_USER or connection.contact_id is not None:
+        return
+    contact_id = access.contact_of(connection.tenant_id, connection.principal_id)
+    if contact_id is not None:
+        store.set_contact(
+            connection.tenant_id, connection_id, contact_id, int(connection.expires_at)
+        )
+        connection.contact_id = contact_id
+
+
+def _unknown() -> str:
+    names = ", ".join(a.value for a in Action)
+    return f"Send JSON {{'action': one of {names}, 'data': ...}}"

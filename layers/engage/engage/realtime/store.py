@@ -1,13 +1,24 @@
-"""Storage of realtime connections (see models.py for the items)."""
+"""Storage of realtime connections and conversation subscriptions (models.py has the items).
+
+Every write is a single-item put, update or delete (no transactions). Requests per call are
+noted on each function: the fan-out's budget per delivered event is one Query per audience,
+one PostToConnection per socket and the seen-claim (fanout.py).
+"""
 
 from __future__ import annotations
 
+from pynamodb.exceptions import UpdateError
+from pynamodb.expressions.update import Action
+
 from engage.core import keys
-from engage.realtime.models import ConnectionIndexItem, ConnectionItem
+from engage.realtime.models import ConnectionIndexItem, ConnectionItem, SubscriptionItem
+
+AGENT = "agent"
+END_USER = "end_user"
 
 
 def _index_pk(tenant_id: str, kind: str, principal_id: str) -> str:
-    if kind == "agent":
+    if kind == AGENT:
         return keys.agent_connections_partition(tenant_id)
     return keys.end_user_connections_partition(tenant_id, principal_id)
 
@@ -17,11 +28,13 @@ def put_connection(
     tenant_id: str,
     kind: str,
     principal_id: str,
+    contact_id: str | None,
     connected_at: str,
     expires_at: int,
 ) -> None:
-    """Record an open socket: its look-up item, then its index item (a crash between the two
-    leaves a look-up item that expires; the socket then gets no pushes until it reconnects)."""
+    """Record an open socket: its look-up item, then its index item (team members: under the
+    tenant; end users: under their contact, when it is known). A crash between the two leaves
+    a look-up item that expires; the socket then gets no pushes until it reconnects."""
     pk, sk = keys.connection_key(connection_id)
     ConnectionItem(
         pk,
@@ -29,9 +42,18 @@ def put_connection(
         tenant_id=tenant_id,
         kind=kind,
         principal_id=principal_id,
+        contact_id=contact_id,
         connected_at=connected_at,
         expires_at=expires_at,
     ).save()
+    indexed = principal_id if kind == AGENT else contact_id
+    if indexed is not None:
+        _put_index(tenant_id, kind, indexed, connection_id, expires_at)
+
+
+def _put_index(
+    tenant_id: str, kind: str, principal_id: str, connection_id: str, expires_at: int
+) -> None:
     ConnectionIndexItem(
         _index_pk(tenant_id, kind, principal_id),
         connection_id,
@@ -40,8 +62,28 @@ def put_connection(
     ).save()
 
 
+def set_contact(tenant_id: str, connection_id: str, contact_id: str, expires_at: int) -> None:
+    """An end user's socket whose contact became known: record it on the look-up item and list
+    the socket under the contact (two writes, once per socket)."""
+    if _update_connection(connection_id, ConnectionItem.contact_id.set(contact_id)):
+        _put_index(tenant_id, END_USER, contact_id, connection_id, expires_at)
+
+
+def _update_connection(connection_id: str, action: Action) -> bool:
+    """Apply `action` to the look-up item if it still exists (an update never recreates a
+    forgotten socket); False when it is gone."""
+    pk, sk = keys.connection_key(connection_id)
+    try:
+        ConnectionItem(pk, sk).update(actions=[action], condition=ConnectionItem.pk.exists())
+    except UpdateError as exc:
+        if exc.cause_response_code == "ConditionalCheckFailedException":
+            return False
+        raise
+    return True
+
+
 def get_connection(connection_id: str) -> ConnectionItem | None:
-    """The socket's look-up item, or None when it is gone."""
+    """The socket's look-up item, or None when it is gone (one GetItem)."""
     pk, sk = keys.connection_key(connection_id)
     try:
         return ConnectionItem.get(pk, sk)
@@ -50,22 +92,60 @@ def get_connection(connection_id: str) -> ConnectionItem | None:
 
 
 def delete_connection(connection_id: str) -> None:
-    """Forget a socket (idempotent): its index item, then its look-up item."""
+    """Forget a socket (idempotent): its subscriptions, its index item, then its look-up item."""
     item = get_connection(connection_id)
     if item is None:
         return
-    index_pk = _index_pk(item.tenant_id, item.kind, item.principal_id)
-    ConnectionIndexItem(index_pk, connection_id).delete()
+    for conversation_id in item.joined or ():
+        _delete_subscription(item.tenant_id, conversation_id, connection_id)
+    indexed = item.principal_id if item.kind == AGENT else item.contact_id
+    if indexed is not None:
+        ConnectionIndexItem(_index_pk(item.tenant_id, item.kind, indexed), connection_id).delete()
     item.delete()
 
 
 def agent_connections(tenant_id: str, now: int) -> list[str]:
-    """Connection ids of the tenant's team members' open sockets (unexpired)."""
+    """Connection ids of the tenant's team members' open sockets (unexpired; one Query)."""
     pk = keys.agent_connections_partition(tenant_id)
     return [i.sk for i in ConnectionIndexItem.query(pk) if int(i.expires_at) > now]
 
 
 def end_user_connections(tenant_id: str, contact_id: str, now: int) -> list[str]:
-    """Connection ids of one end user's open sockets (unexpired)."""
+    """Connection ids of one end user's open sockets (unexpired; one Query)."""
     pk = keys.end_user_connections_partition(tenant_id, contact_id)
     return [i.sk for i in ConnectionIndexItem.query(pk) if int(i.expires_at) > now]
+
+
+def subscribe(
+    tenant_id: str,
+    conversation_id: str,
+    connection_id: str,
+    kind: str,
+    sender_id: str,
+    expires_at: int,
+) -> None:
+    """The socket joined `conversation_id` (idempotent): its subscription item, then the id in
+    the look-up item's `joined` set (so `$disconnect` finds the subscriptions to remove)."""
+    pk = keys.conversation_sockets_partition(tenant_id, conversation_id)
+    SubscriptionItem(
+        pk, connection_id, kind=kind, sender_id=sender_id, expires_at=expires_at
+    ).save()
+    if not _update_connection(connection_id, ConnectionItem.joined.add({conversation_id})):
+        _delete_subscription(tenant_id, conversation_id, connection_id)  # it closed meanwhile
+
+
+def unsubscribe(tenant_id: str, conversation_id: str, connection_id: str) -> None:
+    """The socket left `conversation_id` (idempotent)."""
+    _delete_subscription(tenant_id, conversation_id, connection_id)
+    _update_connection(connection_id, ConnectionItem.joined.delete({conversation_id}))
+
+
+def _delete_subscription(tenant_id: str, conversation_id: str, connection_id: str) -> None:
+    pk = keys.conversation_sockets_partition(tenant_id, conversation_id)
+    SubscriptionItem(pk, connection_id).delete()
+
+
+def conversation_connections(tenant_id: str, conversation_id: str, now: int) -> list[str]:
+    """Connection ids of the sockets that joined `conversation_id` (unexpired; one Query)."""
+    pk = keys.conversation_sockets_partition(tenant_id, conversation_id)
+    return [i.sk for i in SubscriptionItem.query(pk) if int(i.expires_at) > now]

@@ -1,0 +1,133 @@
+"""What each audience of a socket sees of a domain event (issue 9 "Realtime": an end user only
+their own conversations, never an internal note).
+
+`audiences(event)` -> the frame for the tenant's team members' sockets and, when the event is
+about an end user's conversation, the contact and the frame for that end user's sockets:
+
+- `message.created` -> `message:new`: the team gets the message and `contact_id`; the end
+  user the message (END_USER_MESSAGE_FIELDS) unless it is `private` (an internal note).
+- `message.status_changed` -> `message:status`: both get the data (the end user not for a
+  note's receipt).
+- `conversation.created` / `conversation.updated` -> `conversation:updated` (`created` true /
+  false): the team gets the conversation (and `changes`); the end user its public fields
+  (END_USER_CONVERSATION_FIELDS, with their own unread count as `unread_count`), and nothing
+  for an update that changed only internal ones (labels, priority, the team's unread count).
+- `campaign.progress` -> `campaign:progress`: the team only.
+
+Every frame's data also carries `event_id` and `occurred_at`. Event data shapes are those of
+engage/conversations (issue 9 "Routes").
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import JsonValue
+
+from engage.events.envelope import DomainEvent, EventType
+from engage.realtime.frames import Push
+
+FRAMES = {
+    EventType.MESSAGE_CREATED: Push.MESSAGE_NEW,
+    EventType.MESSAGE_STATUS_CHANGED: Push.MESSAGE_STATUS,
+    EventType.CONVERSATION_CREATED: Push.CONVERSATION_UPDATED,
+    EventType.CONVERSATION_UPDATED: Push.CONVERSATION_UPDATED,
+    EventType.CAMPAIGN_PROGRESS: Push.CAMPAIGN_PROGRESS,
+}
+
+END_USER_MESSAGE_FIELDS = (
+    "id",
+    "conversation_id",
+    "contact_id",
+    "sender",
+    "sender_id",
+    "content",
+    "type",
+    "private",
+    "created_at",
+    "delivered_at",
+    "read_at",
+    "client_message_id",
+    "attachments",
+)
+"""The message fields an end user's socket receives (anything else the event carries stays
+with the team)."""
+
+END_USER_CONVERSATION_FIELDS = (
+    "id",
+    "contact_id",
+    "channel",
+    "status",
+    "assignee_id",
+    "created_at",
+    "last_activity_at",
+)
+"""The conversation fields an end user's socket receives: not the team's labels, priority or
+unread count (their own, `user_unread_count`, is their `unread_count`)."""
+
+END_USER_RENAMED = {"user_unread_count": "unread_count"}
+
+
+@dataclass(frozen=True)
+class Audiences:
+    """The frame name, the team's data, and the end user's contact and data (None: not for
+    them)."""
+
+    name: Push
+    team: dict[str, Any]
+    contact_id: str | None
+    end_user: dict[str, Any] | None
+
+
+def audiences(event: DomainEvent) -> Audiences | None:
+    """Who gets `event` and what (see the module docstring); None for events no socket gets."""
+    name = FRAMES.get(event.type)
+    if name is None:
+        return None
+    stamp: dict[str, JsonValue] = {"event_id": event.id, "occurred_at": event.occurred_at}
+    data = dict(event.data)
+    if event.type in (EventType.CONVERSATION_CREATED, EventType.CONVERSATION_UPDATED):
+        data["created"] = event.type is EventType.CONVERSATION_CREATED
+    team = {**data, **stamp}
+    contact = data.get("contact_id")
+    if event.type is EventType.CAMPAIGN_PROGRESS or not isinstance(contact, str) or not contact:
+        return Audiences(name, team, None, None)
+    mine = _end_user_view(event.type, data)
+    return Audiences(name, team, contact, None if mine is None else {**mine, **stamp})
+
+
+def _end_user_view(kind: EventType, data: dict[str, JsonValue]) -> dict[str, JsonValue] | None:
+    if kind is EventType.MESSAGE_CREATED:
+        if data.get("private") is not False:  # a note, or a message that does not say
+            return None
+        return {k: data[k] for k in END_USER_MESSAGE_FIELDS if k in data}
+    if kind is EventType.MESSAGE_STATUS_CHANGED:
+        return None if data.get("private") is True else data
+    view = {k: data[k] for k in END_USER_CONVERSATION_FIELDS if k in data}
+    view.update({new: data[old] for old, new in END_USER_RENAMED.items() if old in data})
+    view["created"] = data["created"]
+    if "changes" not in data:
+        return view
+    changes = _public_changes(data["changes"])
+    if not changes:
+        return None
+    view["changes"] = changes
+    return view
+
+
+def _public_changes(changes: JsonValue) -> JsonValue:
+    """`changes` narrowed to the end user's fields, with their names (a list of field names or
+    a map of field -> change); anything else is withheld."""
+    if isinstance(changes, dict):
+        return {_public_name(k): v for k, v in changes.items() if _public_name(k)}
+    if isinstance(changes, list):
+        return [_public_name(c) for c in changes if isinstance(c, str) and _public_name(c)]
+    return None
+
+
+def _public_name(field: str) -> str:
+    """The end user's name of a conversation field; "" for one they do not see."""
+    if field in END_USER_RENAMED:
+        return END_USER_RENAMED[field]
+    return field if field in END_USER_CONVERSATION_FIELDS else ""
