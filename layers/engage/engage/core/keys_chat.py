@@ -1,5 +1,6 @@
 """Key builders and parsers of conversations, messages, end users, sockets, API keys and usage
-(issue 9), re-exported by `engage.core.keys` (use them as `keys.<name>`; DESIGN.md section 2, STYLE.md rule 5).
+(issue 9), re-exported by `engage.core.keys` (use them as `keys.<name>`; DESIGN.md section 2,
+STYLE.md rule 5).
 
 A conversation and its messages share one partition (`T#<t>#CV#<conversationId>`): the
 conversation item (`SK=CONV`), its messages (`SK=M#<messageId>`, time-ordered ids) and the
