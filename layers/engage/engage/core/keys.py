@@ -395,29 +395,4 @@ def api_key_lookup_key(key_hash: str) -> tuple[str, str]:
     return f"APIKEY#{key_hash}", "APIKEY"
 
 
-def usage_key(tenant_id: str, period: str) -> tuple[str, str]:
-    """The tenant's usage counters of one period: `YYYY-MM` (calendar month UTC) or `ALL`."""
-    return f"T#{tenant_id}#USAGE", period
-
-
-USER_SK_PREFIX, INVITATION_SK_PREFIX = "USER#", "INV#"  # team (issue 9)
-
-
-def id_from_sk(sk: str, prefix: str) -> str:
-    """The id after `prefix` in a `user_key` / `invitation_key` sort key, else ValueError."""
-    if not sk.startswith(prefix) or len(sk) == len(prefix):
-        raise ValueError(f"not a {prefix} key: {sk[:40]!r}")
-    return sk[len(prefix) :]
-
-
-def invitation_key(tenant_id: str, invitation_id: str) -> tuple[str, str]:
-    """A team invitation (in the tenant's partition: its token carries the tenant id)."""
-    return tenant_pk(tenant_id), f"{INVITATION_SK_PREFIX}{invitation_id}"
-
-
-def owner_count_key(tenant_id: str) -> tuple[str, str]:
-    """The tenant's number of active owners (guards the last one: engage/auth/owners.py)."""
-    return tenant_pk(tenant_id), "OWNERS"
-
-
 from engage.core.keys_chat import *  # noqa: E402, F403 (issue 9 chat keys, as keys.<name>)

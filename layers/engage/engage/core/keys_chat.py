@@ -1,5 +1,6 @@
-"""Key builders and parsers of conversations, messages and end users (issue 9), re-exported by
-`engage.core.keys` (use them as `keys.<name>`; DESIGN.md section 2, STYLE.md rule 5).
+"""Key builders and parsers of conversations, messages, end users, usage and the team (issue 9),
+re-exported by `engage.core.keys` (use them as `keys.<name>`; DESIGN.md section 2, STYLE.md
+rule 5).
 
 A conversation and its messages share one partition (`T#<t>#CV#<conversationId>`): the
 conversation item (`SK=CONV`), its messages (`SK=M#<messageId>`, time-ordered ids) and the
@@ -109,3 +110,29 @@ def end_users_partition(tenant_id: str) -> str:
 def end_user_key(tenant_id: str, external_id: str) -> tuple[str, str]:
     """The look-up item of one end user: external id -> contact id."""
     return end_users_partition(tenant_id), external_id
+
+
+# -- usage and team (issue 9), kept here so core/keys.py stays under 400 lines -------------
+def usage_key(tenant_id: str, period: str) -> tuple[str, str]:
+    """The tenant's usage counters of one period: `YYYY-MM` (calendar month UTC) or `ALL`."""
+    return f"T#{tenant_id}#USAGE", period
+
+
+USER_SK_PREFIX, INVITATION_SK_PREFIX = "USER#", "INV#"  # team (issue 9)
+
+
+def id_from_sk(sk: str, prefix: str) -> str:
+    """The id after `prefix` in a `user_key` / `invitation_key` sort key, else ValueError."""
+    if not sk.startswith(prefix) or len(sk) == len(prefix):
+        raise ValueError(f"not a {prefix} key: {sk[:40]!r}")
+    return sk[len(prefix) :]
+
+
+def invitation_key(tenant_id: str, invitation_id: str) -> tuple[str, str]:
+    """A team invitation (in the tenant's partition: its token carries the tenant id)."""
+    return f"T#{tenant_id}", f"{INVITATION_SK_PREFIX}{invitation_id}"
+
+
+def owner_count_key(tenant_id: str) -> tuple[str, str]:
+    """The tenant's number of active owners (guards the last one: engage/auth/owners.py)."""
+    return f"T#{tenant_id}", "OWNERS"
