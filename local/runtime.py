@@ -229,6 +229,10 @@ class LocalRuntime(Workers):
                 "STAGE": "local",
                 "REALTIME_ENDPOINT": f"http://127.0.0.1:{self.port}/_local/realtime",
                 "REALTIME_PUBLIC_URL": f"ws://127.0.0.1:{self.port}/v1/realtime",
+                # invitation links open this runtime's stand-in /accept-invite page
+                "CONSOLE_BASE_URL": os.environ.get(
+                    "CONSOLE_BASE_URL", f"http://127.0.0.1:{self.port}"
+                ),
                 **{name: kept[name] for name in GENERATED},
                 "POWERTOOLS_TRACE_DISABLED": "true",
                 "POWERTOOLS_METRICS_DISABLED": "true",

@@ -489,11 +489,6 @@ def test_hostile_console_input_is_a_400_or_404_in_the_envelope(base_url):
     assert resp.status_code in (400, 404) and resp.json()["success"] is False
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: GET /admin/account/usage?period=9999-12 is a 500 (OverflowError in "
-    "usage/service.py:period_bounds: start + 32 days passes year 9999)",
-)
 def test_usage_of_the_last_representable_month_is_not_a_500(base_url):
     owner = Owner(base_url)
     resp = owner.http.get("/admin/account/usage", params={"period": "9999-12"})
@@ -516,11 +511,6 @@ def test_a_deeply_nested_socket_frame_is_answered_with_an_error(base_url):
     assert asyncio.run(send())[0]["data"]["code"] == "validation_error"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug (local runtime only): invitation links point at port 3000 whatever --port "
-    "the runtime serves on: local/runtime.py sets no CONSOLE_BASE_URL (settings default)",
-)
 def test_the_invitation_link_points_at_the_runtime_that_sent_it(base_url):
     owner = Owner(base_url)
     resp = owner.http.post("/admin/team/invitations", json={"email": _email(), "role": "agent"})

@@ -26,7 +26,8 @@ from engage.usage.schemas import (
 
 def period_bounds(period: str | None) -> tuple[str, dt.datetime, dt.datetime]:
     """`(YYYY-MM, start, end)` of a calendar month in UTC (end exclusive); the current month
-    when `period` is None. Raises ValidationFailed for a period that is not `YYYY-MM`."""
+    when `period` is None. Raises ValidationFailed for a period that is not `YYYY-MM` of a
+    year 2000-9998."""
     if period is None:
         start = (
             clock.now().astimezone(dt.UTC).replace(day=1, hour=0, minute=0, second=0, microsecond=0)
@@ -36,6 +37,8 @@ def period_bounds(period: str | None) -> tuple[str, dt.datetime, dt.datetime]:
             start = dt.datetime.strptime(period, "%Y-%m").replace(tzinfo=dt.UTC)
         except ValueError as exc:
             raise ValidationFailed("Invalid period", {"period": "must be YYYY-MM"}) from exc
+        if not 2000 <= start.year <= 9998:
+            raise ValidationFailed("Invalid period", {"period": "the year must be 2000 to 9998"})
     end = (start + dt.timedelta(days=32)).replace(day=1)
     return start.strftime("%Y-%m"), start, end
 
