@@ -13,9 +13,10 @@ from fastapi import APIRouter, Query, Response
 
 from engage.conversations import service, sync
 from engage.conversations.schemas import (
+    SEND_RETRY_RESPONSES,
     ConversationCreate,
-    ConversationListPublic,
-    ConversationPublic,
+    EndUserConversationListPublic,
+    EndUserConversationPublic,
     MessageCreate,
     MessageListPublic,
     MessagePublic,
@@ -45,7 +46,7 @@ def identify(body: Identify, user: CurrentEndUser) -> EndUserPublic:
 
 
 @router.post("/conversations", status_code=201)
-def start_conversation(body: ConversationCreate, user: CurrentEndUser) -> ConversationPublic:
+def start_conversation(body: ConversationCreate, user: CurrentEndUser) -> EndUserConversationPublic:
     """Open a conversation (with its first `message` if given)."""
     return service.start_conversation(user.tenant_id, user.user_id, body)
 
@@ -55,18 +56,21 @@ def list_conversations(
     user: CurrentEndUser,
     cursor: Id = None,
     limit: Limit = 20,
-) -> ConversationListPublic:
-    """The caller's conversations, newest first."""
+) -> EndUserConversationListPublic:
+    """The caller's conversations, newest first, as the end user sees them (no labels,
+    priority or assignee id; their own unread count)."""
     return service.list_own(user.tenant_id, user.user_id, cursor, limit)
 
 
 @router.get("/conversations/{conversation_id}")
-def get_conversation(conversation_id: str, user: CurrentEndUser) -> ConversationPublic:
+def get_conversation(conversation_id: str, user: CurrentEndUser) -> EndUserConversationPublic:
     """One of the caller's conversations (404 for any other)."""
     return service.get_own(user.tenant_id, user.user_id, conversation_id)
 
 
-@router.post("/conversations/{conversation_id}/messages", status_code=201)
+@router.post(
+    "/conversations/{conversation_id}/messages", status_code=201, responses=SEND_RETRY_RESPONSES
+)
 def send_message(
     conversation_id: str, body: MessageCreate, user: CurrentEndUser, response: Response
 ) -> MessagePublic:
@@ -115,7 +119,8 @@ def sync_changes(
     limit: Limit = 100,
 ) -> SyncPublic:
     """Everything of the caller's that changed after `cursor` (none: from the start), as
-    current state, oldest change first; see README "Chat platform: conversations"."""
+    current state, oldest change first; see README "Chat platform: conversations". A cursor
+    later than the server's time (beyond a minute of clock skew) is a 400."""
     return sync.sync(user.tenant_id, user.user_id, cursor, limit)
 
 

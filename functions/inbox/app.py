@@ -10,6 +10,7 @@ from fastapi import APIRouter, Query, Response
 
 from engage.conversations import inbox, stats
 from engage.conversations.schemas import (
+    SEND_RETRY_RESPONSES,
     AgentMessageCreate,
     Channel,
     ConversationListPublic,
@@ -90,7 +91,11 @@ def list_messages(
     return inbox.list_messages(principal.tenant_id, conversation_id, before, after, limit)
 
 
-@router.post("/admin/api/conversations/{conversation_id}/messages", status_code=201)
+@router.post(
+    "/admin/api/conversations/{conversation_id}/messages",
+    status_code=201,
+    responses=SEND_RETRY_RESPONSES,
+)
 def reply(
     conversation_id: str, body: AgentMessageCreate, principal: AgentPrincipal, response: Response
 ) -> MessagePublic:

@@ -112,7 +112,7 @@ def list_conversations(
                 continue
             if needle and needle not in (item.search_text or ""):
                 continue
-            out.append(conversation_public(item, Side.AGENT))
+            out.append(conversation_public(item))
             if len(out) == limit:
                 break
     return ConversationListPublic(data=out, next_cursor=None if exhausted else below)
@@ -120,7 +120,7 @@ def list_conversations(
 
 def get(tenant_id: str, conversation_id: str) -> ConversationPublic:
     """One conversation of the tenant, as the console sees it."""
-    return conversation_public(conversation(tenant_id, conversation_id), Side.AGENT)
+    return conversation_public(conversation(tenant_id, conversation_id))
 
 
 def list_messages(
@@ -196,7 +196,7 @@ def update(tenant_id: str, conversation_id: str, body: ConversationUpdate) -> Co
     for _ in range(UPDATE_ATTEMPTS):
         changes = _changes(tenant_id, item, body)
         if not changes:
-            return conversation_public(item, Side.AGENT)
+            return conversation_public(item)
         now = clock.now_iso()
         status = str(changes.get("status", item.status))
         resolved_at: str | None = item.resolved_at
@@ -229,7 +229,7 @@ def update(tenant_id: str, conversation_id: str, body: ConversationUpdate) -> Co
         if store.update_conversation(
             item, set_=fields, remove=remove, add={"version": 1}, expect=expect
         ):
-            return conversation_public(item, Side.AGENT)
+            return conversation_public(item)
         fresh = store.get_conversation(tenant_id, conversation_id)
         if fresh is None:
             raise NotFound("Conversation not found")

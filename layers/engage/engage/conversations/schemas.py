@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from enum import StrEnum
+from typing import Any
 
 from pydantic import Field, field_validator
 
@@ -165,9 +166,20 @@ class MessagePublic(PublicModel):
     read_at: str | None
 
 
+SEND_RETRY_RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {
+        "model": MessagePublic,
+        "description": "A retry with the same `client_message_id`: the first message again "
+        "(no second one is made)",
+    }
+}
+"""OpenAPI `responses` of the send routes (`/v1` and the console's): a new message is a 201,
+the idempotent replay of a send a 200 with the same body."""
+
+
 class ConversationPublic(PublicModel):
-    """A conversation. `unread_count` counts the other side's messages the caller's side has
-    not read (end user: agent replies; console: the end user's messages)."""
+    """A conversation as the console sees it. `unread_count`: the end user's messages no
+    member has read."""
 
     id: str
     contact_id: str
@@ -182,10 +194,34 @@ class ConversationPublic(PublicModel):
     snoozed_until: str | None
 
 
+class EndUserConversationPublic(PublicModel):
+    """A conversation as its end user sees it, over `/v1` and on their socket
+    (`conversation:updated`): none of the team's internal fields (labels, priority, the
+    snooze time, which member is assigned). `assigned`: a team member has taken it.
+    `unread_count`: the team's messages the end user has not read."""
+
+    id: str
+    contact_id: str
+    channel: Channel
+    status: ConversationStatus
+    assigned: bool
+    created_at: str
+    last_activity_at: str
+    unread_count: int
+
+
 class ConversationListPublic(PublicModel):
     """A page of conversations; pass `next_cursor` as `cursor` for the next (null: no more)."""
 
     data: list[ConversationPublic]
+    next_cursor: str | None
+
+
+class EndUserConversationListPublic(PublicModel):
+    """A page of the end user's conversations; pass `next_cursor` as `cursor` for the next
+    (null: no more)."""
+
+    data: list[EndUserConversationPublic]
     next_cursor: str | None
 
 
@@ -214,7 +250,7 @@ class SyncPublic(PublicModel):
     conversation changes its fields); pass `next_cursor` next time. `has_more`: call again
     at once."""
 
-    conversations: list[ConversationPublic]
+    conversations: list[EndUserConversationPublic]
     messages: list[MessagePublic]
     next_cursor: str
     has_more: bool

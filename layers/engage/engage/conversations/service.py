@@ -13,9 +13,9 @@ from engage.conversations.indexing import assign_index_keys
 from engage.conversations.models import ConversationItem
 from engage.conversations.schemas import (
     ConversationCreate,
-    ConversationListPublic,
-    ConversationPublic,
     ConversationStatus,
+    EndUserConversationListPublic,
+    EndUserConversationPublic,
     MessageCreate,
     MessageListPublic,
     MessagePublic,
@@ -25,7 +25,7 @@ from engage.conversations.schemas import (
     Sender,
     Side,
 )
-from engage.conversations.wire import conversation_public, message_public
+from engage.conversations.wire import end_user_conversation_public, message_public
 from engage.core import clock, ids, keys
 from engage.core.errors import NotFound, ValidationFailed
 from engage.endusers import service as end_users
@@ -54,7 +54,7 @@ def check_cursor(value: str | None, field: str) -> str | None:
 
 def start_conversation(
     tenant_id: str, external_id: str, body: ConversationCreate
-) -> ConversationPublic:
+) -> EndUserConversationPublic:
     """Open a conversation for the end user (made a bare contact if they never identified),
     with its first message when `body.message` is given. Answers the conversation."""
     contact = end_users.ensure_end_user(tenant_id, external_id)
@@ -80,32 +80,32 @@ def start_conversation(
     store.put_new_conversation(item)
     if body.message is not None:
         messages.send(tenant_id, item, _author(external_id), body.message, private=False)
-    return conversation_public(item, Side.USER)
+    return end_user_conversation_public(item)
 
 
 def list_own(
     tenant_id: str, external_id: str, cursor: str | None, limit: int
-) -> ConversationListPublic:
+) -> EndUserConversationListPublic:
     """The end user's conversations, newest first; `cursor` = the last id of a page."""
     check_cursor(cursor, "cursor")
     contact_id = access.contact_id_of_end_user(tenant_id, external_id)
     if contact_id is None:
-        return ConversationListPublic(data=[], next_cursor=None)
+        return EndUserConversationListPublic(data=[], next_cursor=None)
     limit = min(limit, PAGE_MAX)
     found = store.contact_conversation_ids(tenant_id, contact_id, cursor, limit + 1)
     page, more = found[:limit], len(found) > limit
     items = store.batch_get_conversations(tenant_id, page)
     data = [
-        conversation_public(items[c], Side.USER)
+        end_user_conversation_public(items[c])
         for c in page
         if c in items and items[c].contact_id == contact_id
     ]
-    return ConversationListPublic(data=data, next_cursor=page[-1] if more and page else None)
+    return EndUserConversationListPublic(data=data, next_cursor=page[-1] if more and page else None)
 
 
-def get_own(tenant_id: str, external_id: str, conversation_id: str) -> ConversationPublic:
+def get_own(tenant_id: str, external_id: str, conversation_id: str) -> EndUserConversationPublic:
     """One of the end user's conversations (NotFound for any other)."""
-    return conversation_public(own_conversation(tenant_id, external_id, conversation_id), Side.USER)
+    return end_user_conversation_public(own_conversation(tenant_id, external_id, conversation_id))
 
 
 def send_own(

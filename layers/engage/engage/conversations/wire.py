@@ -7,6 +7,7 @@ from engage.conversations.schemas import (
     Channel,
     ConversationPublic,
     ConversationStatus,
+    EndUserConversationPublic,
     MessagePublic,
     MessageType,
     Priority,
@@ -44,8 +45,8 @@ def unread_for(item: ConversationItem, side: Side) -> int:
     return max(0, int(value or 0))
 
 
-def conversation_public(item: ConversationItem, side: Side) -> ConversationPublic:
-    """The wire shape of a conversation as `side` sees it (its own unread count)."""
+def conversation_public(item: ConversationItem) -> ConversationPublic:
+    """The console's wire shape of a conversation (the team's unread count)."""
     return ConversationPublic(
         id=conversation_id_of(item),
         contact_id=item.contact_id,
@@ -56,6 +57,21 @@ def conversation_public(item: ConversationItem, side: Side) -> ConversationPubli
         labels=[str(label) for label in item.labels or []],
         created_at=item.created_at,
         last_activity_at=item.last_activity_at,
-        unread_count=unread_for(item, side),
+        unread_count=unread_for(item, Side.AGENT),
         snoozed_until=item.snoozed_until,
+    )
+
+
+def end_user_conversation_public(item: ConversationItem) -> EndUserConversationPublic:
+    """The end user's wire shape of a conversation (`/v1`): no internal field, their own
+    unread count."""
+    return EndUserConversationPublic(
+        id=conversation_id_of(item),
+        contact_id=item.contact_id,
+        channel=Channel(item.channel),
+        status=ConversationStatus(item.status),
+        assigned=item.assignee_id is not None,
+        created_at=item.created_at,
+        last_activity_at=item.last_activity_at,
+        unread_count=unread_for(item, Side.USER),
     )

@@ -97,6 +97,15 @@ def sync_index_upper(changed_ms: int) -> str:
     return f"{changed_ms:013d}#~"
 
 
+def parse_sync_index_ms(sort_key: str) -> int:
+    """The change time (epoch ms) of a `sync_index_sk` / `sync_index_upper` value (a sync
+    cursor); ValueError when it does not start with 13 digits and `#`."""
+    stamp, mark = sort_key[:13], sort_key[13:14]
+    if len(stamp) != 13 or not stamp.isascii() or not stamp.isdigit() or mark != "#":
+        raise ValueError(f"not a sync index sort key: {sort_key!r}")
+    return int(stamp)
+
+
 def first_response_partition(tenant_id: str, day: str) -> str:
     """First-response samples of one UTC day (`YYYY-MM-DD`); sort key = conversation id."""
     return f"T#{tenant_id}#FRT#{day}"

@@ -9,9 +9,11 @@ about an end user's conversation, the contact and the frame for that end user's 
 - `message.status_changed` -> `message:status`: both get the data (the end user not for a
   note's receipt).
 - `conversation.created` / `conversation.updated` -> `conversation:updated` (`created` true /
-  false): the team gets the conversation (and `changes`); the end user its public fields
-  (END_USER_CONVERSATION_FIELDS, with their own unread count as `unread_count`), and nothing
-  for an update that changed only internal ones (labels, priority, the team's unread count).
+  false): the team gets the conversation (and `changes`); the end user the fields `/v1`
+  shows them (engage/conversations/enduser_view.py: `EndUserConversationPublic`'s, with
+  `assigned` for the assignee and their own unread count as `unread_count`), and nothing for
+  an update that changed only internal ones (labels, priority, snooze time, the team's
+  unread count).
 - `campaign.progress` -> `campaign:progress`: the team only.
 
 Every frame's data also carries `event_id` and `occurred_at`. Event data shapes are those of
@@ -25,6 +27,7 @@ from typing import Any
 
 from pydantic import JsonValue
 
+from engage.conversations import enduser_view
 from engage.events.envelope import DomainEvent, EventType
 from engage.realtime.frames import Push
 
@@ -53,20 +56,6 @@ END_USER_MESSAGE_FIELDS = (
 )
 """The message fields an end user's socket receives (anything else the event carries stays
 with the team)."""
-
-END_USER_CONVERSATION_FIELDS = (
-    "id",
-    "contact_id",
-    "channel",
-    "status",
-    "assignee_id",
-    "created_at",
-    "last_activity_at",
-)
-"""The conversation fields an end user's socket receives: not the team's labels, priority or
-unread count (their own, `user_unread_count`, is their `unread_count`)."""
-
-END_USER_RENAMED = {"user_unread_count": "unread_count"}
 
 
 @dataclass(frozen=True)
@@ -104,30 +93,12 @@ def _end_user_view(kind: EventType, data: dict[str, JsonValue]) -> dict[str, Jso
         return {k: data[k] for k in END_USER_MESSAGE_FIELDS if k in data}
     if kind is EventType.MESSAGE_STATUS_CHANGED:
         return None if data.get("private") is True else data
-    view = {k: data[k] for k in END_USER_CONVERSATION_FIELDS if k in data}
-    view.update({new: data[old] for old, new in END_USER_RENAMED.items() if old in data})
+    view = enduser_view.from_event(data)
     view["created"] = data["created"]
     if "changes" not in data:
         return view
-    changes = _public_changes(data["changes"])
+    changes = enduser_view.public_changes(data["changes"])
     if not changes:
         return None
     view["changes"] = changes
     return view
-
-
-def _public_changes(changes: JsonValue) -> JsonValue:
-    """`changes` narrowed to the end user's fields, with their names (a list of field names or
-    a map of field -> change); anything else is withheld."""
-    if isinstance(changes, dict):
-        return {_public_name(k): v for k, v in changes.items() if _public_name(k)}
-    if isinstance(changes, list):
-        return [_public_name(c) for c in changes if isinstance(c, str) and _public_name(c)]
-    return None
-
-
-def _public_name(field: str) -> str:
-    """The end user's name of a conversation field; "" for one they do not see."""
-    if field in END_USER_RENAMED:
-        return END_USER_RENAMED[field]
-    return field if field in END_USER_CONVERSATION_FIELDS else ""
