@@ -5,7 +5,8 @@ The fields are those of `EndUserConversationPublic` (`/v1` answers it; wire.py b
 the item). The socket's `conversation:updated` frame for the end user is built here from the
 `conversation.*` event data (engage/conversations/events.py), whose names are the console's:
 
-- `assignee_id` becomes `assigned` (whether a member has the conversation, not which one);
+- `assignee_id` becomes `assigned` (whether a member has the conversation, not which one;
+  a move from one member to another is a change of `assigned` that stays true);
 - `user_unread_count` (the end user's count) becomes `unread_count`; the event's own
   `unread_count` is the team's and never reaches the end user;
 - labels, priority and `snoozed_until` are left out;
