@@ -64,7 +64,9 @@ def _join(
             return
         if end_user_id is not None and connection.contact_id is None:
             expires_at = int(connection.expires_at)
-            store.set_contact(connection.tenant_id, connection_id, contact_id, expires_at)
+            store.set_contact(
+                connection.tenant_id, connection_id, contact_id, expires_at, connection.key_id
+            )
             connection.contact_id = contact_id
         store.subscribe(
             connection.tenant_id,
