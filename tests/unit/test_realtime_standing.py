@@ -233,3 +233,17 @@ def test_one_standing_read_per_event_however_many_sockets(h, shop, sockets, monk
     assert deliver(event) == 9  # owner, agent, six more team sockets, alice
     assert sorted(made) == ["BatchGetItem", "PutItem", "Query", "Query"]
     assert _contents(sent, "alice") == ["counted"]
+
+
+def test_a_deactivated_members_joined_socket_gets_no_more_typing(h, shop, sockets):
+    sent, closed = sockets
+    owner, agent_id, _, conversation_id = shop
+    # Given the agent and alice both joined alice's conversation
+    _send("agent", "conversation:join", conversation_id)
+    _send("alice", "conversation:join", conversation_id)
+    # When the agent is deactivated and alice starts typing
+    h.client.put(f"/admin/team/users/{agent_id}", headers=owner, json={"active": False})
+    _send("alice", "typing:start", conversation_id)
+    # Then the agent's socket got no typing frame and is closed
+    assert [f["event"] for f in sent["agent"]] == ["conversation:joined"]
+    assert "agent" in closed

@@ -50,8 +50,10 @@ class ConnectionIndexItem(BaseItem):
 
 class SubscriptionItem(BaseItem):
     """A socket that joined a conversation: `kind` and `senderId` (the member id, or the end
-    user's contact id) name it in the typing frames it sends; expires with its connection."""
+    user's contact id) name it in the typing frames it sends; `keyId` (end users) is the API
+    key whose standing typing frames to it rest on; expires with its connection."""
 
     kind = UnicodeAttribute()
     sender_id = UnicodeAttribute(attr_name="senderId")
+    key_id = UnicodeAttribute(null=True, attr_name="keyId")
     expires_at = NumberAttribute(attr_name="expiresAt")

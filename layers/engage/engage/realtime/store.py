@@ -150,12 +150,14 @@ def subscribe(
     kind: str,
     sender_id: str,
     expires_at: int,
+    key_id: str | None = None,
 ) -> None:
-    """The socket joined `conversation_id` (idempotent): its subscription item, then the id in
-    the look-up item's `joined` set (so `$disconnect` finds the subscriptions to remove)."""
+    """The socket joined `conversation_id` (idempotent): its subscription item (with the end
+    user's API key id), then the id in the look-up item's `joined` set (so `$disconnect` finds
+    the subscriptions to remove)."""
     pk = keys.conversation_sockets_partition(tenant_id, conversation_id)
     SubscriptionItem(
-        pk, connection_id, kind=kind, sender_id=sender_id, expires_at=expires_at
+        pk, connection_id, kind=kind, sender_id=sender_id, key_id=key_id, expires_at=expires_at
     ).save()
     if not _update_connection(connection_id, ConnectionItem.joined.add({conversation_id})):
         _delete_subscription(tenant_id, conversation_id, connection_id)  # it closed meanwhile
@@ -172,7 +174,12 @@ def _delete_subscription(tenant_id: str, conversation_id: str, connection_id: st
     SubscriptionItem(pk, connection_id).delete()
 
 
-def conversation_connections(tenant_id: str, conversation_id: str, now: int) -> list[str]:
-    """Connection ids of the sockets that joined `conversation_id` (unexpired; one Query)."""
+def conversation_connections(tenant_id: str, conversation_id: str, now: int) -> list[Socket]:
+    """The sockets that joined `conversation_id`, with the member id or API key id their
+    standing rests on (unexpired; one Query)."""
     pk = keys.conversation_sockets_partition(tenant_id, conversation_id)
-    return [i.sk for i in SubscriptionItem.query(pk) if int(i.expires_at) > now]
+    return [
+        Socket(i.sk, member_id=i.sender_id) if i.kind == AGENT else Socket(i.sk, key_id=i.key_id)
+        for i in SubscriptionItem.query(pk)
+        if int(i.expires_at) > now
+    ]
