@@ -111,7 +111,9 @@ def shop(h, chat, sockets):
     headers = h.register()
     tenant = _tenant(h, headers)
     chat.keys["pk_shop"] = tenant
-    made = h.client.post("/admin/api-keys", headers=headers, json={"name": "shop", "kind": "publishable"})
+    made = h.client.post(
+        "/admin/api-keys", headers=headers, json={"name": "shop", "kind": "publishable"}
+    )
     chat.key_ids["pk_shop"] = made.json()["id"]
     chat.contacts[(tenant, "alice")] = "c-alice"
     chat.contacts[(tenant, "bob")] = "c-bob"
@@ -343,9 +345,7 @@ def test_an_event_from_the_bus_reaches_the_sockets_through_the_rule(h, shop, soc
     assert _events(sent, "alice", "message:new")[0]["event_id"] == "bus-1"
 
 
-def test_the_fan_out_makes_one_claim_one_query_per_audience_and_one_standing_read(
-    h, shop, sockets
-):
+def test_the_fan_out_makes_one_claim_one_query_per_audience_and_one_standing_read(h, shop, sockets):
     from botocore.endpoint import Endpoint
 
     from engage.realtime.fanout import deliver
