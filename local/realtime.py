@@ -5,10 +5,13 @@ API: the handshake becomes a `$connect` event for RealtimeFunction (a refusal an
 with `$connect`'s status, 401, and the socket never opens, as with API Gateway), each text
 frame a MESSAGE event routed by its `action` (the API's route selection expression
 `$request.body.action`; unknown actions go to `$default`), and the close a `$disconnect`
-event. The functions answer through `@connections`: REALTIME_ENDPOINT points at
-`/_local/realtime`, whose `POST|GET|DELETE /_local/realtime/@connections/{id}` this module
-serves as API Gateway's management API does (410 GoneException for a socket that is gone).
-The event shapes follow
+event. A frame whose body does not name a route (not JSON, nested too deep to read, not an
+object, a binary frame) goes to `$default` too, as API Gateway routes a body its selection
+expression cannot evaluate when `$default` exists; the Lambda answers it with an `error` frame
+`validation_error` and the socket stays open. The functions answer through `@connections`:
+REALTIME_ENDPOINT points at `/_local/realtime`, whose
+`POST|GET|DELETE /_local/realtime/@connections/{id}` this module serves as API Gateway's
+management API does (410 GoneException for a socket that is gone). The event shapes follow
 https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-websocket-api-integration-requests.html
 
 `ws://127.0.0.1:<port>/_local/realtime/echo` answers every text frame with itself, on the same
@@ -18,6 +21,7 @@ server and loop: bench/realtime.py's baseline (a bare WebSocket round trip, no h
 from __future__ import annotations
 
 import asyncio
+import base64
 import json
 import secrets
 import time
@@ -82,6 +86,16 @@ def _event(
     }
 
 
+def _route_of(text: str) -> str:
+    """The route key of a text frame: its `action` when that names a route, else `$default`
+    (the selection expression `$request.body.action` finds no route)."""
+    try:
+        action = json.loads(text).get("action")
+    except (ValueError, AttributeError, RecursionError):
+        return "$default"
+    return action if isinstance(action, str) and action in ROUTES else "$default"
+
+
 def realtime_router(function: LocalFunction, sockets: Sockets, port: int) -> APIRouter:
     """The socket endpoint and the `@connections` API, served by the local runtime."""
     router = APIRouter(include_in_schema=False)
@@ -104,13 +118,16 @@ def realtime_router(function: LocalFunction, sockets: Sockets, port: int) -> API
         sockets.connected_at[connection_id] = time.time()
         try:
             while True:
-                text = await ws.receive_text()
-                try:
-                    action = json.loads(text).get("action")
-                except (ValueError, AttributeError):
-                    action = None
-                route = action if action in ROUTES else "$default"
-                event = _event(route, "MESSAGE", connection_id, port, text)
+                message = await ws.receive()
+                if message["type"] == "websocket.disconnect":
+                    break
+                text = message.get("text")
+                if text is None:  # a binary frame: API Gateway passes it on base64-encoded
+                    data = base64.b64encode(message.get("bytes") or b"").decode()
+                    event = _event("$default", "MESSAGE", connection_id, port, data)
+                    event["isBase64Encoded"] = True
+                else:
+                    event = _event(_route_of(text), "MESSAGE", connection_id, port, text)
                 await run_in_threadpool(function.invoke, event)
         except WebSocketDisconnect:
             pass

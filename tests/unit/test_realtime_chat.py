@@ -42,6 +42,7 @@ class Chat:
     contacts, conversations and their contacts."""
 
     keys: dict[str, str] = field(default_factory=dict)
+    key_ids: dict[str, str] = field(default_factory=dict)
     contacts: dict[tuple[str, str], str] = field(default_factory=dict)
     conversations: dict[tuple[str, str], str] = field(default_factory=dict)
 
@@ -51,7 +52,8 @@ class Chat:
         tenant_id = self.keys.get(api_key or "")
         if tenant_id is None or not user_id:
             raise Unauthorized("Invalid or revoked API key")
-        return EndUserIdentity(tenant_id, user_id, self.contact_of(tenant_id, user_id))
+        contact_id = self.contact_of(tenant_id, user_id)
+        return EndUserIdentity(tenant_id, user_id, contact_id, self.key_ids.get(api_key or ""))
 
     def contact_of(self, tenant_id, user_id):
         return self.contacts.get((tenant_id, user_id))
@@ -109,6 +111,10 @@ def shop(h, chat, sockets):
     headers = h.register()
     tenant = _tenant(h, headers)
     chat.keys["pk_shop"] = tenant
+    made = h.client.post(
+        "/admin/api-keys", headers=headers, json={"name": "shop", "kind": "publishable"}
+    )
+    chat.key_ids["pk_shop"] = made.json()["id"]
     chat.contacts[(tenant, "alice")] = "c-alice"
     chat.contacts[(tenant, "bob")] = "c-bob"
     chat.conversations[(tenant, "conv-a")] = "c-alice"
@@ -339,7 +345,7 @@ def test_an_event_from_the_bus_reaches_the_sockets_through_the_rule(h, shop, soc
     assert _events(sent, "alice", "message:new")[0]["event_id"] == "bus-1"
 
 
-def test_the_fan_out_makes_one_claim_and_one_query_per_audience(h, shop, sockets):
+def test_the_fan_out_makes_one_claim_one_query_per_audience_and_one_standing_read(h, shop, sockets):
     from botocore.endpoint import Endpoint
 
     from engage.realtime.fanout import deliver
@@ -357,8 +363,9 @@ def test_the_fan_out_makes_one_claim_and_one_query_per_audience(h, shop, sockets
         deliver(_message(tenant, event_id="counted"))
     finally:
         Endpoint.make_request = original
-    # Then: the claim, the team's sockets, alice's sockets (each socket one PostToConnection)
-    assert sorted(made) == ["PutItem", "Query", "Query"]
+    # Then: the claim, the team's sockets, alice's sockets, one read of the agent's and the
+    # key's standing together (and each socket one PostToConnection, faked here)
+    assert sorted(made) == ["BatchGetItem", "PutItem", "Query", "Query"]
 
 
 def test_a_gone_end_user_socket_is_forgotten_with_its_subscriptions(h, shop, sockets):

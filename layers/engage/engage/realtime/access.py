@@ -11,12 +11,14 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class EndUserIdentity:
-    """An authenticated end user: the tenant, the tenant's own id for them (`user_id`) and
-    their contact id when they are known already."""
+    """An authenticated end user: the tenant, the tenant's own id for them (`user_id`), their
+    contact id when they are known already, and the id of the API key they came with (its
+    revocation closes the socket: standing.py)."""
 
     tenant_id: str
     user_id: str
     contact_id: str | None
+    key_id: str | None = None
 
 
 def end_user(api_key: str | None, user_id: str | None, user_hash: str | None) -> EndUserIdentity:
@@ -26,7 +28,7 @@ def end_user(api_key: str | None, user_id: str | None, user_hash: str | None) ->
 
     found = authenticate(api_key, user_id, user_hash)
     contact_id = contact_of(found.tenant_id, found.user_id)
-    return EndUserIdentity(found.tenant_id, found.user_id, contact_id)
+    return EndUserIdentity(found.tenant_id, found.user_id, contact_id, found.key_id)
 
 
 def contact_of(tenant_id: str, user_id: str) -> str | None:

@@ -14,13 +14,15 @@
   `{conversation_id, sender: "user" | "agent", sender_id, typing}` goes to the conversation's
   other joined sockets (the end user's typing to the team members viewing it; a member's to
   the end user and the other members). `sender_id` is the member id, or the end user's
-  contact id (the conversation's `contact_id`). Nothing is stored.
+  contact id (the conversation's `contact_id`). Nothing is stored. The standing of the
+  receiving sockets is read first (one BatchGetItem, standing.py): a socket whose member was
+  deactivated or removed, or whose API key was revoked, is closed instead.
 """
 
 from __future__ import annotations
 
 from engage.core import clock
-from engage.realtime import access, push, store
+from engage.realtime import access, push, standing, store
 from engage.realtime.frames import Action, Code, Push, error, frame
 from engage.realtime.models import ConnectionItem
 
@@ -64,7 +66,9 @@ def _join(
             return
         if end_user_id is not None and connection.contact_id is None:
             expires_at = int(connection.expires_at)
-            store.set_contact(connection.tenant_id, connection_id, contact_id, expires_at)
+            store.set_contact(
+                connection.tenant_id, connection_id, contact_id, expires_at, connection.key_id
+            )
             connection.contact_id = contact_id
         store.subscribe(
             connection.tenant_id,
@@ -73,6 +77,7 @@ def _join(
             connection.kind,
             _sender_id(connection),
             int(connection.expires_at),
+            connection.key_id,
         )
     push.send(connection_id, frame(Push.JOINED, {"conversation_id": conversation_id}))
 
@@ -88,7 +93,9 @@ def _typing(
         "typing": typing,
     }
     others = store.conversation_connections(connection.tenant_id, conversation_id, now)
-    targets = [c for c in others if c != connection_id]
+    targets = standing.keep(
+        connection.tenant_id, [s for s in others if s.connection_id != connection_id]
+    )
     for gone in push.send_all(targets, frame(Push.TYPING, data)):
         store.delete_connection(gone)
 

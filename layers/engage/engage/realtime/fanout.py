@@ -6,10 +6,15 @@ conversation, message and campaign-progress event of their tenant (no join neede
 is live); an end user's sockets get the events of their own conversations (by the event's
 `contact_id`), never an internal note (`private: true`) and never another tenant's (every
 socket is found under the event's own tenant). A socket found gone (410) is forgotten at once.
+Before pushing, the standing of every found socket is read again (standing.py): a socket of a
+member deactivated or removed since it connected, or of an end user whose API key was revoked,
+is closed and forgotten instead, so it gets nothing more (issue 9 "Roles", "Keys").
 
 AWS requests per event: one conditional put claiming the event id (`events/seen.py`: an event
 delivered again after a retry is not pushed again), one Query per audience (the team's sockets;
-the end user's sockets, when the event concerns them) and one PostToConnection per socket.
+the end user's sockets, when the event concerns them), one BatchGetItem of the distinct
+members' user items and API key items of all those sockets together (none when there are no
+sockets) and one PostToConnection per socket: 4 DynamoDB requests at most.
 """
 
 from __future__ import annotations
@@ -19,7 +24,7 @@ from typing import Any
 from engage.core import clock
 from engage.events import seen
 from engage.events.envelope import DomainEvent
-from engage.realtime import push, store
+from engage.realtime import push, standing, store
 from engage.realtime.frames import frame
 from engage.realtime.views import audiences
 
@@ -32,10 +37,16 @@ def deliver(event: DomainEvent) -> int:
     if found is None or not seen.claim(CONSUMER, event.id):
         return 0
     now = int(clock.now().timestamp())
-    sent = _push(store.agent_connections(event.tenant_id, now), frame(found.name, found.team))
+    team = store.agent_connections(event.tenant_id, now)
+    mine: list[store.Socket] = []
     if found.contact_id is not None and found.end_user is not None:
         mine = store.end_user_connections(event.tenant_id, found.contact_id, now)
-        sent += _push(mine, frame(found.name, found.end_user))
+    allowed = set(standing.keep(event.tenant_id, [*team, *mine]))
+    ids = [s.connection_id for s in team if s.connection_id in allowed]
+    sent = _push(ids, frame(found.name, found.team))
+    if found.end_user is not None:
+        ids = [s.connection_id for s in mine if s.connection_id in allowed]
+        sent += _push(ids, frame(found.name, found.end_user))
     return sent
 
 

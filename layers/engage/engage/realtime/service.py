@@ -9,8 +9,10 @@
   listed under the end user's contact as soon as the contact is known (at `$connect` if they
   were identified before, else at their first action).
 A refused connection never opens (API Gateway answers the handshake with the status `$connect`
-returned). Connections are recorded with a TTL (models.py). The conversation actions are in
-actions.py.
+returned). Connections are recorded with a TTL (models.py), an end user's with its API key
+id. The conversation actions are in actions.py. Every client frame first re-reads the standing
+of the socket's member or key (standing.py): a member deactivated or removed, or a key revoked,
+since the socket opened gets no answer; the socket is closed and forgotten.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from engage.auth import members
 from engage.core import clock
 from engage.core.errors import Unauthorized
 from engage.core.tokens import decode_access_token
-from engage.realtime import access, actions, push, store
+from engage.realtime import access, actions, push, standing, store
 from engage.realtime.frames import Action, ActionFrame, Code, Push, error, frame
 from engage.realtime.models import ConnectionItem
 
@@ -63,6 +65,7 @@ def connect(connection_id: str, query: dict[str, str]) -> None:
         user.contact_id,
         clock.iso(now),
         expires_at,
+        key_id=user.key_id,
     )
 
 
@@ -72,10 +75,13 @@ def disconnect(connection_id: str) -> None:
 
 
 def act(connection_id: str, body: str | None) -> None:
-    """Handle one client frame; answers on the socket (pong, joined/left, or an error frame)."""
+    """Handle one client frame; answers on the socket (pong, joined/left, or an error frame).
+    A socket whose member or API key is no longer in good standing is closed instead."""
     connection = store.get_connection(connection_id)
     if connection is None:
         push.close(connection_id)
+        return
+    if not standing.still_allowed(connection_id, connection):
         return
     try:
         parsed = ActionFrame.model_validate_json(body or "")
@@ -102,7 +108,11 @@ def _learn_contact(connection_id: str, connection: ConnectionItem) -> None:
     contact_id = access.contact_of(connection.tenant_id, connection.principal_id)
     if contact_id is not None:
         store.set_contact(
-            connection.tenant_id, connection_id, contact_id, int(connection.expires_at)
+            connection.tenant_id,
+            connection_id,
+            contact_id,
+            int(connection.expires_at),
+            connection.key_id,
         )
         connection.contact_id = contact_id
 

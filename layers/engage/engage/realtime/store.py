@@ -7,6 +7,8 @@ one PostToConnection per socket and the seen-claim (fanout.py).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from pynamodb.exceptions import UpdateError
 from pynamodb.expressions.update import Action
 
@@ -15,6 +17,17 @@ from engage.realtime.models import ConnectionIndexItem, ConnectionItem, Subscrip
 
 AGENT = "agent"
 END_USER = "end_user"
+
+
+@dataclass(frozen=True)
+class Socket:
+    """An open socket found by the fan-out: its connection id and whose standing it rests on
+    (`member_id` for a team member's, `key_id` for an end user's; None for an end user's socket
+    recorded before key ids were, which the fan-out closes)."""
+
+    connection_id: str
+    member_id: str | None = None
+    key_id: str | None = None
 
 
 def _index_pk(tenant_id: str, kind: str, principal_id: str) -> str:
@@ -31,9 +44,11 @@ def put_connection(
     contact_id: str | None,
     connected_at: str,
     expires_at: int,
+    key_id: str | None = None,
 ) -> None:
     """Record an open socket: its look-up item, then its index item (team members: under the
-    tenant; end users: under their contact, when it is known). A crash between the two leaves
+    tenant; end users: under their contact, when it is known; `key_id` is the end user's API
+    key id). A crash between the two leaves
     a look-up item that expires; the socket then gets no pushes until it reconnects."""
     pk, sk = keys.connection_key(connection_id)
     ConnectionItem(
@@ -43,30 +58,39 @@ def put_connection(
         kind=kind,
         principal_id=principal_id,
         contact_id=contact_id,
+        key_id=key_id,
         connected_at=connected_at,
         expires_at=expires_at,
     ).save()
     indexed = principal_id if kind == AGENT else contact_id
     if indexed is not None:
-        _put_index(tenant_id, kind, indexed, connection_id, expires_at)
+        _put_index(tenant_id, kind, indexed, connection_id, expires_at, key_id)
 
 
 def _put_index(
-    tenant_id: str, kind: str, principal_id: str, connection_id: str, expires_at: int
+    tenant_id: str,
+    kind: str,
+    principal_id: str,
+    connection_id: str,
+    expires_at: int,
+    key_id: str | None,
 ) -> None:
     ConnectionIndexItem(
         _index_pk(tenant_id, kind, principal_id),
         connection_id,
         principal_id=principal_id,
+        key_id=key_id,
         expires_at=expires_at,
     ).save()
 
 
-def set_contact(tenant_id: str, connection_id: str, contact_id: str, expires_at: int) -> None:
+def set_contact(
+    tenant_id: str, connection_id: str, contact_id: str, expires_at: int, key_id: str | None
+) -> None:
     """An end user's socket whose contact became known: record it on the look-up item and list
-    the socket under the contact (two writes, once per socket)."""
+    the socket under the contact, with its API key id (two writes, once per socket)."""
     if _update_connection(connection_id, ConnectionItem.contact_id.set(contact_id)):
-        _put_index(tenant_id, END_USER, contact_id, connection_id, expires_at)
+        _put_index(tenant_id, END_USER, contact_id, connection_id, expires_at, key_id)
 
 
 def _update_connection(connection_id: str, action: Action) -> bool:
@@ -104,16 +128,19 @@ def delete_connection(connection_id: str) -> None:
     item.delete()
 
 
-def agent_connections(tenant_id: str, now: int) -> list[str]:
-    """Connection ids of the tenant's team members' open sockets (unexpired; one Query)."""
+def agent_connections(tenant_id: str, now: int) -> list[Socket]:
+    """The tenant's team members' open sockets, with their member ids (unexpired; one
+    Query)."""
     pk = keys.agent_connections_partition(tenant_id)
-    return [i.sk for i in ConnectionIndexItem.query(pk) if int(i.expires_at) > now]
+    items = ConnectionIndexItem.query(pk)
+    return [Socket(i.sk, member_id=i.principal_id) for i in items if int(i.expires_at) > now]
 
 
-def end_user_connections(tenant_id: str, contact_id: str, now: int) -> list[str]:
-    """Connection ids of one end user's open sockets (unexpired; one Query)."""
+def end_user_connections(tenant_id: str, contact_id: str, now: int) -> list[Socket]:
+    """One end user's open sockets, with their API key ids (unexpired; one Query)."""
     pk = keys.end_user_connections_partition(tenant_id, contact_id)
-    return [i.sk for i in ConnectionIndexItem.query(pk) if int(i.expires_at) > now]
+    items = ConnectionIndexItem.query(pk)
+    return [Socket(i.sk, key_id=i.key_id) for i in items if int(i.expires_at) > now]
 
 
 def subscribe(
@@ -123,12 +150,14 @@ def subscribe(
     kind: str,
     sender_id: str,
     expires_at: int,
+    key_id: str | None = None,
 ) -> None:
-    """The socket joined `conversation_id` (idempotent): its subscription item, then the id in
-    the look-up item's `joined` set (so `$disconnect` finds the subscriptions to remove)."""
+    """The socket joined `conversation_id` (idempotent): its subscription item (with the end
+    user's API key id), then the id in the look-up item's `joined` set (so `$disconnect` finds
+    the subscriptions to remove)."""
     pk = keys.conversation_sockets_partition(tenant_id, conversation_id)
     SubscriptionItem(
-        pk, connection_id, kind=kind, sender_id=sender_id, expires_at=expires_at
+        pk, connection_id, kind=kind, sender_id=sender_id, key_id=key_id, expires_at=expires_at
     ).save()
     if not _update_connection(connection_id, ConnectionItem.joined.add({conversation_id})):
         _delete_subscription(tenant_id, conversation_id, connection_id)  # it closed meanwhile
@@ -145,7 +174,12 @@ def _delete_subscription(tenant_id: str, conversation_id: str, connection_id: st
     SubscriptionItem(pk, connection_id).delete()
 
 
-def conversation_connections(tenant_id: str, conversation_id: str, now: int) -> list[str]:
-    """Connection ids of the sockets that joined `conversation_id` (unexpired; one Query)."""
+def conversation_connections(tenant_id: str, conversation_id: str, now: int) -> list[Socket]:
+    """The sockets that joined `conversation_id`, with the member id or API key id their
+    standing rests on (unexpired; one Query)."""
     pk = keys.conversation_sockets_partition(tenant_id, conversation_id)
-    return [i.sk for i in SubscriptionItem.query(pk) if int(i.expires_at) > now]
+    return [
+        Socket(i.sk, member_id=i.sender_id) if i.kind == AGENT else Socket(i.sk, key_id=i.key_id)
+        for i in SubscriptionItem.query(pk)
+        if int(i.expires_at) > now
+    ]
