@@ -6,14 +6,22 @@ client actions, as API Gateway delivers them to a Lambda proxy integration
 answers 200 and speaks to the client through `@connections` (engage/realtime/push.py).
 """
 
-from typing import Any
+from typing import Any, NotRequired, TypedDict
 
 from engage.core.errors import EngageError
 from engage.core.handlers import worker_handler
 from engage.realtime import service
 
 
-def _handle(event: dict[str, Any], context: Any) -> dict[str, Any]:
+class RouteResponse(TypedDict):
+    """What a WebSocket route answers API Gateway: the status (for `$connect`, whether the
+    handshake succeeds) and, on a refusal, a short reason."""
+
+    statusCode: int
+    body: NotRequired[str]
+
+
+def _handle(event: dict[str, Any], context: Any) -> RouteResponse:
     request = event.get("requestContext") or {}
     route = str(request.get("routeKey") or "")
     connection_id = str(request.get("connectionId") or "")
