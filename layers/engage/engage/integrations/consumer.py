@@ -3,8 +3,9 @@ conversation, message and call events -> per-tenant, per-channel counters (model
 `ChannelMetricsItem`). Counted, never estimated:
 
 - `conversation.created`: a session started on its `channel`;
-- `conversation.created` / `conversation.updated`: the conversation's channel and whether it is
-  active (status `open` or `pending`) are compared with what was last counted for it
+- `conversation.created` / a `conversation.updated` whose `changes` name `status` or
+  `channel`: the conversation's channel and whether it is active (status `open` or `pending`)
+  are compared with what was last counted for it
   (`ChannelSessionItem`), and the difference moves `active_sessions` (a resolve, a reopen, a
   transfer to another channel). An event older than the one last counted changes nothing
   (SQS may deliver out of order);
@@ -122,10 +123,12 @@ def _conversation(event: DomainEvent) -> bool:
         counted |= _once(
             f"{CONSUMER}-frt", event, lambda: store.add_metrics(tenant, channel, sample)
         )
-    active = event.data.get("status") in ACTIVE_STATUSES
-    counted |= _once(
-        f"{CONSUMER}-move", event, lambda: _move(event, conversation_id, channel, active)
-    )
+    moved = isinstance(changes, list) and ("status" in changes or "channel" in changes)
+    if event.type is EventType.CONVERSATION_CREATED or moved:
+        active = event.data.get("status") in ACTIVE_STATUSES
+        counted |= _once(
+            f"{CONSUMER}-move", event, lambda: _move(event, conversation_id, channel, active)
+        )
     return counted
 
 

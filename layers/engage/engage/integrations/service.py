@@ -117,10 +117,11 @@ def configure(
     item = _item(tenant_id, channel, body)
     old = store.get_config(tenant_id, channel.value)
     old_number = old.phone_number if old is not None else None
-    claimed = None
-    if item.phone_number and item.phone_number != old_number:
-        claimed = keys.inbound_number_key(channel.value, item.phone_number)
-        if not store.claim_owner(claimed, tenant_id, item.configured_at):
+    claimed = None  # a look-up this call made (given back if the rest fails)
+    if item.phone_number:
+        number_key = keys.inbound_number_key(channel.value, item.phone_number)
+        claimed = number_key if item.phone_number != old_number else None
+        if not store.claim_owner(number_key, tenant_id, item.configured_at):
             raise Conflict(
                 "This number is already configured by another account",
                 {"phone_number": "belongs to another account"},
