@@ -18,6 +18,8 @@ from twilio.http.http_client import TwilioHttpClient
 from twilio.http.response import Response
 
 from engage.core import clock
+from engage.core.errors import ValidationFailed
+from engage.core.settings import get_settings
 from engage.events import bus
 from engage.events.envelope import DomainEvent, EventType
 from engage.integrations import probes, secrets_port, service, validation
@@ -46,7 +48,12 @@ def dns(monkeypatch):
         return PUBLIC_DNS[host]
 
     monkeypatch.setattr(validation, "resolve_host", resolve)
+    monkeypatch.setenv("WEBHOOK_DNS_REQUIRED", "true")  # as deployed: unresolvable is refused
+    get_settings.cache_clear()
+    probes.client.cache_clear()
     secrets_port.forget()
+    yield
+    probes.client.cache_clear()
 
 
 @pytest.fixture
@@ -396,12 +403,9 @@ def test_a_new_tenant_has_every_integration_not_configured(h):
 @pytest.fixture
 def ses(monkeypatch):
     """EMAIL_PROVIDER=ses with SES v2 answered by botocore's Stubber."""
-    from engage.core import aws
-    from engage.core.settings import get_settings
-
     monkeypatch.setenv("EMAIL_PROVIDER", "ses")
     get_settings.cache_clear()
-    stubber = Stubber(aws.client("sesv2"))
+    stubber = Stubber(probes.client("sesv2"))
     with stubber:
         yield stubber
     get_settings.cache_clear()
@@ -437,10 +441,8 @@ def test_an_unverified_sender_is_an_unhealthy_email_channel(h, ses):
 
 
 def test_testing_chime_and_ses_reports_what_aws_answers(h, ses):
-    from engage.core import aws
-
     owner = h.register()
-    with Stubber(aws.client("chime-sdk-meetings")) as chime:
+    with Stubber(probes.client("chime-sdk-meetings")) as chime:
         chime.add_client_error(
             "get_meeting",
             "NotFoundException",
@@ -636,3 +638,17 @@ def test_completed_calls_count_as_voice_calls_and_minutes(h, metrics_queue, twil
         "total_minutes": 2.5,
         "call_quality": None,
     }
+
+
+def test_the_local_stage_accepts_a_name_it_cannot_resolve_but_never_a_private_one(monkeypatch):
+    # Given the local stage, where a laptop may have no DNS
+    monkeypatch.delenv("WEBHOOK_DNS_REQUIRED")
+    get_settings.cache_clear()
+    # Then a public-looking name that does not resolve is kept, and the other checks still hold
+    assert validation.webhook_url("https://your-app.example/webhook") == (
+        "https://your-app.example/webhook"
+    )
+    for url in ("https://internal.example.com/x", "https://localhost/x", "https://10.0.0.1/x"):
+        with pytest.raises(ValidationFailed):
+            validation.webhook_url(url)
+    get_settings.cache_clear()

@@ -119,6 +119,10 @@ class Settings(BaseSettings):
     # (stored on the channel's item with the check), and a provider call gives up after
     # PROVIDER_PROBE_TIMEOUT_SECONDS.
     channel_secret_prefix: str | None = None
+    # A webhook URL's host must resolve to public addresses only; one that does not resolve is
+    # refused as well, except on the local stage (a laptop may have no DNS) unless
+    # WEBHOOK_DNS_REQUIRED=true.
+    webhook_dns_required: bool | None = None
     channel_probe_ttl_seconds: int = Field(default=60, ge=0, le=3600)
     provider_probe_timeout_seconds: float = Field(default=5.0, gt=0, le=30)
 
@@ -141,6 +145,13 @@ class Settings(BaseSettings):
             return self.realtime_public_url.rstrip("/")
         scheme, _, rest = self.public_base_url.partition("://")
         return f"{'wss' if scheme == 'https' else 'ws'}://{rest}/v1/realtime"
+
+    @property
+    def webhook_dns_checked(self) -> bool:
+        """Whether a webhook host that does not resolve is refused (WEBHOOK_DNS_REQUIRED)."""
+        if self.webhook_dns_required is not None:
+            return self.webhook_dns_required
+        return self.stage != "local"
 
     @property
     def channel_secrets_prefix(self) -> str:

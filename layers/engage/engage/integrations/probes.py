@@ -21,11 +21,11 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from engage.core.aws import client
 from engage.core.settings import get_settings
 
 NO_SUCH_MEETING = "00000000-0000-4000-8000-000000000000"
@@ -39,6 +39,27 @@ class ProbeResult:
     ok: bool
     detail: str
     latency_ms: int | None = None
+
+
+@cache
+def client(service: str) -> Any:
+    """A client for `service` that gives up fast: one attempt, PROVIDER_PROBE_TIMEOUT_SECONDS
+    to connect and to read (a health check must not wait through retries), at
+    AWS_ENDPOINT_URL when set."""
+    import botocore.session
+    from botocore.config import Config
+
+    settings = get_settings()
+    timeout = settings.provider_probe_timeout_seconds
+    config = Config(
+        retries={"total_max_attempts": 1}, connect_timeout=timeout, read_timeout=timeout
+    )
+    return botocore.session.get_session().create_client(
+        service,
+        region_name=settings.aws_region,
+        endpoint_url=settings.aws_endpoint_url,
+        config=config,
+    )
 
 
 @contextmanager
@@ -98,9 +119,13 @@ def twilio(account_sid: str, auth_token: str, phone_number: str | None = None) -
 
 
 def _aws_reason(service: str, exc: Exception) -> str:
+    """One line: the service's error code and the first line of its message (an HTML error
+    page is left out)."""
     if isinstance(exc, ClientError):
         error = exc.response.get("Error", {})
-        return f"{service} refused: {error.get('Code', 'error')} {error.get('Message', '')}".strip()
+        message = str(error.get("Message") or "").strip().splitlines()
+        text = message[0][:160] if message and not message[0].startswith("<") else ""
+        return f"{service} refused: {error.get('Code', 'error')} {text}".strip()
     return f"{service} could not be reached ({type(exc).__name__})"
 
 

@@ -4,7 +4,9 @@ webhook URLs that cannot reach inside our network (SSRF, OWASP "Server Side Requ
 Prevention"): https only, no credentials in the URL, no literal IP address, no `localhost`,
 and a host whose every address is public (`ipaddress`: not private, loopback, link-local,
 multicast, reserved or unspecified). Resolution is `resolve_host`, which tests replace (no DNS
-lookup in tests). Every failure is a ValidationFailed naming the field; input is never echoed.
+lookup in tests); a host that does not resolve is refused unless the stage is `local` (no DNS
+on a laptop: WEBHOOK_DNS_REQUIRED decides). Every failure is a ValidationFailed naming the
+field; input is never echoed.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from urllib.parse import urlsplit
 from engage.auth.schemas import valid_email
 from engage.core.errors import ValidationFailed
 from engage.core.phones import normalise_phone
+from engage.core.settings import get_settings
 
 _ACCOUNT_SID = re.compile(r"^AC[0-9a-fA-F]{32}$")
 _SHOP = re.compile(r"^[a-z0-9][a-z0-9-]{0,59}\.myshopify\.com$")
@@ -137,8 +140,10 @@ def webhook_url(raw: str, field: str = "webhook_url") -> str:
     try:
         addresses = resolve_host(ascii_host)
     except (OSError, UnicodeError) as exc:
-        raise refuse("the host does not resolve") from exc
-    if not addresses:
+        if get_settings().webhook_dns_checked:
+            raise refuse("the host does not resolve") from exc
+        addresses = []  # the local stage without DNS: the name's form was checked above
+    if not addresses and get_settings().webhook_dns_checked:
         raise refuse("the host does not resolve")
     if not all(_is_public(a) for a in addresses):
         raise refuse("must not point at a private, loopback, link-local or reserved address")
