@@ -7,11 +7,14 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path
+from fastapi import APIRouter, Depends, Path, Request
 
-from engage.core.auth import AdminPrincipal, ViewerPrincipal
+from engage.core.auth import AdminPrincipal, Principal, ViewerPrincipal
+from engage.core.errors import RateLimited, raises
 from engage.core.handlers import http_handler
 from engage.core.http import create_app
+from engage.core.ratelimit import hit
+from engage.core.settings import get_settings
 from engage.integrations import health, service
 from engage.integrations.schemas import (
     ChannelConfigure,
@@ -33,6 +36,14 @@ ChannelPath = Annotated[ChannelType, Path(alias="channelType", description="the 
 IntegrationPath = Annotated[
     IntegrationType, Path(alias="integrationType", description="the integration")
 ]
+
+
+@raises(RateLimited)
+def tester(request: Request, principal: AdminPrincipal) -> Principal:
+    """An admin, within INTEGRATION_TEST_RATE_LIMIT_PER_MINUTE provider tests per tenant."""
+    limit = get_settings().integration_test_rate_limit_per_minute
+    hit(f"integration-test:{principal.tenant_id}", limit, request)
+    return principal
 
 
 @router.get("/channels/integrations")
@@ -73,10 +84,13 @@ def configure_shopify(body: ShopifyConfigure, principal: AdminPrincipal) -> Shop
 
 @router.post("/integrations/{integrationType}/test")
 def test_integration(
-    integration: IntegrationPath, principal: AdminPrincipal, body: IntegrationTest | None = None
+    integration: IntegrationPath,
+    principal: Annotated[Principal, Depends(tester)],
+    body: IntegrationTest | None = None,
 ) -> IntegrationTestPublic:
     """Call the provider with the given credentials, else the stored ones: `success`, what
-    it answered, and the latency in ms (a refusal is `success: false`, never an error)."""
+    it answered, and the latency in ms (a refusal is `success: false`, never an error). 429
+    past INTEGRATION_TEST_RATE_LIMIT_PER_MINUTE tests per tenant."""
     return health.test_integration(principal.tenant_id, integration, body or IntegrationTest())
 
 

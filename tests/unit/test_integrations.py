@@ -652,3 +652,16 @@ def test_the_local_stage_accepts_a_name_it_cannot_resolve_but_never_a_private_on
         with pytest.raises(ValidationFailed):
             validation.webhook_url(url)
     get_settings.cache_clear()
+
+
+def test_provider_tests_are_rate_limited_per_tenant(h, twilio, monkeypatch, frozen):
+    monkeypatch.setenv("INTEGRATION_TEST_RATE_LIMIT_PER_MINUTE", "2")
+    get_settings.cache_clear()
+    owner, other = h.register("a@shop.test", "A"), h.register("b@shop.test", "B")
+    body = {"account_sid": SID, "api_key": TOKEN}
+    codes = [
+        h.client.post("/integrations/twilio/test", headers=owner, json=body).status_code
+        for _ in range(3)
+    ]
+    assert codes == [200, 200, 429]
+    assert h.client.post("/integrations/twilio/test", headers=other, json=body).status_code == 200

@@ -125,6 +125,8 @@ class Settings(BaseSettings):
     webhook_dns_required: bool | None = None
     channel_probe_ttl_seconds: int = Field(default=60, ge=0, le=3600)
     provider_probe_timeout_seconds: float = Field(default=5.0, gt=0, le=30)
+    # `POST /integrations/{integrationType}/test` calls a provider each time: per tenant.
+    integration_test_rate_limit_per_minute: int = Field(default=20, ge=1, le=1000)
 
     @field_validator(
         "url_shortener_base_url", "public_base_url", "webhook_base_url", "console_base_url"
