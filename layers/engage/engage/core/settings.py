@@ -112,6 +112,11 @@ class Settings(BaseSettings):
     email_from_address: str = "Engage <no-reply@engage.invalid>"
     email_configuration_set: str | None = None
 
+    # Video sessions (issue 10 "video"; README "Video sessions"): meetings of the sandbox or of
+    # Amazon Chime SDK Meetings, in VIDEO_MEDIA_REGION (a Chime media region; else AWS_REGION).
+    video_provider: Literal["sandbox", "chime"] = "sandbox"
+    video_media_region: str | None = None
+
     @field_validator(
         "url_shortener_base_url", "public_base_url", "webhook_base_url", "console_base_url"
     )
