@@ -183,6 +183,7 @@ def test_the_active_list_shows_running_sessions_newest_first(h):
 
 # -- minutes from the meeting's end: the event and the route, once ------------------------------
 def test_chimes_meeting_ended_event_ends_the_session_with_its_minutes(h, fake_clock):
+    url = _listen({"source": ["engage"], "detail-type": ["video.ended"]})
     headers = h.register()
     customer = h.contact(headers, "+12015550123")
     session = _start(h, headers, customer["id"])
@@ -196,6 +197,10 @@ def test_chimes_meeting_ended_event_ends_the_session_with_its_minutes(h, fake_cl
     assert body["status"] == "ended" and body["ended_by"] == "event"
     assert body["duration_seconds"] == 70 and body["minutes"] == 2
     assert body["started_at"] == clock.iso(started + dt.timedelta(seconds=10))
+    # And the start published nothing, the end one video.ended of 2 minutes
+    h.deliver_stream()
+    (event,) = [e["detail"] for e in _heard(url)]
+    assert event["data"]["minutes"] == 2 and event["data"]["ended_by"] == "event"
 
 
 def test_the_end_route_then_the_event_count_one_duration_and_one_event(h, fake_clock):
