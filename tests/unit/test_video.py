@@ -460,6 +460,8 @@ def test_with_chime_a_refusal_is_a_502_and_leaves_no_meeting_or_session(h, chime
     assert resp.json()["details"] == {"reason": "LimitExceededException"}
     chime.assert_no_pending_responses()
     assert h.client.get("/video/sessions", headers=headers).json()["data"] == []
+    convs = h.client.get("/admin/api/conversations?channel=video", headers=headers).json()
+    assert convs["data"] == []
 
 
 def test_the_chime_adapter_makes_meetings_idempotent_and_reads_gone_meetings_as_none(h):

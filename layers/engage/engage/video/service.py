@@ -3,8 +3,10 @@ adapter (VIDEO_PROVIDER: the sandbox, or Amazon Chime SDK Meetings) in a convers
 customer on channel `video`, with one attendee for the agent (ExternalUserId: their member id)
 and one for the customer (their contact id).
 
-Creating a session creates the meeting and both attendees first, then writes the session
-(a provider refusal leaves nothing behind: the meeting is deleted again, best effort). Ending
+Creating a session checks the customer and the conversation named, creates the meeting and
+both attendees, then opens the conversation if a new one is needed and writes the session (a
+provider refusal leaves nothing behind: no conversation is opened, the meeting is deleted
+again, best effort). Ending
 it (`end_session`) deletes the meeting and records the end through `ending.record_end`, the
 same write the provider's `chime:MeetingEnded` event makes (ending.py): whichever comes first
 ends the session, the other changes nothing. Every function takes the tenant first; another
@@ -15,6 +17,7 @@ from __future__ import annotations
 
 import logging
 import re
+from dataclasses import dataclass
 
 from engage.channels.video_base import Attendee, Meeting, VideoAdapter, VideoRefused
 from engage.channels.video_registry import video_adapter
@@ -52,10 +55,11 @@ def _session(tenant_id: str, session_id: str) -> VideoSessionItem:
 
 def _conversation(
     tenant_id: str, contact: ContactItem, conversation_id: str | None
-) -> ConversationItem:
-    """The conversation the session goes in (see `VideoSessionCreate`)."""
+) -> ConversationItem | None:
+    """The conversation the session goes in (see `VideoSessionCreate`); None when a new one
+    is to be opened (once the meeting exists, so a refusal opens none)."""
     if conversation_id is None:
-        return contact_channel.open_for_contact(tenant_id, contact, Channel.VIDEO)
+        return contact_channel.latest_open(tenant_id, contact.sk, Channel.VIDEO)
     item = conversations.get_conversation(tenant_id, conversation_id)
     if item is None:
         raise NotFound("Conversation not found")
@@ -75,9 +79,18 @@ def _refused(exc: VideoRefused) -> ProviderFailed:
     return ProviderFailed("The video provider refused the request", {"reason": exc.reason})
 
 
+@dataclass(frozen=True)
+class _Joined:
+    """A new meeting and its two attendees."""
+
+    meeting: Meeting
+    agent: Attendee
+    customer: Attendee
+
+
 def _meet(
     adapter: VideoAdapter, tenant_id: str, session_id: str, member_id: str, contact_id: str
-) -> tuple[Meeting, Attendee, Attendee]:
+) -> _Joined:
     """The meeting and both attendees; on a refusal, the meeting is deleted again."""
     external = keys.video_external_meeting_id(tenant_id, session_id)
     try:
@@ -90,7 +103,7 @@ def _meet(
     except VideoRefused as exc:
         _end_quietly(adapter, meeting.meeting_id)
         raise _refused(exc) from None
-    return meeting, agent, customer
+    return _Joined(meeting, agent, customer)
 
 
 def _end_quietly(adapter: VideoAdapter, meeting_id: str) -> None:
@@ -109,31 +122,44 @@ def create_session(tenant_id: str, member_id: str, body: VideoSessionCreate) -> 
     conversation = _conversation(tenant_id, contact, body.conversation_id)
     session_id = ids.new_id()
     adapter = video_adapter()
-    meeting, agent, customer = _meet(adapter, tenant_id, session_id, member_id, contact.sk)
-    item = VideoSessionItem(
+    joined = _meet(adapter, tenant_id, session_id, member_id, contact.sk)
+    try:
+        if conversation is None:
+            conversation = contact_channel.start_for_contact(tenant_id, contact, Channel.VIDEO)
+        item = _item(tenant_id, session_id, member_id, adapter.name, joined)
+        item.contact_id = contact.sk
+        item.conversation_id = keys.parse_conversation_partition(conversation.pk)[1]
+        store.put_new(item)
+    except Exception:
+        _end_quietly(adapter, joined.meeting.meeting_id)
+        raise
+    tokens = {
+        AttendeeRole.AGENT: joined.agent.join_token,
+        AttendeeRole.CUSTOMER: joined.customer.join_token,
+    }
+    return session_public(item, tokens)
+
+
+def _item(
+    tenant_id: str, session_id: str, member_id: str, provider: str, joined: _Joined
+) -> VideoSessionItem:
+    """A new, active session item (in the sparse index of active sessions), not yet saved."""
+    meeting = joined.meeting
+    return VideoSessionItem(
         *keys.video_session_key(tenant_id, session_id),
-        conversation_id=keys.parse_conversation_partition(conversation.pk)[1],
-        contact_id=contact.sk,
         member_id=member_id,
-        provider=adapter.name,
+        provider=provider,
         meeting_id=meeting.meeting_id,
         external_meeting_id=meeting.external_meeting_id,
         media_region=meeting.media_region,
         media_placement=dict(meeting.media_placement),
-        agent_attendee_id=agent.attendee_id,
-        customer_attendee_id=customer.attendee_id,
+        agent_attendee_id=joined.agent.attendee_id,
+        customer_attendee_id=joined.customer.attendee_id,
         status=VideoSessionStatus.ACTIVE.value,
         created_at=clock.now_iso(),
         gsi1pk=keys.video_active_index_pk(tenant_id),
         gsi1sk=session_id,
     )
-    try:
-        store.put_new(item)
-    except Exception:
-        _end_quietly(adapter, meeting.meeting_id)
-        raise
-    tokens = {AttendeeRole.AGENT: agent.join_token, AttendeeRole.CUSTOMER: customer.join_token}
-    return session_public(item, tokens)
 
 
 def get_session(tenant_id: str, session_id: str) -> VideoSessionPublic:
