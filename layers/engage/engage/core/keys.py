@@ -39,6 +39,12 @@ def phone_index_pk(phone_e164: str) -> str:
     return f"PHONE#{phone_e164}"
 
 
+def contact_email_index_pk(tenant_id: str, email: str) -> str:
+    """GSI1 partition of a contact's e-mail address (lower-cased): which contacts of the tenant
+    have it (inbound e-mail, Shopify orders)."""
+    return f"T#{tenant_id}#EMAIL#{email.strip().lower()}"
+
+
 def consent_log_partition(tenant_id: str) -> str:
     """Append-only log of contacts that stopped being sendable (opted out, deleted); the
     sender reads the entries since its page was resolved instead of every contact."""
@@ -379,3 +385,4 @@ def owner_count_key(tenant_id: str) -> tuple[str, str]:
 
 from engage.core.keys_chat import *  # noqa: E402, F403 (issue 9 chat keys, as keys.<name>)
 from engage.core.keys_integrations import *  # noqa: E402, F403 (issue 10 channels)
+from engage.core.keys_video import *  # noqa: E402, F403 (issue 10 video keys, as keys.<name>)
