@@ -63,9 +63,7 @@ def _text(content: str) -> str:
     return clean[:MAX_CONTENT]
 
 
-def latest_on_channel(
-    tenant_id: str, contact_id: str, channel: Channel
-) -> ConversationItem | None:
+def latest_on_channel(tenant_id: str, contact_id: str, channel: Channel) -> ConversationItem | None:
     """The contact's newest conversation on `channel` among its RECENT newest, or None."""
     ids = store.contact_conversation_ids(tenant_id, contact_id, None, RECENT)
     found = store.batch_get_conversations(tenant_id, ids)

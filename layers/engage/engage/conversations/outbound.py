@@ -57,7 +57,10 @@ STATUSES = {
     "undelivered": ChannelStatus.FAILED,
 }
 """Provider statuses that move a reply (Twilio's queued / accepted / sending are not news)."""
-RECEIPTS = {ChannelStatus.DELIVERED: ReceiptStatus.DELIVERED, ChannelStatus.READ: ReceiptStatus.READ}
+RECEIPTS = {
+    ChannelStatus.DELIVERED: ReceiptStatus.DELIVERED,
+    ChannelStatus.READ: ReceiptStatus.READ,
+}
 
 
 @dataclass(frozen=True)
@@ -138,9 +141,7 @@ def _send(tenant_id: str, plan_: Plan, content: str, ref: str) -> tuple[SendResu
     return wa.send(message), wa.flush()
 
 
-def deliver(
-    tenant_id: str, conv: ConversationItem, item: MessageItem, plan_: Plan
-) -> MessageItem:
+def deliver(tenant_id: str, conv: ConversationItem, item: MessageItem, plan_: Plan) -> MessageItem:
     """Hand the written reply to the provider once (see the module docstring); answers the
     message as it stands afterwards."""
     if not outbound_store.claim(item):

@@ -19,10 +19,10 @@ from engage.campaigns.receipts import queue_receipts
 from engage.channels.base import Receipt
 from engage.channels.twilio_sms import twilio_auth_token, verify_signature
 from engage.contacts import service as contacts
+from engage.contacts import store as contact_store
 from engage.conversations import outbound
 from engage.conversations.inbound import receive
 from engage.conversations.schemas import Channel
-from engage.contacts import store as contact_store
 from engage.core import keys
 from engage.core.errors import Forbidden, NotFound, ValidationFailed
 from engage.core.observability import logger, mask_phone

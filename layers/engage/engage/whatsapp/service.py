@@ -88,7 +88,9 @@ def open_windows(
     """The contacts among `contact_ids` whose window is open at `at` (one BatchGetItem per
     100 contacts)."""
     when = at or clock.now()
-    return {c for c, t in store.batch_last_inbound(tenant_id, contact_ids).items() if is_open(t, when)}
+    return {
+        c for c, t in store.batch_last_inbound(tenant_id, contact_ids).items() if is_open(t, when)
+    }
 
 
 def policy(

@@ -16,7 +16,9 @@ _FAILED = "ConditionalCheckFailedException"
 def get(tenant_id: str, contact_id: str) -> WindowItem | None:
     """The contact's window item (strongly consistent), or None."""
     try:
-        return WindowItem.get(*keys.whatsapp_window_key(tenant_id, contact_id), consistent_read=True)
+        return WindowItem.get(
+            *keys.whatsapp_window_key(tenant_id, contact_id), consistent_read=True
+        )
     except WindowItem.DoesNotExist:
         return None
 
@@ -42,9 +44,7 @@ def record_inbound(
     actions: list[Action] = [WindowItem.last_inbound_at.set(at_iso)]
     if business_number:
         actions.append(WindowItem.business_number.set(business_number))
-    condition = WindowItem.last_inbound_at.does_not_exist() | (
-        WindowItem.last_inbound_at < at_iso
-    )
+    condition = WindowItem.last_inbound_at.does_not_exist() | (WindowItem.last_inbound_at < at_iso)
     try:
         item.update(actions=actions, condition=condition)
     except UpdateError as exc:
