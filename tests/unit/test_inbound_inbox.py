@@ -209,25 +209,39 @@ def test_a_status_callback_for_an_sms_reply_moves_it(h):
 
 
 def test_receive_joins_the_conversation_it_is_given(h):
+    from engage.contacts import store as contact_store
+    from engage.conversations import service
     from engage.conversations.inbound import receive
     from engage.conversations.schemas import Channel
 
     headers = h.register()
     tenant = tenant_of(h, headers)
     c = h.contact(headers, PHONE)
+    # Given an e-mail thread, and a newer e-mail conversation of the same contact
     first, _ = receive(tenant, c["id"], Channel.EMAIL, "Order #12", provider_message_id="<a@x>")
     first_id = keys.parse_conversation_partition(first.pk)[1]
-    other, _ = receive(tenant, c["id"], Channel.EMAIL, "Unrelated", conversation_id=None)
-    assert other.pk == first.pk  # the latest e-mail conversation
-    conv, message = receive(
-        tenant, c["id"], Channel.EMAIL, "Re: Order #12", conversation_id=first_id
+    newer = service.open_conversation(tenant, contact_store.get(tenant, c["id"]), Channel.EMAIL)
+    # When a reply in the thread arrives, and the first message is delivered again
+    joined, _ = receive(tenant, c["id"], Channel.EMAIL, "Re: Order #12", conversation_id=first_id)
+    _, same = receive(
+        tenant,
+        c["id"],
+        Channel.EMAIL,
+        "Order #12",
+        conversation_id=first_id,
+        provider_message_id="<a@x>",
     )
-    assert conv.pk == first.pk
-    again, same = receive(
-        tenant, c["id"], Channel.EMAIL, "Order #12", provider_message_id="<a@x>"
-    )
-    assert len(messages_of(h, headers, first_id)) == 3  # the redelivered one is not new
+    # Then both are in the thread (the redelivery is not a new message), none in the newer one
+    assert joined.pk == first.pk
+    assert [m["content"] for m in messages_of(h, headers, first_id)] == [
+        "Order #12",
+        "Re: Order #12",
+    ]
     assert same.client_message_id.startswith("email:h:")
+    assert messages_of(h, headers, keys.parse_conversation_partition(newer.pk)[1]) == []
+    # And without a conversation id a message joins the newest one on the channel
+    latest, _ = receive(tenant, c["id"], Channel.EMAIL, "New question")
+    assert latest.pk == newer.pk
 
 
 def test_receive_opens_a_new_conversation_per_channel(h):
@@ -241,3 +255,19 @@ def test_receive_opens_a_new_conversation_per_channel(h):
     wa_conv, _ = receive(tenant, c["id"], Channel.WHATSAPP, "by whatsapp")
     assert sms_conv.pk != wa_conv.pk
     assert {x["channel"] for x in conversations(h, headers)} == {"sms", "whatsapp"}
+
+
+def test_an_sms_reply_to_a_number_a_tenant_configured_is_that_tenants_alone(h):
+    from engage.core import clock
+    from engage.integrations import store
+
+    mine = h.register()
+    theirs = h.register("other@shop.test", "Other")
+    h.contact(mine, PHONE)
+    h.contact(theirs, PHONE)
+    # Given my tenant configured the number the customer texts (POST /channels/sms/configure)
+    key = keys.inbound_number_key("sms", "+15017122661")
+    assert store.claim_owner(key, tenant_of(h, mine), clock.now_iso())
+    sms(h, "Is this the shop?")
+    assert len(conversations(h, mine)) == 1
+    assert conversations(h, theirs) == []

@@ -400,3 +400,44 @@ def test_the_window_only_moves_forward(h):
     assert service.window_open(tenant, "c1", at=T0 + dt.timedelta(hours=23))
     assert not service.window_open(tenant, "c1", at=T0 + dt.timedelta(hours=24))
     assert not service.window_open("another-tenant", "c1", at=T0)
+
+
+# -- routing by the business number ----------------------------------------------------------
+def configure_number(h, headers, channel: str, number: str) -> None:
+    """The tenant configured `number` for `channel` (what `POST /channels/{channel}/configure`
+    records once Twilio confirmed the number is the account's: tests/unit/test_integrations.py)."""
+    from engage.core import keys
+    from engage.integrations import store
+
+    tenant = h.client.get("/auth/me", headers=headers).json()["data"]["tenant"]["id"]
+    assert store.claim_owner(keys.inbound_number_key(channel, number), tenant, clock.now_iso())
+
+
+def test_a_message_to_a_number_a_tenant_configured_is_that_tenants_alone(h, twilio):
+    mine = h.register()
+    theirs = h.register("other@shop.test", "Other")
+    contact(h, mine)
+    contact(h, theirs)  # knows the number too, but the customer wrote to my WhatsApp number
+    configure_number(h, mine, "whatsapp", BUSINESS)
+    assert signed(h, INBOUND, inbound(PHONE, "Hi")).status_code == 200
+    assert len(conversations(h, mine)) == 1
+    assert conversations(h, theirs) == []
+
+
+def test_a_new_number_writing_to_a_configured_number_becomes_a_contact(h, twilio):
+    mine = h.register()
+    configure_number(h, mine, "whatsapp", BUSINESS)
+    assert signed(h, INBOUND, inbound("+12015550177", "First time here")).status_code == 200
+    (conv,) = conversations(h, mine)
+    made = get_contact(h, mine, conv["contact_id"])
+    assert made["phoneE164"] == "+12015550177"
+    assert made["whatsappConsent"] == "unknown"
+
+
+def test_a_message_to_an_unconfigured_number_goes_to_every_tenant_that_knows_the_sender(h, twilio):
+    mine = h.register()
+    theirs = h.register("other@shop.test", "Other")
+    contact(h, mine)
+    contact(h, theirs)
+    assert signed(h, INBOUND, inbound(PHONE, "Hi", to="+15005550006")).status_code == 200
+    assert len(conversations(h, mine)) == len(conversations(h, theirs)) == 1

@@ -37,7 +37,7 @@ from engage.conversations.models import ConversationItem, MessageItem
 from engage.conversations.schemas import (
     AgentMessageCreate,
     Channel,
-    ChannelStatus,
+    DeliveryStatus,
     ReceiptStatus,
     Side,
 )
@@ -50,16 +50,16 @@ from engage.whatsapp import store as whatsapp_store
 
 TEMPLATE = re.compile(r"^/template\s+(HX[0-9a-fA-F]{32})\s*(\{.*\})?\s*$", re.DOTALL)
 STATUSES = {
-    "sent": ChannelStatus.SENT,
-    "delivered": ChannelStatus.DELIVERED,
-    "read": ChannelStatus.READ,
-    "failed": ChannelStatus.FAILED,
-    "undelivered": ChannelStatus.FAILED,
+    "sent": DeliveryStatus.SENT,
+    "delivered": DeliveryStatus.DELIVERED,
+    "read": DeliveryStatus.READ,
+    "failed": DeliveryStatus.FAILED,
+    "undelivered": DeliveryStatus.FAILED,
 }
 """Provider statuses that move a reply (Twilio's queued / accepted / sending are not news)."""
 RECEIPTS = {
-    ChannelStatus.DELIVERED: ReceiptStatus.DELIVERED,
-    ChannelStatus.READ: ReceiptStatus.READ,
+    DeliveryStatus.DELIVERED: ReceiptStatus.DELIVERED,
+    DeliveryStatus.READ: ReceiptStatus.READ,
 }
 
 
@@ -154,7 +154,7 @@ def deliver(tenant_id: str, conv: ConversationItem, item: MessageItem, plan_: Pl
         result, receipts = _send(tenant_id, plan_, item.content, ref)
     except (RuntimeError, OSError) as exc:  # not configured, or the provider unreachable
         result = SendResult("failed", None, f"provider unavailable ({type(exc).__name__})")
-    status = ChannelStatus.SENT if result.status == "sent" else ChannelStatus.FAILED
+    status = DeliveryStatus.SENT if result.status == "sent" else DeliveryStatus.FAILED
     outbound_store.record_result(item, status, result.provider_message_id, result.error)
     logger.info("conversation reply sent", extra={"channel": plan_.channel, "status": status})
     for receipt in receipts:

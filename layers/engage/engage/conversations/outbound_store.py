@@ -9,16 +9,16 @@ from pynamodb.expressions.condition import Condition
 from pynamodb.expressions.update import Action
 
 from engage.conversations.models import MessageItem
-from engage.conversations.schemas import ChannelStatus
+from engage.conversations.schemas import DeliveryStatus
 from engage.core import keys
 
 _FAILED = "ConditionalCheckFailedException"
 
-BEFORE: dict[ChannelStatus, tuple[ChannelStatus, ...]] = {
-    ChannelStatus.SENT: (ChannelStatus.SENDING,),
-    ChannelStatus.DELIVERED: (ChannelStatus.SENDING, ChannelStatus.SENT),
-    ChannelStatus.READ: (ChannelStatus.SENDING, ChannelStatus.SENT, ChannelStatus.DELIVERED),
-    ChannelStatus.FAILED: (ChannelStatus.SENDING, ChannelStatus.SENT),
+BEFORE: dict[DeliveryStatus, tuple[DeliveryStatus, ...]] = {
+    DeliveryStatus.SENT: (DeliveryStatus.SENDING,),
+    DeliveryStatus.DELIVERED: (DeliveryStatus.SENDING, DeliveryStatus.SENT),
+    DeliveryStatus.READ: (DeliveryStatus.SENDING, DeliveryStatus.SENT, DeliveryStatus.DELIVERED),
+    DeliveryStatus.FAILED: (DeliveryStatus.SENDING, DeliveryStatus.SENT),
 }
 """The statuses each status may follow (a late or repeated callback changes nothing)."""
 
@@ -37,13 +37,13 @@ def claim(item: MessageItem) -> bool:
     """Mark the message `sending` unless it was ever handed to a provider (False then)."""
     return _update(
         item,
-        [MessageItem.channel_status.set(ChannelStatus.SENDING.value)],
+        [MessageItem.channel_status.set(DeliveryStatus.SENDING.value)],
         MessageItem.pk.exists() & MessageItem.channel_status.does_not_exist(),
     )
 
 
 def record_result(
-    item: MessageItem, status: ChannelStatus, provider_message_id: str | None, error: str | None
+    item: MessageItem, status: DeliveryStatus, provider_message_id: str | None, error: str | None
 ) -> bool:
     """The provider's answer to the send: `sending -> sent | failed` with its message id and
     reason (False when a status callback already moved the message on)."""
@@ -52,7 +52,7 @@ def record_result(
         actions.append(MessageItem.provider_message_id.set(provider_message_id))
     if error:
         actions.append(MessageItem.channel_error.set(error[:300]))
-    condition = MessageItem.channel_status == ChannelStatus.SENDING.value
+    condition = MessageItem.channel_status == DeliveryStatus.SENDING.value
     if _update(item, actions, condition):
         return True
     if provider_message_id:  # keep the id for later callbacks
@@ -68,7 +68,7 @@ def advance(
     tenant_id: str,
     conversation_id: str,
     message_id: str,
-    status: ChannelStatus,
+    status: DeliveryStatus,
     provider_message_id: str,
     error: str | None,
 ) -> bool:

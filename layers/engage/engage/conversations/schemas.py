@@ -61,7 +61,7 @@ class MessageType(StrEnum):
     TEXT = "text"
 
 
-class ChannelStatus(StrEnum):
+class DeliveryStatus(StrEnum):
     """Where the provider has a reply sent over SMS or WhatsApp (issue 10): `sending` (handed
     over, no answer yet), `sent`, `delivered`, `read` (WhatsApp only) or `failed`."""
 
@@ -175,7 +175,7 @@ class MessagePublic(PublicModel):
     created_at: str
     delivered_at: str | None
     read_at: str | None
-    channel_status: ChannelStatus | None = Field(
+    channel_status: DeliveryStatus | None = Field(
         default=None,
         description="a reply sent over SMS or WhatsApp: where the provider has it (null on chat)",
     )

@@ -137,7 +137,7 @@ def inbound(provider: str, params: dict[str, str]) -> dict[str, Any]:
     written = 0
     if action is None and params.get("Body", "").strip():
         to = normalise_phone(params.get("To"), None)
-        for tenant_id, contact_id in targets(phone, to, "sms"):
+        for tenant_id, contact_id in targets(phone, to, "sms", create=True):
             receive(
                 tenant_id,
                 contact_id,

@@ -84,7 +84,7 @@ def inbound(params: dict[str, str]) -> dict[str, Any]:
     action = keyword(params.get("Body", ""), None)
     action = None if action == "help" else action
     changed = written = 0
-    found = targets(phone, to, "whatsapp")
+    found = targets(phone, to, "whatsapp", create=action is None)
     if action == "stop":
         changed = sum(_stop(t, c) for t, c in found)
     elif action == "start":
