@@ -345,6 +345,7 @@ def test_the_sandbox_records_a_reply_in_the_outbox_and_simulates_its_receipts(h)
     assert resp.json()["channel_status"] == "read"  # sent, delivered, read simulated
     (row,) = OUTBOX.list()
     assert (row["channel"], row["to"], row["body"]) == ("whatsapp", PHONE, "Hi from the sandbox")
+    assert row["status"] == "read"
 
 
 def test_the_local_runtime_simulates_an_inbound_whatsapp_message(h):

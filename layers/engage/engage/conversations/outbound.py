@@ -157,6 +157,11 @@ def deliver(tenant_id: str, conv: ConversationItem, item: MessageItem, plan_: Pl
     status = DeliveryStatus.SENT if result.status == "sent" else DeliveryStatus.FAILED
     outbound_store.record_result(item, status, result.provider_message_id, result.error)
     logger.info("conversation reply sent", extra={"channel": plan_.channel, "status": status})
+    if receipts:  # the sandbox's simulated callbacks: its outbox shows the latest
+        from engage.channels.sandbox import OUTBOX
+
+        for receipt in receipts:
+            OUTBOX.set_status(receipt.provider_message_id, receipt.status)
     for receipt in receipts:
         apply_status(
             tenant_id,
