@@ -296,9 +296,10 @@ class LocalRuntime(Workers):
         """Every group's routes and /_local, each request logged on one line (requestlog)."""
         from local.pages import console_router, local_router
         from local.pages_video import video_local_router
+        from local.pages_whatsapp import whatsapp_local_router
         from local.requestlog import RequestLog
 
-        routers = [local_router, console_router, video_local_router]
+        routers = [local_router, console_router, video_local_router, whatsapp_local_router]
         app = build_http_app(self.functions, routers)
         if "RealtimeFunction" in self.functions:
             from local.realtime import Sockets, realtime_router

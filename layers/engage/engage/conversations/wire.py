@@ -7,6 +7,7 @@ from engage.conversations.schemas import (
     Channel,
     ConversationPublic,
     ConversationStatus,
+    DeliveryStatus,
     EndUserConversationPublic,
     MessagePublic,
     MessageType,
@@ -36,6 +37,8 @@ def message_public(item: MessageItem) -> MessagePublic:
         created_at=item.created_at,
         delivered_at=item.delivered_at,
         read_at=item.read_at,
+        channel_status=DeliveryStatus(item.channel_status) if item.channel_status else None,
+        channel_error=item.channel_error,
     )
 
 
