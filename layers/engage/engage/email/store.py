@@ -1,0 +1,67 @@
+"""E-mail channel storage (engage/email/models.py): the suppression list and the thread
+mappings. The only e-mail module that talks to DynamoDB; single-item writes only."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+
+from engage.core import clock, keys
+from engage.core.settings import get_settings
+from engage.email.models import SuppressionItem, ThreadItem
+
+
+def is_suppressed(tenant_id: str, address: str) -> bool:
+    """Whether the tenant's suppression list holds `address` (compared lower-cased)."""
+    try:
+        SuppressionItem.get(*keys.email_suppression_key(tenant_id, address))
+    except SuppressionItem.DoesNotExist:
+        return False
+    return True
+
+
+def suppress(tenant_id: str, address: str, reason: str, detail: str | None) -> bool:
+    """Put `address` on the tenant's suppression list; False when it already was there (the
+    first reason is kept)."""
+    from pynamodb.exceptions import PutError
+
+    pk, sk = keys.email_suppression_key(tenant_id, address)
+    item = SuppressionItem(
+        pk, sk, address=sk, reason=reason, detail=detail, created_at=clock.now_iso()
+    )
+    try:
+        item.save(condition=SuppressionItem.pk.does_not_exist())
+    except PutError as exc:
+        if exc.cause_response_code == "ConditionalCheckFailedException":
+            return False
+        raise
+    return True
+
+
+def remember_thread(
+    tenant_id: str, message_ids: Iterable[str], conversation_id: str, contact_id: str, direction: str
+) -> None:
+    """Map every `Message-ID` of `message_ids` to the conversation (overwrites: the latest
+    e-mail of an id wins; ids are unique in practice)."""
+    now = clock.now()
+    expires = int((now + dt.timedelta(days=get_settings().email_thread_ttl_days)).timestamp())
+    for message_id in dict.fromkeys(m for m in message_ids if m.strip()):
+        ThreadItem(
+            *keys.email_thread_key(tenant_id, message_id),
+            conversation_id=conversation_id,
+            contact_id=contact_id,
+            direction=direction,
+            created_at=clock.iso(now),
+            expires_at=expires,
+        ).save()
+
+
+def thread_of(tenant_id: str, message_id: str) -> ThreadItem | None:
+    """The mapping of one `Message-ID` in the tenant, or None (expired ones too)."""
+    try:
+        item = ThreadItem.get(*keys.email_thread_key(tenant_id, message_id))
+    except ThreadItem.DoesNotExist:
+        return None
+    if item.expires_at is not None and item.expires_at < clock.now().timestamp():
+        return None  # TTL deletes lazily
+    return item
