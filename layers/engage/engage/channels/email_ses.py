@@ -23,7 +23,6 @@ from engage.channels.email_base import EmailRefused, OutboundEmail, sender_of
 from engage.core import aws
 from engage.core.settings import Settings
 
-
 MAX_HEADERS = 15  # SES v2 `Message.Headers`
 SKIPPED_HEADERS = {"message-id", "from", "to", "subject", "reply-to", "date"}
 """Header fields SES writes itself (or takes from their own parameters)."""

@@ -6,6 +6,8 @@ as `keys.<name>`; STYLE.md rule 5).
 - `T#<t>#EMTHR#<sha256 of the Message-ID>`, `SK=THREAD`: which conversation an e-mail we sent
   or received belongs to, so a reply's `In-Reply-To` / `References` find it. The id is hashed:
   a `Message-ID` may be up to 998 characters of nearly anything.
+- `T#<t>#EMCV#<conversationId>`, `SK=THREAD`: a conversation's e-mail thread (its subject and
+  latest Message-IDs), which an agent's reply names in `In-Reply-To` and `References`.
 Inbound mail needs no global look-up: the recipient address names the tenant
 (`<tenantId>@INBOUND_EMAIL_DOMAIN`, engage/email/inbound.py).
 """
@@ -39,3 +41,8 @@ def email_thread_key(tenant_id: str, message_id: str) -> tuple[str, str]:
     """The thread mapping item of one `Message-ID` in a tenant (see the module docstring)."""
     digest = hashlib.sha256(normalise_message_id(message_id).encode()).hexdigest()
     return f"T#{tenant_id}#EMTHR#{digest}", THREAD_SK
+
+
+def email_conversation_thread_key(tenant_id: str, conversation_id: str) -> tuple[str, str]:
+    """The e-mail thread state of one conversation (see the module docstring)."""
+    return f"T#{tenant_id}#EMCV#{conversation_id}", THREAD_SK

@@ -4,7 +4,7 @@ Yahoo's bulk-sender requirements, 2024).
 `send_marketing` refuses, with no provider call, an address on the tenant's suppression list
 (hard bounces and complaints: events.py) and a contact whose `emailConsent` is `opted_out`.
 Otherwise every e-mail carries
-    List-Unsubscribe: <https://<PUBLIC_BASE_URL>/u/<token>>[, <mailto:...?subject=unsubscribe%20<token>>]
+    List-Unsubscribe: <PUBLIC_BASE_URL/u/<token>>[, <mailto:...?subject=unsubscribe%20<token>>]
     List-Unsubscribe-Post: List-Unsubscribe=One-Click
 where the token (tokens.py) names tenant, contact, campaign and channel, so a POST to the URL
 opts that contact out of e-mail with no login (unsubscribe.py). The mailto part is there only

@@ -24,7 +24,9 @@ from html.parser import HTMLParser
 MAX_RAW_BYTES = 10 * 1024 * 1024
 MAX_TEXT_CHARS = 10_000  # a conversation message's limit (conversations/schemas.py)
 _MESSAGE_ID = re.compile(r"<([^<>\s]{1,900})>")
-_ATTRIBUTION = re.compile(r"^\s*(On\b.{0,400}\bwrote:|Le\b.{0,400}\ba écrit\s?:|Am\b.{0,400}\bschrieb.{0,80}:)\s*$", re.I)
+_ATTRIBUTION = re.compile(
+    r"^\s*(On\b.{0,400}\bwrote:|Le\b.{0,400}\ba écrit\s?:|Am\b.{0,400}\bschrieb.{0,80}:)\s*$", re.I
+)
 _SEPARATOR = re.compile(r"^\s*(-{2,}\s*Original Message\s*-{2,}|_{20,})\s*$", re.I)
 _ERRORS = (
     ValueError,

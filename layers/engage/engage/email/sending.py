@@ -20,7 +20,9 @@ from engage.channels.email_registry import email_adapter
 from engage.core.observability import logger
 
 # An address as we accept it to send to: one `local@domain`, no blanks, no list, no brackets.
-_ADDRESS = re.compile(r"^[^\s@<>,;:\"()\[\]\\]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?$")
+_ADDRESS = re.compile(
+    r"^[^\s@<>,;:\"()\[\]\\]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?$"
+)
 
 
 @dataclass(frozen=True)

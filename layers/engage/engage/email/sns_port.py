@@ -21,5 +21,5 @@ _OPENER = urllib.request.build_opener(_NoRedirect)
 def http_get(url: str) -> bytes:
     """GET `url` (https, already checked by the caller); its body, at most 64 KiB. Raises
     OSError (urllib's URLError / HTTPError are OSErrors) when it fails."""
-    with _OPENER.open(url, timeout=TIMEOUT_SECONDS) as response:  # noqa: S310 (https only)
+    with _OPENER.open(url, timeout=TIMEOUT_SECONDS) as response:
         return bytes(response.read(MAX_BYTES))

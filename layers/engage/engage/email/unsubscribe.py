@@ -67,7 +67,7 @@ def confirmation_page(token: str) -> str:
         "<p>Stop receiving these e-mails? Messages on other channels are not affected.</p>"
         '<form method="post">'
         '<input type="hidden" name="List-Unsubscribe" value="One-Click">'
-        "<button type=\"submit\">Unsubscribe</button></form></body></html>"
+        '<button type="submit">Unsubscribe</button></form></body></html>'
     )
 
 
