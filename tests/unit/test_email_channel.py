@@ -1,0 +1,409 @@
+"""E-mail as a channel (issue 10 "email"; README "E-mail channel"): marketing e-mail with RFC
+8058 one-click unsubscribe, SES bounces and complaints through signed SNS messages, inbound
+e-mail into the contact's conversations by thread headers, and agent replies threaded back.
+
+SES runs as moto's sesv2 with the request captured as botocore serialised it (the wire); SNS
+messages are signed with a test key whose certificate the SNS port "fetches"."""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import json
+from typing import Any
+
+import boto3
+import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import padding, rsa
+from cryptography.x509.oid import NameOID
+
+from engage.channels.email_sandbox import EMAIL_OUTBOX
+from engage.email import sns, sns_port
+from engage.email.tokens import make_token, read_token
+
+TOPIC = "arn:aws:sns:us-east-1:123456789012:engage-ses-events"
+CERT_URL = "https://sns.us-east-1.amazonaws.com/SimpleNotificationService-test.pem"
+
+
+def _key_and_cert() -> tuple[rsa.RSAPrivateKey, bytes]:
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "sns.amazonaws.com")])
+    now = dt.datetime.now(dt.UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(1)
+        .not_valid_before(now - dt.timedelta(days=1))
+        .not_valid_after(now + dt.timedelta(days=1))
+        .sign(key, hashes.SHA256())
+    )
+    return key, cert.public_bytes(serialization.Encoding.PEM)
+
+
+SNS_KEY, SNS_CERT = _key_and_cert()
+OTHER_KEY, _ = _key_and_cert()
+
+
+@pytest.fixture(autouse=True)
+def _clean(monkeypatch):
+    EMAIL_OUTBOX.clear()
+    sns.forget_certificates()
+    yield
+    EMAIL_OUTBOX.clear()
+    sns.forget_certificates()
+
+
+@pytest.fixture
+def fetched(h, monkeypatch) -> list[str]:
+    """SES_EVENTS_TOPIC_ARN set; the SNS port's GETs answered (the test certificate for the
+    certificate URL, an empty body otherwise) and recorded."""
+    from engage.core.settings import get_settings
+
+    monkeypatch.setenv("SES_EVENTS_TOPIC_ARN", TOPIC)
+    get_settings.cache_clear()
+    urls: list[str] = []
+
+    def http_get(url: str) -> bytes:
+        urls.append(url)
+        return SNS_CERT if url == CERT_URL else b"<ConfirmSubscriptionResponse/>"
+
+    monkeypatch.setattr(sns_port, "http_get", http_get)
+    return urls
+
+
+@pytest.fixture
+def ses_wire(h, monkeypatch) -> list[dict[str, Any]]:
+    """EMAIL_PROVIDER=ses on moto's sesv2 (a verified domain); yields the JSON bodies of the
+    SendEmail requests as botocore put them on the wire."""
+    from engage.core import aws
+    from engage.core.settings import get_settings
+
+    monkeypatch.setenv("EMAIL_PROVIDER", "ses")
+    monkeypatch.setenv("EMAIL_FROM_ADDRESS", "Shop <news@shop.test>")
+    get_settings.cache_clear()
+    aws.reset_clients()
+    boto3.client("sesv2").create_email_identity(EmailIdentity="shop.test")
+    bodies: list[dict[str, Any]] = []
+
+    def capture(request: Any, **_: Any) -> None:
+        bodies.append(json.loads(request.body))
+
+    aws.client("sesv2").meta.events.register("request-created.sesv2.SendEmail", capture)
+    return bodies
+
+
+def _tenant(h, email: str = "owner@shop.test", name: str = "Shop") -> tuple[dict, str]:
+    headers = h.register(email, name)
+    tenant_id = h.client.get("/auth/me", headers=headers).json()["data"]["tenant"]["id"]
+    return headers, tenant_id
+
+
+def _contact(h, headers: dict, phone: str = "+306900000001", email: str = "ann@example.com"):
+    return h.contact(headers, phone, email=email, emailConsent="opted_in")
+
+
+def _send(tenant_id: str, contact_id: str, to: str = "ann@example.com", campaign: str = "C1"):
+    from engage.email.marketing import send_marketing
+
+    return send_marketing(
+        tenant_id, contact_id, to, "Spring sale", "<p>20% off</p>", "20% off", campaign, ""
+    )
+
+
+def _token_of(record: dict[str, Any]) -> str:
+    header = next(h["value"] for h in record["headers"] if h["name"] == "List-Unsubscribe")
+    url = header.split(",")[0].strip().strip("<>")
+    return url.rsplit("/u/", 1)[1]
+
+
+# -- marketing e-mail and one-click unsubscribe -------------------------------------------------
+def test_a_marketing_email_carries_one_click_unsubscribe_headers_on_the_wire(h, ses_wire):
+    # Given a contact who accepts e-mail, and SES as the provider
+    headers, tenant_id = _tenant(h)
+    contact = _contact(h, headers)
+    # When a campaign e-mails them
+    result = _send(tenant_id, contact["id"])
+    # Then SES took it, and the request on the wire carried RFC 8058's two header fields
+    assert result.status == "sent" and result.provider_message_id
+    (request,) = ses_wire
+    fields = {f["Name"]: f["Value"] for f in request["Content"]["Simple"]["Headers"]}
+    assert fields["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    url = fields["List-Unsubscribe"].strip("<>")
+    assert url.startswith("https://api.example.test/u/")
+    claim = read_token(url.rsplit("/u/", 1)[1])
+    assert claim is not None
+    assert (claim.tenant_id, claim.contact_id, claim.campaign_id, claim.channel) == (
+        tenant_id,
+        contact["id"],
+        "C1",
+        "email",
+    )
+    # and the tenant's tag, which bounces and complaints carry back
+    tags = {t["Name"]: t["Value"] for t in request["EmailTags"]}
+    assert tags["tenant_id"] == tenant_id and tags["campaign_id"] == "C1"
+    assert request["FromEmailAddress"] == "Shop <news@shop.test>"
+
+
+def test_the_one_click_post_unsubscribes_without_a_login_and_stops_the_next_email_only(h):
+    # Given a contact who received a campaign e-mail
+    headers, tenant_id = _tenant(h)
+    contact = _contact(h, headers)
+    assert _send(tenant_id, contact["id"]).status == "sent"
+    (record,) = EMAIL_OUTBOX.list()
+    token = _token_of(record)
+    # When their mail provider posts the one-click form, with no login
+    resp = h.client.post(f"/u/{token}", data={"List-Unsubscribe": "One-Click"})
+    # Then they are opted out of e-mail, and of nothing else
+    assert resp.status_code == 200, resp.text
+    assert resp.json()["data"] == {"unsubscribed": True, "channel": "email", "changed": True}
+    stored = h.client.get(f"/contacts/{contact['id']}", headers=headers).json()["data"]
+    assert stored["emailConsent"] == "opted_out" and stored["smsConsent"] == "opted_in"
+    # and the next e-mail is refused before any provider call
+    again = _send(tenant_id, contact["id"], campaign="C2")
+    assert (again.status, again.error) == ("failed", "opted_out")
+    assert len(EMAIL_OUTBOX.list()) == 1
+    # and posting again changes nothing more
+    repeat = h.client.post(f"/u/{token}", data={"List-Unsubscribe": "One-Click"})
+    assert repeat.status_code == 200 and repeat.json()["data"]["changed"] is False
+
+
+def test_get_shows_a_confirmation_page_and_does_not_unsubscribe(h):
+    # Given a contact's unsubscribe link
+    headers, tenant_id = _tenant(h)
+    contact = _contact(h, headers)
+    token = make_token(tenant_id, contact["id"], "C1")
+    # When a link scanner (or the person) opens it
+    page = h.client.get(f"/u/{token}")
+    # Then it is a page whose button posts, and nothing changed
+    assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+    assert '<form method="post">' in page.text and "List-Unsubscribe" in page.text
+    stored = h.client.get(f"/contacts/{contact['id']}", headers=headers).json()["data"]
+    assert stored["emailConsent"] == "opted_in"
+    # and pressing the button in a browser answers a page
+    done = h.client.post(f"/u/{token}", headers={"Accept": "text/html"})
+    assert done.status_code == 200 and "unsubscribed" in done.text
+
+
+@pytest.mark.parametrize("how", ["tampered mac", "other contact", "garbage", "sms channel"])
+def test_a_forged_token_is_a_404_and_changes_nothing(h, how):
+    # Given a contact and a token that we did not sign for them
+    headers, tenant_id = _tenant(h)
+    contact = _contact(h, headers)
+    real = make_token(tenant_id, "01OTHERCONTACT0000000000000", "C1")
+    forged = {
+        "tampered mac": make_token(tenant_id, contact["id"], "C1")[:-2] + "AA",
+        "other contact": real.split(".")[0]
+        + "."
+        + base64.urlsafe_b64encode(f"{tenant_id}|{contact['id']}|C1|email".encode())
+        .rstrip(b"=")
+        .decode()
+        + "."
+        + real.split(".")[2],
+        "garbage": "v1.%%%.x",
+        "sms channel": make_token(tenant_id, contact["id"], "C1", channel="sms"),
+    }[how]
+    # When it is posted and opened
+    posted = h.client.post(f"/u/{forged}", data={"List-Unsubscribe": "One-Click"})
+    opened = h.client.get(f"/u/{forged}")
+    # Then both are a 404 in the envelope and the contact is untouched
+    assert posted.status_code == 404 and posted.json()["success"] is False
+    assert opened.status_code == 404
+    stored = h.client.get(f"/contacts/{contact['id']}", headers=headers).json()["data"]
+    assert stored["emailConsent"] == "opted_in"
+
+
+# -- SES events through SNS -----------------------------------------------------------------
+def _signed(fields: dict[str, str], version: str = "2", key: Any = None) -> dict[str, str]:
+    message = {**fields, "SignatureVersion": version, "SigningCertURL": CERT_URL}
+    algorithm = hashes.SHA1() if version == "1" else hashes.SHA256()
+    signature = (key or SNS_KEY).sign(sns.string_to_sign(message), padding.PKCS1v15(), algorithm)
+    message["Signature"] = base64.b64encode(signature).decode()
+    return message
+
+
+def _notification(event: dict[str, Any], topic: str = TOPIC, **extra: str) -> dict[str, str]:
+    return _signed(
+        {
+            "Type": "Notification",
+            "MessageId": "5c1f-test",
+            "TopicArn": topic,
+            "Message": json.dumps(event),
+            "Timestamp": "2026-12-02T08:00:00.000Z",
+            **extra,
+        }
+    )
+
+
+def _bounce(tenant_id: str, address: str, kind: str = "Permanent", **tags: str) -> dict:
+    return {
+        "eventType": "Bounce",
+        "bounce": {
+            "bounceType": kind,
+            "bounceSubType": "General",
+            "bouncedRecipients": [{"emailAddress": address}],
+        },
+        "mail": {
+            "messageId": "0100018c-ses-id",
+            "destination": [address],
+            "tags": {"tenant_id": [tenant_id], **{k: [v] for k, v in tags.items()}},
+        },
+    }
+
+
+def _post_sns(h, message: dict[str, str]):
+    return h.client.post(
+        "/webhooks/ses/events",
+        content=json.dumps(message),
+        headers={"Content-Type": "text/plain; charset=UTF-8", "x-amz-sns-message-type": "x"},
+    )
+
+
+@pytest.mark.parametrize("version", ["1", "2"])
+def test_a_signed_permanent_bounce_suppresses_the_address(h, fetched, version):
+    # Given a contact of the tenant
+    headers, tenant_id = _tenant(h)
+    contact = _contact(h, headers)
+    # When SNS posts SES's permanent bounce for their address, signed (either version)
+    message = _signed(
+        {
+            k: v
+            for k, v in _notification(_bounce(tenant_id, "Ann@Example.com")).items()
+            if k not in ("Signature", "SignatureVersion", "SigningCertURL")
+        },
+        version,
+    )
+    resp = _post_sns(h, message)
+    # Then the address is on the tenant's suppression list: the next e-mail makes no call
+    assert resp.status_code == 200, resp.text
+    assert resp.json()["data"]["suppressed"] == 1 and fetched == [CERT_URL]
+    refused = _send(tenant_id, contact["id"])
+    assert (refused.status, refused.error) == ("failed", "suppressed")
+    assert not EMAIL_OUTBOX.list()
+
+
+def test_a_transient_bounce_changes_nothing(h, fetched):
+    headers, tenant_id = _tenant(h)
+    contact = _contact(h, headers)
+    resp = _post_sns(h, _notification(_bounce(tenant_id, "ann@example.com", "Transient")))
+    assert resp.status_code == 200 and resp.json()["data"]["suppressed"] == 0
+    assert _send(tenant_id, contact["id"]).status == "sent"
+
+
+@pytest.mark.parametrize(
+    "forgery", ["tampered", "other key", "unsigned", "foreign cert host", "other topic"]
+)
+def test_a_forged_sns_message_is_a_403_and_changes_nothing(h, fetched, forgery):
+    # Given a contact, and a bounce for their address that SNS did not sign for our topic
+    headers, tenant_id = _tenant(h)
+    contact = _contact(h, headers)
+    event = _bounce(tenant_id, "ann@example.com")
+    message = _notification(event)
+    if forgery == "tampered":
+        message["Message"] = json.dumps(_bounce(tenant_id, "ann@example.com", "Permanent", x="y"))
+    elif forgery == "other key":
+        message = _signed(
+            {k: message[k] for k in ("Type", "MessageId", "TopicArn", "Message", "Timestamp")},
+            key=OTHER_KEY,
+        )
+    elif forgery == "unsigned":
+        del message["Signature"]
+    elif forgery == "foreign cert host":
+        message["SigningCertURL"] = "https://sns.us-east-1.amazonaws.com.evil.test/cert.pem"
+    else:
+        message = _notification(event, topic="arn:aws:sns:us-east-1:999999999999:theirs")
+    # When it is posted
+    resp = _post_sns(h, message)
+    # Then it is refused, nothing was fetched from a foreign host, and e-mail still goes out
+    assert resp.status_code == 403 and resp.json()["error"] == "forbidden"
+    assert all(url == CERT_URL for url in fetched)
+    assert _send(tenant_id, contact["id"]).status == "sent"
+
+
+def test_a_complaint_suppresses_and_opts_the_contact_out_of_email_only(h, fetched):
+    headers, tenant_id = _tenant(h)
+    contact = _contact(h, headers)
+    event = {
+        "eventType": "Complaint",
+        "complaint": {
+            "complainedRecipients": [{"emailAddress": "ann@example.com"}],
+            "complaintFeedbackType": "abuse",
+        },
+        "mail": {"messageId": "x", "tags": {"tenant_id": [tenant_id]}},
+    }
+    resp = _post_sns(h, _notification(event))
+    assert resp.status_code == 200 and resp.json()["data"]["event"] == "Complaint"
+    stored = h.client.get(f"/contacts/{contact['id']}", headers=headers).json()["data"]
+    assert stored["emailConsent"] == "opted_out" and stored["smsConsent"] == "opted_in"
+    assert _send(tenant_id, contact["id"]).error == "suppressed"
+
+
+def test_a_bounce_of_another_tenant_leaves_this_tenant_alone(h, fetched):
+    headers, tenant_id = _tenant(h)
+    contact = _contact(h, headers)
+    _, other = _tenant(h, "owner@other.test", "Other")
+    assert _post_sns(h, _notification(_bounce(other, "ann@example.com"))).status_code == 200
+    assert _send(tenant_id, contact["id"]).status == "sent"
+
+
+def test_a_subscription_confirmation_visits_only_an_amazonaws_subscribe_url(h, fetched):
+    confirm = {
+        "Type": "SubscriptionConfirmation",
+        "MessageId": "m1",
+        "Token": "tok",
+        "TopicArn": TOPIC,
+        "Message": "You have chosen to subscribe",
+        "SubscribeURL": "https://sns.us-east-1.amazonaws.com/?Action=ConfirmSubscription&T=1",
+        "Timestamp": "2026-12-02T08:00:00.000Z",
+    }
+    resp = _post_sns(h, _signed(confirm))
+    assert resp.status_code == 200 and fetched[-1] == confirm["SubscribeURL"]
+    evil = _signed({**confirm, "SubscribeURL": "https://169.254.169.254/latest/meta-data"})
+    assert _post_sns(h, evil).status_code == 403
+    assert fetched[-1] == confirm["SubscribeURL"]
+
+
+def test_a_bounce_marks_the_campaign_message_undelivered(h, fetched):
+    # Given a campaign message the sender recorded as sent through SES
+    from engage.campaigns import message_store
+    from engage.core import keys
+    from engage.email.marketing import ref_tag
+
+    headers, tenant_id = _tenant(h)
+    contact = _contact(h, headers)
+    pk, sk = keys.message_key(tenant_id, "C1", 0, 1, contact["id"])
+    message_store.put_messages(
+        [
+            message_store.Message(
+                pk,
+                sk,
+                contact["id"],
+                "",
+                "20% off",
+                1,
+                None,
+                "2026-12-02T08:00:00.000Z",
+                status="sent",
+                provider="ses",
+                provider_message_id="0100018c-ses-id",
+            )
+        ]
+    )
+    ref = f"{tenant_id}|{pk}|{sk}"
+    # When its permanent bounce arrives and the receipts worker runs
+    event = _bounce(tenant_id, "ann@example.com", ref=ref_tag(ref) or "")
+    resp = _post_sns(h, _notification(event))
+    assert resp.json()["data"]["receipts"] == 1
+    h.drain()
+    # Then the message is undelivered
+    assert message_store.message_status((pk, sk)) == "undelivered"
+
+
+def test_a_body_that_is_not_an_sns_message_is_a_400(h, fetched):
+    resp = h.client.post(
+        "/webhooks/ses/events", content=b"[1, 2", headers={"Content-Type": "text/plain"}
+    )
+    assert resp.status_code == 400 and resp.json()["error"] == "validation_error"
