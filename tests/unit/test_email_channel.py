@@ -407,3 +407,267 @@ def test_a_body_that_is_not_an_sns_message_is_a_400(h, fetched):
         "/webhooks/ses/events", content=b"[1, 2", headers={"Content-Type": "text/plain"}
     )
     assert resp.status_code == 400 and resp.json()["error"] == "validation_error"
+
+
+# -- reading inbound e-mail -----------------------------------------------------------------
+def test_a_reply_loses_its_quoted_message_and_keeps_what_the_customer_wrote():
+    from engage.email.mime import strip_quoted
+
+    text = (
+        "Yes, Tuesday works.\n\nOn Mon, 1 Dec 2026 at 10:00, Shop <news@shop.test> wrote:\n"
+        "> Does Tuesday suit you?\n"
+    )
+    assert strip_quoted(text) == "Yes, Tuesday works."
+    assert strip_quoted("Thanks!\n> old line\n> older line") == "Thanks!"
+    outlook = "See below\n-----Original Message-----\nFrom: Shop\nSubject: x"
+    assert strip_quoted(outlook) == "See below"
+    # conservative: when nothing would be left, the text is kept
+    assert strip_quoted("> only a quote") == "> only a quote"
+    assert strip_quoted("a > b is true\nand so on") == "a > b is true\nand so on"
+
+
+def test_an_email_is_read_with_its_thread_headers_and_html_only_bodies():
+    from engage.email.mime import parse
+
+    raw = (
+        b"From: =?utf-8?q?Ann_M=C3=BCller?= <Ann@Example.com>\r\n"
+        b"To: shop@inbound.localhost, other@else.test\r\n"
+        b"Subject: Re: Order\r\n"
+        b"Message-ID: <m2@mail.example.com>\r\n"
+        b"In-Reply-To: <m1@shop.test>\r\n"
+        b"References: <m0@shop.test> <m1@shop.test>\r\n"
+        b"Content-Type: text/html; charset=utf-8\r\n\r\n"
+        b"<html><head><style>p{}</style></head><body><p>Hello <b>there</b></p></body></html>"
+    )
+    mail = parse(raw)
+    assert (mail.sender, mail.sender_name) == ("Ann@Example.com", "Ann Müller")
+    assert mail.recipients == ("shop@inbound.localhost", "other@else.test")
+    assert mail.message_id == "<m2@mail.example.com>"
+    assert mail.thread_ids == ("<m1@shop.test>", "<m0@shop.test>")
+    assert mail.text == "Hello there" and not mail.automatic
+
+
+HOSTILE = [
+    b"",
+    b"\x00\xff\xfe garbage",
+    b"From: nobody\r\n\r\nno address",
+    b"From: a@b.test\r\nTo: =?utf-8?b?////?= <x@inbound.localhost>\r\n"
+    b"Subject: =?bogus?q?x?=\r\n\r\nhi",
+    b"From: a@b.test\r\nContent-Type: multipart/mixed; boundary=\r\n\r\n--\r\n--",
+    b"From: a@b.test\r\nContent-Type: text/plain; charset=no-such-charset\r\n\r\n\xff\xfe",
+    b"From: " + b"<" * 5000 + b"a@b.test\r\n\r\n",
+    b"From: a@b.test\r\nMessage-ID: " + b"<x" * 3000 + b"\r\n\r\nbody",
+    b"From: a@b.test\r\nContent-Type: multipart/alternative; boundary=b\r\n\r\n"
+    + b"--b\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n" * 200,
+    b"From: a@b.test\r\nContent-Transfer-Encoding: base64\r\n\r\n!!!notbase64",
+]
+
+
+@pytest.mark.parametrize("raw", HOSTILE, ids=range(len(HOSTILE)))
+def test_hostile_mime_is_an_outcome_never_a_crash(h, raw):
+    from engage.email.inbound import receive_raw
+
+    _, tenant_id = _tenant(h)
+    addressed = raw.replace(b"x@inbound.localhost", f"{tenant_id}@inbound.localhost".encode())
+    outcome = receive_raw(addressed)
+    assert outcome.status in ("unreadable", "no_tenant", "received", "automatic")
+
+
+# -- inbound e-mail into conversations ------------------------------------------------------
+def _mail(
+    to: str, text: str, subject: str = "Question", sender: str = "ann@example.com", **extra: str
+) -> bytes:
+    from email.message import EmailMessage
+
+    msg = EmailMessage()
+    msg["From"] = f"Ann <{sender}>"
+    msg["To"] = to
+    msg["Subject"] = subject
+    msg["Message-ID"] = extra.pop("message_id")
+    for name, value in extra.items():
+        msg[name.replace("_", "-")] = value
+    msg.set_content(text)
+    return msg.as_bytes()
+
+
+def _conversations(h, headers: dict) -> list[dict]:
+    resp = h.client.get("/admin/api/conversations", headers=headers)
+    assert resp.status_code == 200, resp.text
+    return list(resp.json()["data"])
+
+
+def test_an_inbound_reply_joins_the_threads_conversation_and_a_new_email_opens_one(h):
+    from engage.conversations import store as conversations_store
+    from engage.conversations.models import MessageItem
+    from engage.core import keys
+    from engage.email.inbound import inbound_address, receive_raw
+    from engage.email.replies import send_reply
+
+    # Given a tenant whose customer writes to its inbound address
+    headers, tenant_id = _tenant(h)
+    to = inbound_address(tenant_id)
+    first = receive_raw(_mail(to, "Where is my order?", message_id="<c1@mail.example.com>"))
+    assert first.status == "received" and first.new_conversation
+    conversation = conversations_store.get_conversation(tenant_id, first.conversation_id)
+    assert conversation is not None and conversation.channel == "email"
+    # When an agent answers by e-mail
+    reply = MessageItem(
+        *keys.conversation_message_key(tenant_id, first.conversation_id, "01REPLY"),
+        contact_id=conversation.contact_id,
+        sender="agent",
+        content="It ships tomorrow.",
+        type="text",
+        created_at="2026-12-02T08:00:00.000Z",
+    )
+    send_reply(tenant_id, conversation, reply)
+    (sent,) = EMAIL_OUTBOX.list()
+    fields = {f["name"]: f["value"] for f in sent["headers"]}
+    # Then the reply threads under the customer's e-mail and comes back to the inbound address
+    assert fields["In-Reply-To"] == "<c1@mail.example.com>"
+    assert sent["subject"] == "Re: Question" and sent["replyTo"] == to
+    assert sent["to"] == "ann@example.com"
+    # and the customer's answer to it joins the same conversation, without the quote
+    answer = _mail(
+        to,
+        "Thanks!\n\nOn Tue, Shop wrote:\n> It ships tomorrow.",
+        subject="Re: Question",
+        message_id="<c2@mail.example.com>",
+        In_Reply_To=fields["Message-ID"],
+        References=f"<c1@mail.example.com> {fields['Message-ID']}",
+    )
+    second = receive_raw(answer)
+    assert second.status == "received" and not second.new_conversation
+    assert second.conversation_id == first.conversation_id
+    listed = h.client.get(
+        f"/admin/api/conversations/{first.conversation_id}/messages", headers=headers
+    ).json()["data"]
+    assert [m["content"] for m in listed] == ["Question\n\nWhere is my order?", "Thanks!"]
+    # and a redelivery of the same e-mail writes nothing twice
+    assert receive_raw(answer).status == "duplicate"
+    # while a new e-mail with no thread headers opens a conversation of its own
+    other = receive_raw(
+        _mail(to, "Another thing", subject="Returns", message_id="<c3@mail.example.com>")
+    )
+    assert other.new_conversation and other.conversation_id != first.conversation_id
+
+
+def test_another_tenant_sees_nothing_of_an_inbound_email(h):
+    from engage.email.inbound import inbound_address, receive_raw
+
+    _, tenant_id = _tenant(h)
+    other_headers, other_id = _tenant(h, "owner@other.test", "Other")
+    got = receive_raw(
+        _mail(inbound_address(tenant_id), "Hello", message_id="<x1@mail.example.com>")
+    )
+    assert got.tenant_id == tenant_id
+    # the other tenant's inbox is empty, and its thread look-up does not reach the first's
+    assert _conversations(h, other_headers) == []
+    elsewhere = receive_raw(
+        _mail(
+            inbound_address(other_id),
+            "Hi",
+            message_id="<x2@mail.example.com>",
+            In_Reply_To="<x1@mail.example.com>",
+        )
+    )
+    assert elsewhere.tenant_id == other_id and elsewhere.new_conversation
+    assert (
+        h.client.get(
+            f"/admin/api/conversations/{got.conversation_id}", headers=other_headers
+        ).status_code
+        == 404
+    )
+
+
+def test_mail_for_no_tenant_and_automatic_replies_are_dropped(h):
+    from engage.email.inbound import receive_raw
+
+    _tenant(h)
+    assert (
+        receive_raw(_mail("nobody@inbound.localhost", "x", message_id="<a@b>")).status
+        == "no_tenant"
+    )
+    assert receive_raw(_mail("x@elsewhere.test", "x", message_id="<a@c>")).status == "no_tenant"
+
+
+def test_the_worker_delivers_what_ses_stored_in_s3(h, monkeypatch):
+    # Given SES stored an e-mail for the tenant in the inbound bucket, and S3 notified the queue
+    from engage.core.settings import get_settings
+    from engage.email.inbound import inbound_address
+    from local.functions import sqs_event
+    from tests.conftest import FUNCTIONS
+
+    headers, tenant_id = _tenant(h)
+    monkeypatch.setenv("INBOUND_EMAIL_BUCKET", "engage-test-inbound")
+    get_settings.cache_clear()
+    s3 = boto3.client("s3")
+    s3.create_bucket(Bucket="engage-test-inbound")
+    s3.put_object(
+        Bucket="engage-test-inbound",
+        Key="mail/abc 1",
+        Body=_mail(inbound_address(tenant_id), "Hello from S3", message_id="<s3@mail.example.com>"),
+    )
+    notification = {
+        "Records": [
+            {
+                "eventVersion": "2.1",
+                "eventSource": "aws:s3",
+                "awsRegion": "us-east-1",
+                "eventTime": "2026-12-02T08:00:00.000Z",
+                "eventName": "ObjectCreated:Put",
+                "userIdentity": {"principalId": "AWS:SES"},
+                "requestParameters": {"sourceIPAddress": "10.0.0.1"},
+                "responseElements": {"x-amz-request-id": "r", "x-amz-id-2": "i"},
+                "s3": {
+                    "s3SchemaVersion": "1.0",
+                    "configurationId": "c",
+                    "bucket": {
+                        "name": "engage-test-inbound",
+                        "ownerIdentity": {"principalId": "p"},
+                        "arn": "arn:aws:s3:::engage-test-inbound",
+                    },
+                    "object": {"key": "mail/abc+1", "size": 10, "eTag": "e", "sequencer": "1"},
+                },
+            }
+        ]
+    }
+    test_event = {"Service": "Amazon S3", "Event": "s3:TestEvent", "Bucket": "engage-test-inbound"}
+    messages = [
+        {"MessageId": str(i), "ReceiptHandle": "r", "Body": json.dumps(body), "MD5OfBody": "m"}
+        for i, body in enumerate([notification, test_event])
+    ]
+    # When the worker takes the queue's batch
+    result = FUNCTIONS["InboundEmailFunction"].invoke(sqs_event(messages, "arn:aws:sqs:x"))
+    # Then nothing failed and the e-mail is a conversation in the tenant's inbox
+    assert not result.get("batchItemFailures"), result
+    (conversation,) = _conversations(h, headers)
+    assert conversation["channel"] == "email"
+
+
+def test_the_local_runtime_simulates_inbound_email_and_shows_sent_email_headers(h):
+    from fastapi.testclient import TestClient
+
+    from local.functions import build_http_app
+    from local.pages import local_router
+    from local.pages_email import email_router
+    from tests.conftest import FUNCTIONS
+
+    headers, tenant_id = _tenant(h)
+    contact = _contact(h, headers)
+    local = TestClient(build_http_app(FUNCTIONS, [local_router, email_router]))
+    resp = local.post(
+        "/_local/email/inbound",
+        json={
+            "from": "bob@example.com",
+            "to": f"{tenant_id.lower()}@inbound.localhost",
+            "subject": "Hi",
+            "text": "Hello",
+        },
+    )
+    assert resp.status_code == 200 and resp.json()["status"] == "received", resp.text
+    assert _send(tenant_id, contact["id"]).status == "sent"
+    page = local.get("/_local/outbox").text
+    assert "List-Unsubscribe-Post: List-Unsubscribe=One-Click" in page
+    (record,) = local.get("/_local/outbox.json").json()["emails"]
+    shown = local.get(f"/_local/email/{record['providerMessageId']}")
+    assert shown.status_code == 200 and "srcdoc" in shown.text and "20% off" in shown.text

@@ -91,8 +91,12 @@ def handle(raw: bytes, fetch: sns.CertFetcher | None = None) -> SesEventOutcome:
     return apply_event(event) if isinstance(event, dict) else SesEventOutcome(kind)
 
 
+def _obj(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
 def _tag(mail: dict[str, Any], name: str) -> str | None:
-    values = (mail.get("tags") or {}).get(name) if isinstance(mail.get("tags"), dict) else None
+    values = _obj(mail.get("tags")).get(name)
     if isinstance(values, list) and values and isinstance(values[0], str):
         return values[0]
     return None
@@ -110,8 +114,7 @@ def _addresses(rows: Any) -> list[str]:
 def apply_event(event: dict[str, Any]) -> SesEventOutcome:
     """Apply one SES event (already trusted; see the module docstring)."""
     kind = str(event.get("eventType") or event.get("notificationType") or "")
-    mail = event.get("mail") if isinstance(event.get("mail"), dict) else {}
-    assert isinstance(mail, dict)
+    mail = _obj(event.get("mail"))
     tenant_id = _tag(mail, "tenant_id")
     if not tenant_id or not _TENANT_ID.match(tenant_id):
         logger.info("SES event without a tenant tag", extra={"event": kind})
@@ -120,16 +123,14 @@ def apply_event(event: dict[str, Any]) -> SesEventOutcome:
     status: str | None = None
     error: str | None = None
     if kind == "Bounce":
-        bounce = event.get("bounce") if isinstance(event.get("bounce"), dict) else {}
-        assert isinstance(bounce, dict)
+        bounce = _obj(event.get("bounce"))
         if bounce.get("bounceType") == "Permanent":
             detail = str(bounce.get("bounceSubType") or "")[:100] or None
             for address in _addresses(bounce.get("bouncedRecipients")):
                 suppressed += store.suppress(tenant_id, address, "bounce", detail)
             status, error = "undelivered", f"bounce:{detail or 'Permanent'}"
     elif kind == "Complaint":
-        complaint = event.get("complaint") if isinstance(event.get("complaint"), dict) else {}
-        assert isinstance(complaint, dict)
+        complaint = _obj(event.get("complaint"))
         detail = str(complaint.get("complaintFeedbackType") or "")[:100] or None
         for address in _addresses(complaint.get("complainedRecipients")):
             suppressed += store.suppress(tenant_id, address, "complaint", detail)

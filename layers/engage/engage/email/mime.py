@@ -124,7 +124,8 @@ def parse(raw: bytes) -> InboundMail:
         raise Unreadable("too large")
     try:
         msg = BytesParser(policy=policy.default).parsebytes(raw)
-        assert isinstance(msg, EmailMessage)
+        if not isinstance(msg, EmailMessage):
+            raise Unreadable("not a message")
         senders = _addresses(msg, "From")
         if not senders:
             raise Unreadable("no sender")
