@@ -594,7 +594,6 @@ def test_the_worker_delivers_what_ses_stored_in_s3(h, monkeypatch):
     # Given SES stored an e-mail for the tenant in the inbound bucket, and S3 notified the queue
     from engage.core.settings import get_settings
     from engage.email.inbound import inbound_address
-    from local.functions import sqs_event
     from tests.conftest import FUNCTIONS
 
     headers, tenant_id = _tenant(h)
@@ -632,12 +631,13 @@ def test_the_worker_delivers_what_ses_stored_in_s3(h, monkeypatch):
         ]
     }
     test_event = {"Service": "Amazon S3", "Event": "s3:TestEvent", "Bucket": "engage-test-inbound"}
-    messages = [
-        {"MessageId": str(i), "ReceiptHandle": "r", "Body": json.dumps(body), "MD5OfBody": "m"}
-        for i, body in enumerate([notification, test_event])
-    ]
+    sqs = boto3.client("sqs")
+    queue = sqs.create_queue(QueueName="engage-test-inbound-email")["QueueUrl"]
+    for body in (notification, test_event):
+        sqs.send_message(QueueUrl=queue, MessageBody=json.dumps(body))
     # When the worker takes the queue's batch
-    result = FUNCTIONS["InboundEmailFunction"].invoke(sqs_event(messages, "arn:aws:sqs:x"))
+    (event,) = list(h._queue_events(queue))
+    result = FUNCTIONS["InboundEmailFunction"].invoke(event)
     # Then nothing failed and the e-mail is a conversation in the tenant's inbox
     assert not result.get("batchItemFailures"), result
     (conversation,) = _conversations(h, headers)

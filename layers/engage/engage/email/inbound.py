@@ -28,8 +28,8 @@ from dataclasses import dataclass
 
 from engage.contacts import store as contacts_store
 from engage.contacts.lookup import ensure_contact_for_email
-from engage.conversations import inbound as conversations_inbound
 from engage.conversations import service as conversations_service
+from engage.conversations.inbound import receive
 from engage.conversations.schemas import Channel
 from engage.core import keys
 from engage.core.errors import NotFound, ValidationFailed
@@ -135,7 +135,7 @@ def receive_raw(raw: bytes) -> InboundOutcome:
         opened = conversations_service.open_conversation(tenant_id, contact, Channel.EMAIL)
         conversation_id = keys.parse_conversation_partition(opened.pk)[1]
     try:
-        conversation, _ = conversations_inbound.receive(
+        conversation, _ = receive(
             tenant_id,
             contact_id,
             Channel.EMAIL,
