@@ -2,10 +2,13 @@
 sandbox e-mail shown as its recipient would see it.
 
 - `POST /_local/email/inbound {from, to, subject, text, in_reply_to?, references?}` builds a
-  MIME message (stdlib `email`), stores it in INBOUND_EMAIL_BUCKET as SES's receipt rule
-  would, and delivers it through the worker's own path (`engage.email.inbound.
-  receive_object`), answering the outcome (the conversation it joined or opened). A tenant's
-  inbound address is `<tenantId>@INBOUND_EMAIL_DOMAIN` (`inbound.localhost` by default).
+  MIME message (stdlib `email`) and stores it in INBOUND_EMAIL_BUCKET as SES's receipt rule
+  would. In the runtime, S3 notifies the inbound queue (local/s3_notifications.py) and the
+  worker delivers it: the route waits up to WAIT_SECONDS for the e-mail's conversation and
+  answers it (`queued` if the worker has not finished by then). Without notifications (tests)
+  it delivers through the worker's own function (`engage.email.inbound.receive_object`). A
+  tenant's inbound address is `<tenantId>@INBOUND_EMAIL_DOMAIN` (`inbound.localhost` by
+  default).
 - `GET /_local/email/{providerMessageId}`: the sandbox e-mail's header fields (List-Unsubscribe
   of marketing e-mail, In-Reply-To of replies) and its HTML in a sandboxed frame.
 """
@@ -13,6 +16,7 @@ sandbox e-mail shown as its recipient would see it.
 from __future__ import annotations
 
 import html
+import time
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 
@@ -24,9 +28,11 @@ from engage.channels.email_sandbox import EMAIL_OUTBOX
 from engage.core import ids
 from engage.core.errors import NotFound
 from engage.core.settings import get_settings
-from engage.email import inbound, inbound_port
+from engage.email import inbound, inbound_port, store
+from local import s3_notifications
 
 email_router = APIRouter(prefix="/_local/email", tags=["local runtime"])
+WAIT_SECONDS = 10.0
 
 
 class InboundEmailIn(BaseModel):
@@ -50,7 +56,7 @@ class InboundEmailOut(BaseModel):
     tenant_id: str | None = None
     conversation_id: str | None = None
     contact_id: str | None = None
-    new_conversation: bool = False
+    new_conversation: bool | None = None  # unknown when the worker delivered it
 
 
 def build_mime(body: InboundEmailIn) -> tuple[bytes, str]:
@@ -74,13 +80,29 @@ def build_mime(body: InboundEmailIn) -> tuple[bytes, str]:
 def simulate_inbound(body: InboundEmailIn) -> InboundEmailOut:
     """Deliver a simulated e-mail exactly as one SES stored in S3 would be."""
     raw, message_id = build_mime(body)
-    if get_settings().inbound_email_bucket:
-        key = f"local/{ids.new_id()}"
-        bucket = inbound_port.put(key, raw)
+    if not get_settings().inbound_email_bucket:  # tests without the bucket: same parsing
+        return InboundEmailOut(message_id=message_id, **vars(inbound.receive_raw(raw)))
+    key = f"local/{ids.new_id()}"
+    bucket = inbound_port.put(key, raw)
+    if not s3_notifications.INSTALLED.is_set():
         outcome = inbound.receive_object(bucket, key)
-    else:  # tests without the bucket: the same parsing and delivery
-        outcome = inbound.receive_raw(raw)
-    return InboundEmailOut(message_id=message_id, **vars(outcome))
+        return InboundEmailOut(message_id=message_id, **vars(outcome))
+    tenant_id = inbound.tenant_of((body.to,))
+    if tenant_id is None:
+        return InboundEmailOut(status="no_tenant", message_id=message_id)
+    deadline = time.monotonic() + WAIT_SECONDS
+    while time.monotonic() < deadline:  # local only: the worker runs on another thread
+        seen = store.thread_of(tenant_id, message_id)
+        if seen is not None:
+            return InboundEmailOut(
+                status="received",
+                message_id=message_id,
+                tenant_id=tenant_id,
+                conversation_id=seen.conversation_id,
+                contact_id=seen.contact_id,
+            )
+        time.sleep(0.2)
+    return InboundEmailOut(status="queued", message_id=message_id, tenant_id=tenant_id)
 
 
 @email_router.get("/{provider_message_id}", response_class=HTMLResponse)

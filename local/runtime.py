@@ -29,6 +29,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from local import s3_notifications
 from local.cfn import ACCOUNT, REGION, ROOT, Resolver, load_template, table_definitions
 from local.functions import LocalFunction, build_http_app, template_functions
 from local.state import Snapshots, load_secrets, lock_state_dir, reset, state_dir
@@ -343,6 +344,7 @@ def main(argv: list[str] | None = None) -> None:
 
     get_settings.cache_clear()
     restored = runtime.snapshots.restore()
+    s3_notifications.install(runtime.template, runtime.resolver)  # after restore: no replays
     if restored:
         print(
             f"[local] restored from {directory}: "
