@@ -93,6 +93,8 @@ def test_the_matrix_covers_every_group():
         "/automations",
         "/settings",
         "/admin/team",
+        "/channels",  # omnichannel (issue 10)
+        "/integrations",
     ):
         assert any(p.startswith(prefix) for p in paths), prefix
     assert any(p.startswith("/api/") for p in paths)  # voice

@@ -9,15 +9,14 @@ EMAIL_FROM_ADDRESS (a verified SES identity) with no name and no Reply-To.
 
 from __future__ import annotations
 
-import importlib
 import re
 from dataclasses import dataclass
-from typing import Any
 
 from engage.channels.base import SendResult
 from engage.channels.email_base import EmailRefused, OutboundEmail
 from engage.channels.email_registry import email_adapter
 from engage.core.observability import logger
+from engage.integrations.service import channel_config
 
 # An address as we accept it to send to: one `local@domain`, no blanks, no list, no brackets.
 _ADDRESS = re.compile(
@@ -40,22 +39,13 @@ def is_address(value: str) -> bool:
     return len(value) <= 254 and _ADDRESS.match(value) is not None
 
 
-def _field(config: Any, name: str) -> str | None:
-    value = config.get(name) if isinstance(config, dict) else getattr(config, name, None)
-    return value if isinstance(value, str) and value else None
-
-
 def sender_identity(tenant_id: str) -> SenderIdentity:
     """The tenant's sender identity (see the module docstring)."""
-    try:
-        service = importlib.import_module("engage.integrations.service")
-    except ImportError:  # the integrations domain is not deployed with this build
-        return SenderIdentity()
-    config = service.channel_config(tenant_id, "email")
-    if not config:
+    config = channel_config(tenant_id, "email")
+    if config is None:
         return SenderIdentity()
     return SenderIdentity(
-        _field(config, "from_address"), _field(config, "from_name"), _field(config, "reply_to")
+        config.from_address or None, config.from_name or None, config.reply_to or None
     )
 
 
