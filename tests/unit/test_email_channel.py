@@ -11,6 +11,7 @@ import base64
 import datetime as dt
 import json
 from typing import Any
+from urllib.parse import unquote_plus
 
 import boto3
 import pytest
@@ -671,3 +672,54 @@ def test_the_local_runtime_simulates_inbound_email_and_shows_sent_email_headers(
     (record,) = local.get("/_local/outbox.json").json()["emails"]
     shown = local.get(f"/_local/email/{record['providerMessageId']}")
     assert shown.status_code == 200 and "srcdoc" in shown.text and "20% off" in shown.text
+
+
+def test_marketing_email_goes_out_from_the_tenants_configured_identity(h, ses_wire):
+    # Given a tenant that configured its e-mail channel
+    headers, tenant_id = _tenant(h)
+    contact = _contact(h, headers)
+    resp = h.client.post(
+        "/channels/email/configure",
+        headers=headers,
+        json={
+            "from_address": "hello@shop.test",
+            "from_name": "Shop Team",
+            "reply_to": "care@shop.test",
+        },
+    )
+    assert resp.status_code in (200, 201), resp.text
+    # When a campaign e-mails a contact
+    assert _send(tenant_id, contact["id"]).status == "sent"
+    # Then it is from that identity, with its Reply-To
+    (request,) = ses_wire
+    assert request["FromEmailAddress"] == "Shop Team <hello@shop.test>"
+    assert request["ReplyToAddresses"] == ["care@shop.test"]
+
+
+def test_the_local_runtime_delivers_s3_notifications_to_the_queue(h):
+    # Given the template's inbound bucket and queue on moto, as the runtime provisions them
+    from local.cfn import Resolver, load_template
+    from local.s3_notifications import install
+
+    template = load_template()
+    sqs = boto3.client("sqs")
+    url = sqs.create_queue(QueueName="engage-test-InboundEmailQueue")["QueueUrl"]
+    boto3.client("s3").create_bucket(Bucket="engage-test-inboundemailbucket")
+    resolver = Resolver(template, "engage-test", {"PublicBaseUrl": "https://api.example.test"})
+    resolver.refs["InboundEmailBucket"] = "engage-test-inboundemailbucket"
+    resolver.attrs[("InboundEmailQueue", "Arn")] = (
+        "arn:aws:sqs:us-east-1:123456789012:engage-test-InboundEmailQueue"
+    )
+    # When notifications are installed and SES stores a message
+    assert (
+        install(
+            {"Resources": {"InboundEmailBucket": template["Resources"]["InboundEmailBucket"]}},
+            resolver,
+        )
+        == 1
+    )
+    boto3.client("s3").put_object(Bucket="engage-test-inboundemailbucket", Key="m/1", Body=b"x")
+    # Then the queue has the object's S3 event
+    bodies = [json.loads(m["body"]) for e in h._queue_events(url) for m in e["Records"]]
+    keys = [r["s3"]["object"]["key"] for b in bodies for r in b.get("Records", [])]
+    assert [unquote_plus(k) for k in keys] == ["m/1"]  # event keys are URL-encoded
