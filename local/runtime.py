@@ -29,6 +29,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from local import s3_notifications
 from local.cfn import ACCOUNT, REGION, ROOT, Resolver, load_template, table_definitions
 from local.functions import LocalFunction, build_http_app, template_functions
 from local.state import Snapshots, load_secrets, lock_state_dir, reset, state_dir
@@ -295,11 +296,18 @@ class LocalRuntime(Workers):
     def build_app(self) -> Any:
         """Every group's routes and /_local, each request logged on one line (requestlog)."""
         from local.pages import console_router, local_router
+        from local.pages_email import email_router
         from local.pages_video import video_local_router
         from local.pages_whatsapp import whatsapp_local_router
         from local.requestlog import RequestLog
 
-        routers = [local_router, console_router, video_local_router, whatsapp_local_router]
+        routers = [
+            local_router,
+            console_router,
+            video_local_router,
+            whatsapp_local_router,
+            email_router,
+        ]
         app = build_http_app(self.functions, routers)
         if "RealtimeFunction" in self.functions:
             from local.realtime import Sockets, realtime_router
@@ -342,6 +350,7 @@ def main(argv: list[str] | None = None) -> None:
 
     get_settings.cache_clear()
     restored = runtime.snapshots.restore()
+    s3_notifications.install(runtime.template, runtime.resolver)  # after restore: no replays
     if restored:
         print(
             f"[local] restored from {directory}: "

@@ -18,6 +18,7 @@ PORTS = {
     "campaigns/ports.py",
     "campaigns/schedules.py",
     "contacts/import_port.py",
+    "email/inbound_port.py",  # inbound e-mail objects in S3 (issue 10)
     "events/bus.py",  # PutEvents on the EventBridge bus
     "realtime/push.py",  # API Gateway @connections
     "channels/twilio_sms.py",  # Twilio's auth token from Secrets Manager

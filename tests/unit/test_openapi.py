@@ -24,7 +24,7 @@ from local.functions import build_http_app
 from tests.conftest import FUNCTIONS
 
 PUBLIC = re.compile(
-    r"^/(health|capabilities|r/\{[^}]+\}|webhooks/.*|_local/.*"
+    r"^/(health|capabilities|r/\{[^}]+\}|u/\{[^}]+\}|webhooks/.*|_local/.*"
     r"|auth/(register|login|refresh|logout))$"  # logout revokes the refresh token of its body
     r"|^/auth/invitations/\{token\}/accept$"  # the invitation token is the credential
 )
