@@ -1,0 +1,114 @@
+"""Handing one campaign message to its channel's adapter (issue 10 "Campaigns on any
+channel"): the sender calls `ChannelSend.send` for every message of a batch, whatever its
+channel, and `flush` once at the end for the receipts the sandboxes simulate.
+
+SENDERS is the dispatch table, one function per channel:
+- `sms`: the SMS adapter (`engage.channels.registry.sms_adapter`), as before issue 10;
+- `whatsapp`: the WhatsApp adapter; inside the contact's 24-hour customer-service window the
+  campaign's text goes free-form, outside it the campaign's approved template with its
+  variables (a template is always allowed to a contact who opted in to WhatsApp);
+- `email`: the e-mail's HTML with the recipient's variables filled and the campaign's links
+  turned into the recipient's short links, and a plain-text part derived from it.
+Every sender returns a `SendResult` (`sent` with the provider's id, `failed` or `skipped` with
+a reason) and never raises for a message the provider refused.
+"""
+
+from __future__ import annotations
+
+import html as htmllib
+import re
+from collections.abc import Callable
+
+from engage.campaigns.compose import short_url
+from engage.campaigns.events import SendBatchBody
+from engage.campaigns.message_store import Message
+from engage.channels.base import OutboundSms, Receipt, SendResult, SmsAdapter
+from engage.channels.email_base import EmailRefused, OutboundEmail
+from engage.channels.email_registry import email_adapter
+from engage.channels.registry import sms_adapter
+from engage.core.render import render
+
+_DROP = re.compile(r"(?is)<(style|script|head)\b.*?</\1\s*>")
+_BREAK = re.compile(r"(?i)<\s*(br|/p|/div|/h[1-6]|/li|/tr|/table)\b[^>]*>")
+_TAG = re.compile(r"<[^>]*>")
+
+
+def html_to_text(html: str) -> str:
+    """A plain-text rendering of `html` for the e-mail's text part: no styles or scripts,
+    a line per block, entities decoded, blank runs collapsed."""
+    text = _TAG.sub("", _BREAK.sub("\n", _DROP.sub("", html)))
+    lines = [" ".join(line.split()) for line in htmllib.unescape(text).splitlines()]
+    out = re.sub(r"\n{3,}", "\n\n", "\n".join(lines))
+    return out.strip()
+
+
+def email_html(template: str, values: dict[str, str | None], links: list[str], token: str | None) -> str:
+    """The e-mail's HTML for one recipient: variables filled, and each `href` equal to one of
+    the campaign's `links` pointing at the recipient's short link for it."""
+    out = render(template, values)
+    if token:
+        for i, link in enumerate(links):
+            url = short_url(token, i)
+            for quoted in (link, htmllib.escape(link)):
+                out = out.replace(f'href="{quoted}"', f'href="{url}"')
+                out = out.replace(f"href='{quoted}'", f"href='{url}'")
+    return out
+
+
+class ChannelSend:
+    """The adapters of one send batch (made on first use) and its reference format."""
+
+    def __init__(self, body: SendBatchBody) -> None:
+        self.body = body
+        self._sms: SmsAdapter | None = None
+
+    def ref(self, m: Message) -> str:
+        """Our reference of a message, echoed on receipts: `<tenantId>|<PK>|<SK>`."""
+        return f"{self.body.t}|{m.pk}|{m.sk}"
+
+    @property
+    def sms(self) -> SmsAdapter:
+        """The batch's SMS adapter."""
+        if self._sms is None:
+            self._sms = sms_adapter()
+        return self._sms
+
+    def send(self, m: Message) -> SendResult:
+        """Hand `m` to its channel; sets `m.provider` to the adapter that took it."""
+        return SENDERS[m.channel](self, m)
+
+    def flush(self) -> list[Receipt]:
+        """The receipts the batch's adapters produced synchronously (sandboxes)."""
+        return self._sms.flush() if self._sms is not None else []
+
+
+def _send_sms(out: ChannelSend, m: Message) -> SendResult:
+    adapter = out.sms
+    m.provider = adapter.name
+    return adapter.send(OutboundSms(m.phone, m.body, out.body.sender, out.ref(m)))
+
+
+def _send_whatsapp(out: ChannelSend, m: Message) -> SendResult:
+    m.provider = "whatsapp"
+    return SendResult("failed", None, "the WhatsApp adapter is not wired yet")
+
+
+def _send_email(out: ChannelSend, m: Message) -> SendResult:
+    batch = out.body.ch.email if out.body.ch else None
+    if batch is None:
+        return SendResult("failed", None, "the batch carries no e-mail settings")
+    html = email_html(batch.html, m.values or {}, batch.links, m.token)
+    adapter = email_adapter()
+    m.provider = adapter.name
+    try:
+        pid = adapter.send(OutboundEmail(m.phone, m.body, html_to_text(html), html, out.body.t))
+    except EmailRefused as exc:
+        return SendResult("failed", None, exc.reason[:300])
+    return SendResult("sent", pid)
+
+
+SENDERS: dict[str, Callable[[ChannelSend, Message], SendResult]] = {
+    "sms": _send_sms,
+    "whatsapp": _send_whatsapp,
+    "email": _send_email,
+}

@@ -1,0 +1,58 @@
+"""Key builders and parsers of campaigns on several channels (issue 10 "Campaigns on any
+channel"), re-exported by `engage.core.keys` (use them as `keys.<name>`; DESIGN.md section 2,
+STYLE.md rule 5).
+
+- Message items: an SMS message keeps the key it always had (`message_key`; `channel_message_sk`), so SMS-only
+  campaigns, the shortener and receipts see no change; a WhatsApp or e-mail message of the
+  same recipient and run is a sibling in the same partition with the channel after the
+  contact id: `SK=<run>#<contactId>#<channel>`. One item per recipient per channel per run.
+- Send-batch claims: part 0 of a page is the key it always had (`send_batch_key`; `send_batch_part_sk`); the
+  quiet-hours parts (`1`: the page's e-mails sent during quiet hours, `2`: the same page's
+  SMS and WhatsApp messages sent after them) add `#<part>`.
+- Frequency caps: one item per contact (`T#<t>#FCAP#<shard>`, `SK=<contactId>`), one list
+  attribute per channel of `<sentAt ISO>#<campaignId>#<run>` entries.
+"""
+
+from __future__ import annotations
+
+SMS_CHANNEL = "sms"
+
+
+def channel_message_sk(message_sk: str, channel: str) -> str:
+    """The sort key of one recipient's message on `channel`, from the `message_key` sort key
+    of that recipient and run (unchanged for SMS)."""
+    return message_sk if channel == SMS_CHANNEL else f"{message_sk}#{channel}"
+
+
+def channel_of_message_sk(sk: str) -> str:
+    """The channel of a message item's sort key (`sms` when it has no channel part)."""
+    parts = sk.split("#")
+    if len(parts) == 2:
+        return SMS_CHANNEL
+    if len(parts) == 3 and parts[2]:
+        return parts[2]
+    raise ValueError("not a message sort key")
+
+
+def send_batch_part_sk(batch_sk: str, part: int) -> str:
+    """The claim sort key of one quiet-hours part of a page's chunk, from its `send_batch_key`
+    sort key (unchanged for part 0)."""
+    return batch_sk if part == 0 else f"{batch_sk}#{part}"
+
+
+def frequency_cap_key(tenant_id: str, contact_id: str, shard: int) -> tuple[str, str]:
+    """A contact's marketing sends of the last days, per channel (engage.campaigns.caps)."""
+    return f"T#{tenant_id}#FCAP#{shard}", contact_id
+
+
+def frequency_cap_entry(sent_at: str, campaign_id: str, run: int) -> str:
+    """One send recorded on a frequency-cap item: `<sentAt ISO>#<campaignId>#<run>`."""
+    return f"{sent_at}#{campaign_id}#{run}"
+
+
+def parse_frequency_cap_entry(entry: str) -> tuple[str, str, int]:
+    """`(sent_at, campaign_id, run)` of a `frequency_cap_entry`; ValueError otherwise."""
+    sent_at, campaign_id, run = entry.split("#")
+    if not sent_at or not campaign_id or not run.isdigit():
+        raise ValueError("not a frequency-cap entry")
+    return sent_at, campaign_id, int(run)
