@@ -50,7 +50,7 @@ class ChannelPlan:
 
 def plan_of(item: CampaignItem) -> ChannelPlan:
     """The campaign's plan (absent attributes: SMS only, delivery `all`)."""
-    channels = tuple(item.channels or ()) or (SMS,)
+    channels = tuple(str(c) for c in item.channels or ()) or (SMS,)
     return ChannelPlan(channels, dict(item.channel_settings or {}), item.delivery or DELIVERY_ALL)
 
 

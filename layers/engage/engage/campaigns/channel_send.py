@@ -42,7 +42,9 @@ def html_to_text(html: str) -> str:
     return out.strip()
 
 
-def email_html(template: str, values: dict[str, str | None], links: list[str], token: str | None) -> str:
+def email_html(
+    template: str, values: dict[str, str | None], links: list[str], token: str | None
+) -> str:
     """The e-mail's HTML for one recipient: variables filled, and each `href` equal to one of
     the campaign's `links` pointing at the recipient's short link for it."""
     out = render(template, values)

@@ -17,9 +17,7 @@ def sms_share(item: CampaignItem, counts: dict[str, int]) -> dict[str, int]:
         "sent": int(item.sent_count) - int(item.whatsapp_sent) - int(item.email_sent),
         "failed": int(item.failed_count) - int(item.whatsapp_failed) - int(item.email_failed),
         "skipped": int(item.skipped_count) - int(item.whatsapp_skipped) - int(item.email_skipped),
-        "delivered": counts["delivered"]
-        - counts["whatsapp_delivered"]
-        - counts["email_delivered"],
+        "delivered": counts["delivered"] - counts["whatsapp_delivered"] - counts["email_delivered"],
         "undelivered": counts["undelivered"]
         - counts["whatsapp_undelivered"]
         - counts["email_undelivered"],
@@ -62,4 +60,3 @@ def channel_counts(item: CampaignItem, counts: dict[str, int]) -> dict[str, dict
             "skipped": c["skipped"],
         }
     return out
-

@@ -36,8 +36,7 @@ def reachable_contacts(
         "TableName": get_settings().table_name,
         "KeyConditionExpression": "PK = :pk AND SK < :before",
         "FilterExpression": " OR ".join(f"{n} = :in" for n in names),
-        "ProjectionExpression": "SK, phoneE164, firstName, lastName, email, "
-        + ", ".join(names),
+        "ProjectionExpression": "SK, phoneE164, firstName, lastName, email, " + ", ".join(names),
         "ExpressionAttributeNames": names,
         "ExpressionAttributeValues": {
             ":pk": {"S": keys.contact_partition(tenant_id, shard)},

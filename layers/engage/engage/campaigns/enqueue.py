@@ -36,11 +36,11 @@ from engage.campaigns.compose import compose_values, render_for
 from engage.campaigns.dispatch import channel_batch
 from engage.campaigns.models import CampaignItem
 from engage.campaigns.service import EDITABLE, get_item
+from engage.contacts.consent import ConsentChannel, consent_of
 from engage.core import clock, ids
 from engage.core.errors import Conflict, ValidationFailed
 from engage.core.observability import logger
 from engage.core.settings import get_settings
-from engage.contacts.consent import ConsentChannel, consent_of
 from engage.core.sms import segment_count
 from engage.tenants import service as tenants
 
@@ -126,7 +126,9 @@ def _reachable_rows(
     ]
 
 
-def resolve_channels(tenant_id: str, item: CampaignItem, plan: ChannelPlan, cutoff: str) -> Resolved:
+def resolve_channels(
+    tenant_id: str, item: CampaignItem, plan: ChannelPlan, cutoff: str
+) -> Resolved:
     """`resolve` for a campaign on several channels (see the module docstring)."""
     rows: list[Row] = []
     sizes: list[int] = []
@@ -145,11 +147,14 @@ def resolve_channels(tenant_id: str, item: CampaignItem, plan: ChannelPlan, cuto
         cost = size = 0
         for channel in channels:
             cost += credits_of(channel, segment_count(text) if channel == SMS else 0)
-            size += RECIPIENT_OVERHEAD_BYTES + {
-                SMS: text_bytes,
-                WHATSAPP: text_bytes + variable_bytes,
-                EMAIL: subject_bytes,
-            }[channel]
+            size += (
+                RECIPIENT_OVERHEAD_BYTES
+                + {
+                    SMS: text_bytes,
+                    WHATSAPP: text_bytes + variable_bytes,
+                    EMAIL: subject_bytes,
+                }[channel]
+            )
         rows.append([contact_id, phone, first, last, cost, email, channels])
         sizes.append(size)
         credits += cost

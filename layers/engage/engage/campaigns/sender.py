@@ -26,7 +26,6 @@ refunded, never sent twice; the rest of the batch is sent by the takeover.
 from __future__ import annotations
 
 import datetime as dt
-
 from collections import Counter
 
 from engage.campaigns import caps, message_store, stats, store
@@ -89,9 +88,7 @@ def _messages(body: SendBatchBody) -> list[Message]:
             continue
         channel, values = row[6], row[7]
         sk = keys.channel_message_sk(sk, channel)
-        out.append(
-            Message(pk, sk, contact_id, to, text, credits, token, created, channel=channel)
-        )
+        out.append(Message(pk, sk, contact_id, to, text, credits, token, created, channel=channel))
         out[-1].values = values
     return out
 

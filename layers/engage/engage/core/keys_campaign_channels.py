@@ -2,13 +2,14 @@
 channel"), re-exported by `engage.core.keys` (use them as `keys.<name>`; DESIGN.md section 2,
 STYLE.md rule 5).
 
-- Message items: an SMS message keeps the key it always had (`message_key`; `channel_message_sk`), so SMS-only
+- Message items: an SMS message keeps the key it always had (`message_key`), so SMS-only
   campaigns, the shortener and receipts see no change; a WhatsApp or e-mail message of the
   same recipient and run is a sibling in the same partition with the channel after the
-  contact id: `SK=<run>#<contactId>#<channel>`. One item per recipient per channel per run.
-- Send-batch claims: part 0 of a page is the key it always had (`send_batch_key`; `send_batch_part_sk`); the
+  contact id (`channel_message_sk`): `SK=<run>#<contactId>#<channel>`. One item per
+  recipient per channel per run.
+- Send-batch claims: part 0 of a page keeps the key it always had (`send_batch_key`); the
   quiet-hours parts (`1`: the page's e-mails sent during quiet hours, `2`: the same page's
-  SMS and WhatsApp messages sent after them) add `#<part>`.
+  SMS and WhatsApp messages sent after them) add `#<part>` (`send_batch_part_sk`).
 - Frequency caps: one item per contact (`T#<t>#FCAP#<shard>`, `SK=<contactId>`), one list
   attribute per channel of `<sentAt ISO>#<campaignId>#<run>` entries.
 """
