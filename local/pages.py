@@ -142,6 +142,7 @@ def _table(rows: list[dict[str, Any]], columns: list[tuple[str, str]], limit: in
 
 MESSAGE_COLUMNS = [
     ("createdAt", "created"),
+    ("channel", "channel"),  # sms | whatsapp (both sandboxes record here)
     ("tenantId", "tenant"),
     ("campaignId", "campaign"),
     ("to", "to"),

@@ -1,5 +1,5 @@
-"""webhooks group: inbound SMS provider callbacks (issue 2) and voice call-status callbacks
-(issue 3), signatures verified first.
+"""webhooks group: inbound SMS provider callbacks (issue 2), voice call-status callbacks
+(issue 3) and WhatsApp messages and status callbacks (issue 10), signatures verified first.
 
 The routes are plain `def` (they call DynamoDB, SQS and Step Functions, which block): only the
 form is read by an async dependency, on the event loop, before the route runs in the thread
@@ -21,11 +21,12 @@ from engage.core.http import create_app
 from engage.core.settings import get_settings
 from engage.voice.callbacks import status_callback as voice_status_callback
 from engage.voice.public import VoiceCallbackResponse
-from engage.webhooks import service
+from engage.webhooks import service, whatsapp
 from engage.webhooks.public import WebhookReceiptResponse
 
 sms_router = APIRouter(prefix="/webhooks/sms", tags=["webhooks"])
 voice_router = APIRouter(prefix="/webhooks/voice", tags=["webhooks"])
+whatsapp_router = APIRouter(prefix="/webhooks", tags=["webhooks"])
 Signature = Annotated[str, Header(alias="X-Twilio-Signature")]
 TWIML = {200: {"content": {"application/xml": {}}, "description": "TwiML (a reply or nothing)"}}
 
@@ -94,8 +95,31 @@ def voice_status(
     return VoiceCallbackResponse.model_validate(ok(result.model_dump()))
 
 
+@whatsapp_router.post("/{provider}/whatsapp", response_class=Response, responses=TWIML)
+def whatsapp_inbound(
+    provider: str, request: Request, params: Form, signature: Signature = ""
+) -> Response:
+    """An inbound WhatsApp message (issue 10): STOP / START change WhatsApp consent only; any
+    other message opens the 24-hour window and lands in the contact's WhatsApp conversation.
+    Answers empty TwiML."""
+    _verified(provider, request, params, signature)
+    whatsapp.inbound(params)
+    return Response(str(MessagingResponse()), media_type="application/xml")
+
+
+@whatsapp_router.post("/{provider}/whatsapp/status", response_model=WebhookReceiptResponse)
+def whatsapp_status(
+    provider: str, request: Request, params: Form, signature: Signature = ""
+) -> WebhookReceiptResponse:
+    """WhatsApp status callback (sent, delivered, read, failed; Twilio's parameters)."""
+    _verified(provider, request, params, signature)
+    result = whatsapp.status_callback(provider, params, request.query_params.get("ref"))
+    return WebhookReceiptResponse.model_validate(ok(result))
+
+
 router = APIRouter()
 router.include_router(sms_router)
 router.include_router(voice_router)
+router.include_router(whatsapp_router)
 app = create_app("webhooks", [router])
 handler = http_handler(app)

@@ -226,6 +226,33 @@ def settle_message(
     return True
 
 
+def settle_read(key: tuple[str, str], provider_message_id: str, now: str) -> str | None:
+    """`sent | delivered -> read` (a WhatsApp read receipt) if the message has that provider
+    id; returns the status it had (`sent`: it was never reported delivered), None when the
+    move does not apply."""
+    try:
+        got = ddb_client().update_item(
+            TableName=get_settings().table_name,
+            Key={"PK": {"S": key[0]}, "SK": {"S": key[1]}},
+            UpdateExpression="SET #s = :read, updatedAt = :now",
+            ConditionExpression="#s IN (:sent, :delivered) AND providerMessageId = :pid",
+            ExpressionAttributeNames={"#s": "status"},
+            ExpressionAttributeValues={
+                ":read": {"S": "read"},
+                ":now": {"S": now},
+                ":sent": {"S": "sent"},
+                ":delivered": {"S": "delivered"},
+                ":pid": {"S": provider_message_id},
+            },
+            ReturnValues="UPDATED_OLD",
+        )
+    except ClientError as exc:
+        if exc.response["Error"]["Code"] == CCF:
+            return None
+        raise
+    return str(got["Attributes"]["status"]["S"])
+
+
 def message_status(key: tuple[str, str]) -> str | None:
     """The stored status of a message, or None when it does not exist."""
     got = ddb_client().get_item(

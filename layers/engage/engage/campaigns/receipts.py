@@ -1,4 +1,5 @@
-"""Delivery receipts: `sent -> delivered | undelivered`, once per message, in any order.
+"""Delivery receipts: `sent -> delivered | undelivered`, once per message, in any order;
+WhatsApp's `read` moves `sent | delivered -> read` (a `delivered` after it changes nothing).
 
 Receipts reach here through the receipts queue (from the status webhook, or simulated by the
 sandbox). A receipt finds its message by our reference (when the provider echoes it) or by the
@@ -20,7 +21,12 @@ from engage.core import clock, keys
 from engage.core.observability import logger
 from engage.tenants import service as tenants
 
-FINAL = {"delivered": "delivered", "undelivered": "undelivered", "failed": "undelivered"}
+FINAL = {
+    "delivered": "delivered",
+    "undelivered": "undelivered",
+    "failed": "undelivered",
+    "read": "read",  # WhatsApp: after delivered, or in its place (counted as delivered then)
+}
 
 
 def queue_receipts(receipts: list[Receipt]) -> None:
@@ -66,9 +72,15 @@ def apply_receipts(receipts: list[Receipt]) -> dict[str, int]:
             logger.warning("receipt for an unknown message", extra={"provider": receipt.provider})
             continue
         error = receipt.error[:300] if receipt.error else None
-        if not message_store.settle_message(
-            key, status, receipt.provider_message_id, error, clock.now_iso()
-        ):
+        if status == "read":
+            before = message_store.settle_read(key, receipt.provider_message_id, clock.now_iso())
+            settled = before is not None
+            status = "delivered" if before == "sent" else "read"  # what the counters gain
+        else:
+            settled = message_store.settle_message(
+                key, status, receipt.provider_message_id, error, clock.now_iso()
+            )
+        if not settled:
             current = message_store.message_status(key)  # only on this rare path: why?
             if current is None:
                 outcome["unknown"] += 1

@@ -16,7 +16,7 @@ import datetime as dt
 import re
 
 from engage.auth import store as members
-from engage.conversations import access, messages, service, store
+from engage.conversations import access, messages, outbound, service, store
 from engage.conversations.indexing import index_fields, sort_at
 from engage.conversations.models import ConversationItem
 from engage.conversations.schemas import (
@@ -136,10 +136,16 @@ def list_messages(
 def reply(
     tenant_id: str, member_id: str, conversation_id: str, body: AgentMessageCreate
 ) -> tuple[MessagePublic, bool]:
-    """An agent's reply (or, with `private`, an internal note): `(message, created)`."""
+    """An agent's reply (or, with `private`, an internal note): `(message, created)`. In an
+    SMS or WhatsApp conversation the reply also goes out through that channel
+    (`outbound.py`): a reply the channel may not carry (outside the WhatsApp window, to an
+    opted-out contact) is a Conflict, and nothing is written or sent."""
     conv = conversation(tenant_id, conversation_id)
+    plan = outbound.plan(tenant_id, conv, body)
     author = messages.Author(sender=Sender.AGENT, sender_id=member_id, guard=member_id)
     item, created = messages.send(tenant_id, conv, author, body, private=body.private)
+    if plan is not None:
+        item = outbound.deliver(tenant_id, conv, item, plan)
     return message_public(item), created
 
 

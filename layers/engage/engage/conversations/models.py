@@ -92,6 +92,11 @@ class MessageItem(BaseItem):
     created_at = UnicodeAttribute(attr_name="createdAt")
     delivered_at = UnicodeAttribute(null=True, attr_name="deliveredAt")
     read_at = UnicodeAttribute(null=True, attr_name="readAt")
+    # A reply sent out over SMS or WhatsApp (issue 10, conversations/outbound.py): where the
+    # provider has it (`sending` once claimed, then sent | delivered | read | failed).
+    channel_status = UnicodeAttribute(null=True, attr_name="channelStatus")
+    channel_error = UnicodeAttribute(null=True, attr_name="channelError")
+    provider_message_id = UnicodeAttribute(null=True, attr_name="providerMessageId")
     gsi3pk = UnicodeAttribute(null=True, attr_name="GSI3PK")
     gsi3sk = UnicodeAttribute(null=True, attr_name="GSI3SK")
 

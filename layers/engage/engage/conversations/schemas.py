@@ -61,6 +61,17 @@ class MessageType(StrEnum):
     TEXT = "text"
 
 
+class ChannelStatus(StrEnum):
+    """Where the provider has a reply sent over SMS or WhatsApp (issue 10): `sending` (handed
+    over, no answer yet), `sent`, `delivered`, `read` (WhatsApp only) or `failed`."""
+
+    SENDING = "sending"
+    SENT = "sent"
+    DELIVERED = "delivered"
+    READ = "read"
+    FAILED = "failed"
+
+
 class ReceiptStatus(StrEnum):
     """A receipt: delivered to, or read by, the other side."""
 
@@ -164,6 +175,13 @@ class MessagePublic(PublicModel):
     created_at: str
     delivered_at: str | None
     read_at: str | None
+    channel_status: ChannelStatus | None = Field(
+        default=None,
+        description="a reply sent over SMS or WhatsApp: where the provider has it (null on chat)",
+    )
+    channel_error: str | None = Field(
+        default=None, description="the provider's reason when `channel_status` is failed"
+    )
 
 
 SEND_RETRY_RESPONSES: dict[int | str, dict[str, Any]] = {

@@ -8,10 +8,12 @@ private notes are never returned.
 
 from __future__ import annotations
 
+from engage.contacts.models import ContactItem
 from engage.conversations import access, messages, store
 from engage.conversations.indexing import assign_index_keys
 from engage.conversations.models import ConversationItem
 from engage.conversations.schemas import (
+    Channel,
     ConversationCreate,
     ConversationStatus,
     EndUserConversationListPublic,
@@ -52,20 +54,17 @@ def check_cursor(value: str | None, field: str) -> str | None:
     return value
 
 
-def start_conversation(
-    tenant_id: str, external_id: str, body: ConversationCreate
-) -> EndUserConversationPublic:
-    """Open a conversation for the end user (made a bare contact if they never identified),
-    with its first message when `body.message` is given. Answers the conversation."""
-    contact = end_users.ensure_end_user(tenant_id, external_id)
+def open_conversation(tenant_id: str, contact: ContactItem, channel: Channel) -> ConversationItem:
+    """Write a new conversation of `contact` on `channel` (status open, priority normal,
+    searchable by the contact's text), filed under the contact; answers the item."""
     conversation_id = ids.new_id()
     at = clock.now_iso()
     text = end_users.contact_text(contact)
     item = ConversationItem(
         *keys.conversation_key(tenant_id, conversation_id),
         contact_id=contact.sk,
-        external_id=external_id,
-        channel=body.channel.value,
+        external_id=contact.external_id,
+        channel=channel.value,
         status=ConversationStatus.OPEN.value,
         priority=Priority.NORMAL.value,
         labels=[],
@@ -78,6 +77,16 @@ def start_conversation(
     assign_index_keys(tenant_id, item)
     store.link_contact(tenant_id, contact.sk, conversation_id, at)
     store.put_new_conversation(item)
+    return item
+
+
+def start_conversation(
+    tenant_id: str, external_id: str, body: ConversationCreate
+) -> EndUserConversationPublic:
+    """Open a conversation for the end user (made a bare contact if they never identified),
+    with its first message when `body.message` is given. Answers the conversation."""
+    contact = end_users.ensure_end_user(tenant_id, external_id)
+    item = open_conversation(tenant_id, contact, body.channel)
     if body.message is not None:
         messages.send(tenant_id, item, _author(external_id), body.message, private=False)
     return end_user_conversation_public(item)

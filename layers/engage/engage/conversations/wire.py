@@ -5,6 +5,7 @@ from __future__ import annotations
 from engage.conversations.models import ConversationItem, MessageItem
 from engage.conversations.schemas import (
     Channel,
+    ChannelStatus,
     ConversationPublic,
     ConversationStatus,
     EndUserConversationPublic,
@@ -36,6 +37,8 @@ def message_public(item: MessageItem) -> MessagePublic:
         created_at=item.created_at,
         delivered_at=item.delivered_at,
         read_at=item.read_at,
+        channel_status=ChannelStatus(item.channel_status) if item.channel_status else None,
+        channel_error=item.channel_error,
     )
 
 

@@ -96,6 +96,12 @@ class Settings(BaseModel):
     twilio_messaging_service_sid: str | None = None
     twilio_from_number: str | None = None
     sandbox_webhook_secret: str | None = None
+    # WhatsApp (issue 10): Twilio's WhatsApp senders on the same account and SDK as SMS.
+    # Sends go from TWILIO_WHATSAPP_MESSAGING_SERVICE_SID when set, else from the WhatsApp
+    # sender TWILIO_WHATSAPP_FROM_NUMBER (E.164; the `whatsapp:` prefix is added).
+    whatsapp_provider: Literal["sandbox", "twilio"] = "sandbox"
+    twilio_whatsapp_from_number: str | None = None
+    twilio_whatsapp_messaging_service_sid: str | None = None
 
     # Voice calls (issue 3, seed 002 "Environment Variables Required").
     system_concurrent_calls_limit: int = Field(default=10, ge=1, le=10_000)

@@ -20,12 +20,16 @@ from engage.channels.base import Receipt
 from engage.channels.twilio_sms import twilio_auth_token, verify_signature
 from engage.contacts import service as contacts
 from engage.contacts import store as contact_store
+from engage.conversations import outbound
+from engage.conversations.inbound import receive
+from engage.conversations.schemas import Channel
+from engage.core import keys
 from engage.core.errors import Forbidden, NotFound, ValidationFailed
 from engage.core.observability import logger, mask_phone
 from engage.core.phones import normalise_phone
 from engage.core.settings import get_settings
 from engage.tenants import service as tenants
-from engage.webhooks import store
+from engage.webhooks.routing import targets, tenants_knowing
 
 STOP_WORDS = {"STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "REVOKE", "OPTOUT"}
 START_WORDS = {"START", "UNSTOP", "YES"}
@@ -61,8 +65,22 @@ def status_callback(provider: str, params: dict[str, str], ref: str | None) -> d
             "Missing MessageSid or MessageStatus",
             {"MessageSid": "required", "MessageStatus": "required"},
         )
-    error = params.get("ErrorCode")
-    queue_receipts([Receipt(provider, sid, status, error or None, ref)])
+    error = params.get("ErrorCode") or None
+    return route_status(provider, sid, status, error, ref)
+
+
+def route_status(
+    provider: str, sid: str, status: str, error: str | None, ref: str | None
+) -> dict[str, Any]:
+    """A status callback for a conversation reply (its `ref` names a conversation message,
+    `keys.conversation_message_ref`) is applied at once (`conversations.outbound`); any other
+    (a campaign message's) is queued for the receipts worker. `queued`: 1 when queued."""
+    conversation = keys.parse_conversation_message_ref(ref)
+    if conversation is not None:
+        tenant_id, conversation_id, message_id = conversation
+        outbound.apply_status(tenant_id, conversation_id, message_id, status, sid, error)
+        return {"queued": 0, "messageSid": sid, "status": status}
+    queue_receipts([Receipt(provider, sid, status, error, ref)])
     return {"queued": 1, "messageSid": sid, "status": status}
 
 
@@ -80,19 +98,12 @@ def keyword(body: str, opt_out_type: str | None) -> str | None:
     return None
 
 
-def tenants_knowing(phone: str) -> list[tuple[str, str]]:
-    """(tenant id, contact id) for every tenant with a contact at `phone` (GSI1)."""
-    out = []
-    for tenant_id in store.tenants_with_phone(phone):
-        guard = contact_store.get_phone(tenant_id, phone)
-        if guard is not None:
-            out.append((tenant_id, guard.contact_id))
-    return out
-
-
 def inbound(provider: str, params: dict[str, str]) -> dict[str, Any]:
-    """Handle a reply; returns `{action, changed, reply}` (`action`: `stop`, `start`, `help` or
-    None; `changed`: contacts whose consent changed; `reply`: the text to answer, or None)."""
+    """Handle a reply; returns `{action, changed, reply, messages}` (`action`: `stop`, `start`,
+    `help` or None; `changed`: contacts whose consent changed; `reply`: the text to answer, or
+    None; `messages`: conversation messages written). A reply that is no keyword becomes the
+    contact's message in their SMS conversation in every tenant it is for (`routing.targets`,
+    `conversations.inbound.receive`; idempotent on `MessageSid`)."""
     phone = normalise_phone(params.get("From"), None)
     if phone is None:
         raise ValidationFailed("Missing or invalid From", {"From": "required E.164 number"})
@@ -123,7 +134,20 @@ def inbound(provider: str, params: dict[str, str]) -> dict[str, Any]:
             f"You receive messages from {who}. Reply STOP to unsubscribe, START to "
             "resubscribe. Msg & data rates may apply."
         )
+    written = 0
+    if action is None and params.get("Body", "").strip():
+        to = normalise_phone(params.get("To"), None)
+        for tenant_id, contact_id in targets(phone, to, "sms"):
+            receive(
+                tenant_id,
+                contact_id,
+                Channel.SMS,
+                params["Body"],
+                provider_message_id=params.get("MessageSid") or params.get("SmsSid"),
+            )
+            written += 1
     logger.info(
-        "inbound sms", extra={"from": mask_phone(phone), "action": action, "changed": changed}
+        "inbound sms",
+        extra={"from": mask_phone(phone), "action": action, "changed": changed, "written": written},
     )
-    return {"action": action, "changed": changed, "reply": reply}
+    return {"action": action, "changed": changed, "reply": reply, "messages": written}
