@@ -85,7 +85,7 @@ def outbox_json(
     tenant: TenantFilter = None, campaign: CampaignFilter = None, limit: Limit = 500
 ) -> dict[str, Any]:
     """What the sandbox providers sent, newest first, each with its latest status, its
-    `tenantId` and `campaignId` (e-mails have no campaign: a campaign filter leaves none).
+    `tenantId` and `campaignId` (an e-mail has a campaign when a campaign sent it).
     `counts.messages` / `counts.calls` / `counts.emails`: rows `shown`, `matching`
     the filters, `held` in all, and the matching rows `byStatus`. `total` = messages held."""
     messages = listing(OUTBOX, tenant, campaign, limit)
@@ -134,6 +134,12 @@ def _table(rows: list[dict[str, Any]], columns: list[tuple[str, str]], limit: in
                 tenant, campaign = r["tenantId"], r["campaignId"]
                 cell = _link(campaign, tenant=tenant, campaign=campaign, limit=str(limit))
                 cells += f"<td>{cell}</td>"
+            elif key == "headers":  # e-mails (issue 10): List-Unsubscribe, In-Reply-To...
+                lines = [f"{h['name']}: {h['value']}" for h in r.get(key) or []]
+                cells += f"<td>{'<br>'.join(_e(line) for line in lines)}</td>"
+            elif key == "providerMessageId" and r.get("channel") == "email":
+                href = _e("/_local/email/" + str(r.get(key)))
+                cells += f'<td><a href="{href}">{_e(r.get(key))}</a></td>'
             else:
                 cells += f"<td>{_e(r.get(key))}</td>"
         body += f"<tr>{cells}</tr>"
@@ -167,10 +173,13 @@ CALL_COLUMNS = [
 EMAIL_COLUMNS = [
     ("createdAt", "sent"),
     ("tenantId", "tenant"),
+    ("campaignId", "campaign"),
+    ("from", "from"),
     ("to", "to"),
     ("subject", "subject"),
     ("text", "text"),
-    ("providerMessageId", "provider id"),
+    ("headers", "headers"),
+    ("providerMessageId", "provider id (opens it with its HTML)"),
 ]
 
 
@@ -206,7 +215,8 @@ input{{font-family:monospace;width:18rem}}</style></head><body>
 number's last digit (see engage/channels/voice.py).</p>
 {_table(calls.rows, CALL_COLUMNS, limit)}
 <h2>E-mails</h2><p>{_summary("e-mails", emails)} Sandbox e-mail provider (EMAIL_PROVIDER=sandbox):
-team invitations; open the link in the text to accept.</p>
+team invitations, campaign e-mails (with their List-Unsubscribe) and replies; open a provider id
+to see the e-mail's HTML and headers.</p>
 {_table(emails.rows, EMAIL_COLUMNS, limit)}</body></html>"""
 
 

@@ -141,6 +141,19 @@ class Settings(BaseModel):
     email_from_address: str = "Engage <no-reply@engage.invalid>"
     email_configuration_set: str | None = None
 
+    # E-mail as a channel (issue 10; README "E-mail channel"). Inbound mail to a tenant is
+    # addressed `<tenantId>@INBOUND_EMAIL_DOMAIN` (the domain of the SES receipt rule), stored
+    # by SES in INBOUND_EMAIL_BUCKET ("" = no inbound e-mail). SES events (bounces, complaints)
+    # are accepted only from the SNS topic SES_EVENTS_TOPIC_ARN (unset: every one is refused).
+    # EMAIL_UNSUBSCRIBE_MAILTO, when set, adds `<mailto:...>` to List-Unsubscribe (inbound mail
+    # to it with the token as subject unsubscribes too). Thread mappings (Message-ID ->
+    # conversation) live EMAIL_THREAD_TTL_DAYS.
+    inbound_email_domain: str = "inbound.localhost"
+    inbound_email_bucket: str = ""
+    ses_events_topic_arn: str | None = None
+    email_unsubscribe_mailto: str | None = None
+    email_thread_ttl_days: int = Field(default=365, ge=1, le=3650)
+
     @field_validator(
         "url_shortener_base_url", "public_base_url", "webhook_base_url", "console_base_url"
     )
