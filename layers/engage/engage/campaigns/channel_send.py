@@ -7,8 +7,9 @@ SENDERS is the dispatch table, one function per channel:
 - `whatsapp`: the WhatsApp adapter; inside the contact's 24-hour customer-service window the
   campaign's text goes free-form, outside it the campaign's approved template with its
   variables (a template is always allowed to a contact who opted in to WhatsApp);
-- `email`: the e-mail's HTML with the recipient's variables filled and the campaign's links
-  turned into the recipient's short links, and a plain-text part derived from it.
+- `email`: `engage.email.marketing.send_marketing` (suppression list, one-click
+  unsubscribe headers) with the e-mail's HTML, the recipient's variables filled and the
+  campaign's links turned into the recipient's short links, and a text part derived from it.
 Every sender returns a `SendResult` (`sent` with the provider's id, `failed` or `skipped` with
 a reason) and never raises for a message the provider refused.
 """
@@ -23,10 +24,13 @@ from engage.campaigns.compose import short_url
 from engage.campaigns.events import SendBatchBody
 from engage.campaigns.message_store import Message
 from engage.channels.base import OutboundSms, Receipt, SendResult, SmsAdapter
-from engage.channels.email_base import EmailRefused, OutboundEmail
-from engage.channels.email_registry import email_adapter
 from engage.channels.registry import sms_adapter
+from engage.channels.whatsapp_base import OutboundWhatsApp, WhatsAppAdapter
+from engage.channels.whatsapp_registry import whatsapp_adapter
 from engage.core.render import render
+from engage.core.settings import get_settings
+from engage.email.marketing import send_marketing
+from engage.whatsapp import service as whatsapp
 
 _DROP = re.compile(r"(?is)<(style|script|head)\b.*?</\1\s*>")
 _BREAK = re.compile(r"(?i)<\s*(br|/p|/div|/h[1-6]|/li|/tr|/table)\b[^>]*>")
@@ -63,6 +67,8 @@ class ChannelSend:
     def __init__(self, body: SendBatchBody) -> None:
         self.body = body
         self._sms: SmsAdapter | None = None
+        self._whatsapp: WhatsAppAdapter | None = None
+        self._windows: set[str] | None = None
 
     def ref(self, m: Message) -> str:
         """Our reference of a message, echoed on receipts: `<tenantId>|<PK>|<SK>`."""
@@ -75,13 +81,29 @@ class ChannelSend:
             self._sms = sms_adapter()
         return self._sms
 
+    @property
+    def whatsapp(self) -> WhatsAppAdapter:
+        """The batch's WhatsApp adapter."""
+        if self._whatsapp is None:
+            self._whatsapp = whatsapp_adapter()
+        return self._whatsapp
+
+    def window_open(self, contact_id: str) -> bool:
+        """Whether the contact's 24-hour WhatsApp window is open now (the windows of every
+        WhatsApp recipient of the batch are read at once, on first use)."""
+        if self._windows is None:
+            contacts = [row[1] for row in self.body.m if len(row) > 6 and row[6] == "whatsapp"]
+            self._windows = whatsapp.open_windows(self.body.t, contacts)
+        return contact_id in self._windows
+
     def send(self, m: Message) -> SendResult:
         """Hand `m` to its channel; sets `m.provider` to the adapter that took it."""
         return SENDERS[m.channel](self, m)
 
     def flush(self) -> list[Receipt]:
         """The receipts the batch's adapters produced synchronously (sandboxes)."""
-        return self._sms.flush() if self._sms is not None else []
+        out = self._sms.flush() if self._sms is not None else []
+        return out + (self._whatsapp.flush() if self._whatsapp is not None else [])
 
 
 def _send_sms(out: ChannelSend, m: Message) -> SendResult:
@@ -91,8 +113,23 @@ def _send_sms(out: ChannelSend, m: Message) -> SendResult:
 
 
 def _send_whatsapp(out: ChannelSend, m: Message) -> SendResult:
-    m.provider = "whatsapp"
-    return SendResult("failed", None, "the WhatsApp adapter is not wired yet")
+    batch = out.body.ch.whatsapp if out.body.ch else None
+    adapter = out.whatsapp
+    m.provider = adapter.name
+    ref, tenant_id = out.ref(m), out.body.t
+    if out.window_open(m.contact_id):  # free-form inside the customer-service window
+        return adapter.send(OutboundWhatsApp(m.phone, body=m.body, ref=ref, tenant_id=tenant_id))
+    if batch is None:
+        return SendResult("skipped", None, "outside the 24-hour window and no template")
+    variables = {k: v or "" for k, v in (m.values or {}).items()}
+    message = OutboundWhatsApp(
+        m.phone,
+        content_sid=batch.template,
+        content_variables=variables or None,
+        ref=ref,
+        tenant_id=tenant_id,
+    )
+    return adapter.send(message)
 
 
 def _send_email(out: ChannelSend, m: Message) -> SendResult:
@@ -100,13 +137,11 @@ def _send_email(out: ChannelSend, m: Message) -> SendResult:
     if batch is None:
         return SendResult("failed", None, "the batch carries no e-mail settings")
     html = email_html(batch.html, m.values or {}, batch.links, m.token)
-    adapter = email_adapter()
-    m.provider = adapter.name
-    try:
-        pid = adapter.send(OutboundEmail(m.phone, m.body, html_to_text(html), html, out.body.t))
-    except EmailRefused as exc:
-        return SendResult("failed", None, exc.reason[:300])
-    return SendResult("sent", pid)
+    m.provider = get_settings().email_provider
+    tenant_id, campaign_id = out.body.t, out.body.c
+    text = html_to_text(html)
+    ref = out.ref(m)
+    return send_marketing(tenant_id, m.contact_id, m.phone, m.body, html, text, campaign_id, ref)
 
 
 SENDERS: dict[str, Callable[[ChannelSend, Message], SendResult]] = {

@@ -97,7 +97,8 @@ def apply_receipts(receipts: list[Receipt]) -> dict[str, int]:
         if channel != "sms":  # the WhatsApp / e-mail share (stats.COUNTER_FIELDS)
             counts[f"{channel}_{status}"] += 1
     for (tenant_id, campaign_id), counts in per_campaign.items():
-        stats.add_campaign_counts(tenant_id, campaign_id, **counts)
+        counters = {k: n for k, n in counts.items() if k in stats.COUNTER_FIELDS}  # not `read`
+        stats.add_campaign_counts(tenant_id, campaign_id, **counters)
         tz = tenants.get_settings_of(tenant_id).timezone
         stats.add_daily(
             tenant_id, stats.day_in(tz), delivered=counts["delivered"], failed=counts["undelivered"]
