@@ -16,6 +16,8 @@ STYLE.md rule 5).
 
 from __future__ import annotations
 
+import re
+
 SMS_CHANNEL = "sms"
 
 
@@ -25,14 +27,16 @@ def channel_message_sk(message_sk: str, channel: str) -> str:
     return message_sk if channel == SMS_CHANNEL else f"{message_sk}#{channel}"
 
 
+_MESSAGE_SK = re.compile(r"^\d{4}#[^#]+(?:#([a-z]+))?$")
+
+
 def channel_of_message_sk(sk: str) -> str:
-    """The channel of a message item's sort key (`sms` when it has no channel part)."""
-    parts = sk.split("#")
-    if len(parts) == 2:
-        return SMS_CHANNEL
-    if len(parts) == 3 and parts[2]:
-        return parts[2]
-    raise ValueError("not a message sort key")
+    """The channel of a message item's sort key (`sms` when it has no channel part);
+    ValueError when `sk` is not one."""
+    found = _MESSAGE_SK.match(sk)
+    if found is None:
+        raise ValueError("not a message sort key")
+    return found.group(1) or SMS_CHANNEL
 
 
 def send_batch_part_sk(batch_sk: str, part: int) -> str:
@@ -51,9 +55,12 @@ def frequency_cap_entry(sent_at: str, campaign_id: str, run: int) -> str:
     return f"{sent_at}#{campaign_id}#{run}"
 
 
+_CAP_ENTRY = re.compile(r"^([^#]+)#([^#]+)#(\d+)$")
+
+
 def parse_frequency_cap_entry(entry: str) -> tuple[str, str, int]:
     """`(sent_at, campaign_id, run)` of a `frequency_cap_entry`; ValueError otherwise."""
-    sent_at, campaign_id, run = entry.split("#")
-    if not sent_at or not campaign_id or not run.isdigit():
+    found = _CAP_ENTRY.match(entry)
+    if found is None:
         raise ValueError("not a frequency-cap entry")
-    return sent_at, campaign_id, int(run)
+    return found.group(1), found.group(2), int(found.group(3))
