@@ -72,7 +72,7 @@ class DispatchState(BaseModel):
     done: bool = False
     waitUntil: str | None = None
     part: int = 0  # 0: every channel; 1: e-mails during quiet hours; 2: the held SMS/WhatsApp
-    heldFrom: int | None = None  # the first page whose SMS/WhatsApp part 2 sends
+    heldFrom: int = -1  # the first page whose SMS/WhatsApp part 2 sends (-1: none held)
     queuedBy: dict[str, int] = {}  # the WhatsApp / e-mail share of `queued`
 
 
@@ -100,7 +100,7 @@ def prepare(state: DispatchState) -> dict[str, Any]:
     item = get_item(state.tenantId, state.campaignId)
     if item.status != "sending" or int(item.run) != state.run:
         return _state(state, done=True)
-    return _state(state, page=0, queued=0, allocated=0, part=0, heldFrom=None, queuedBy={})
+    return _state(state, page=0, queued=0, allocated=0, part=0, heldFrom=-1, queuedBy={})
 
 
 def _part_channels(plan: ChannelPlan, part: int) -> frozenset[str]:
@@ -161,7 +161,7 @@ def resolve_page(state: DispatchState) -> dict[str, Any]:
     if not store.record_page(item, queued, allocated, queued_by):
         return _state(state, done=True, **totals)  # cancelled
     last = first + count >= total
-    if last and part == 1 and held_from is not None:  # the e-mails are out: now the held rest
+    if last and part == 1 and held_from >= 0:  # the e-mails are out: now the held rest
         return _state(state, page=held_from, part=2, heldFrom=held_from, **totals)
     return _state(state, done=last, page=page_no + 1, part=part, heldFrom=held_from, **totals)
 
