@@ -19,18 +19,18 @@ from __future__ import annotations
 import html as htmllib
 import re
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from engage.campaigns.compose import short_url
 from engage.campaigns.events import SendBatchBody
 from engage.campaigns.message_store import Message
 from engage.channels.base import OutboundSms, Receipt, SendResult, SmsAdapter
 from engage.channels.registry import sms_adapter
-from engage.channels.whatsapp_base import OutboundWhatsApp, WhatsAppAdapter
-from engage.channels.whatsapp_registry import whatsapp_adapter
 from engage.core.render import render
 from engage.core.settings import get_settings
-from engage.email.marketing import send_marketing
-from engage.whatsapp import service as whatsapp
+
+if TYPE_CHECKING:  # the WhatsApp and e-mail modules load when a batch first needs them
+    from engage.channels.whatsapp_base import WhatsAppAdapter
 
 _DROP = re.compile(r"(?is)<(style|script|head)\b.*?</\1\s*>")
 _BREAK = re.compile(r"(?i)<\s*(br|/p|/div|/h[1-6]|/li|/tr|/table)\b[^>]*>")
@@ -85,6 +85,8 @@ class ChannelSend:
     def whatsapp(self) -> WhatsAppAdapter:
         """The batch's WhatsApp adapter."""
         if self._whatsapp is None:
+            from engage.channels.whatsapp_registry import whatsapp_adapter
+
             self._whatsapp = whatsapp_adapter()
         return self._whatsapp
 
@@ -92,6 +94,8 @@ class ChannelSend:
         """Whether the contact's 24-hour WhatsApp window is open now (the windows of every
         WhatsApp recipient of the batch are read at once, on first use)."""
         if self._windows is None:
+            from engage.whatsapp import service as whatsapp
+
             contacts = [row[1] for row in self.body.m if len(row) > 6 and row[6] == "whatsapp"]
             self._windows = whatsapp.open_windows(self.body.t, contacts)
         return contact_id in self._windows
@@ -113,6 +117,8 @@ def _send_sms(out: ChannelSend, m: Message) -> SendResult:
 
 
 def _send_whatsapp(out: ChannelSend, m: Message) -> SendResult:
+    from engage.channels.whatsapp_base import OutboundWhatsApp
+
     batch = out.body.ch.whatsapp if out.body.ch else None
     adapter = out.whatsapp
     m.provider = adapter.name
@@ -133,6 +139,8 @@ def _send_whatsapp(out: ChannelSend, m: Message) -> SendResult:
 
 
 def _send_email(out: ChannelSend, m: Message) -> SendResult:
+    from engage.email.marketing import send_marketing
+
     batch = out.body.ch.email if out.body.ch else None
     if batch is None:
         return SendResult("failed", None, "the batch carries no e-mail settings")
