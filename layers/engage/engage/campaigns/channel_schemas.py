@@ -18,7 +18,7 @@ VARIABLE_NAME = re.compile(r"^[A-Za-z0-9_]{1,32}$")
 HTML_MAX_JSON_BYTES = 100_000
 """The most an e-mail's HTML may weigh once JSON-encoded: it travels once in every send batch
 (SQS message) of the campaign, beside its recipients (engage.campaigns.enqueue)."""
-VOICE_HINT = "voice campaigns are POST /api/campaigns (seed 002)"
+VOICE_HINT = "voice campaigns are POST /api/campaigns, seed 002"
 
 
 class CampaignChannel(enum.StrEnum):
