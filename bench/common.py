@@ -47,10 +47,12 @@ def env_for_child() -> dict[str, str]:
             "SCHEDULER_ROLE_ARN": "arn:aws:iam::123456789012:role/bench",
             "SCHEDULED_DISPATCH_FUNCTION_ARN": "arn:aws:lambda:us-east-1:123456789012:function:b",
             "JWT_SECRET": "bench-secret-0123456789abcdef0123456789",
+            "IDENTITY_MASTER_SECRET": "bench-identity-master-secret-0123456789abcdef",
             "URL_SHORTENER_BASE_URL": "https://sho.rt",
             "PUBLIC_BASE_URL": "https://api.test",
             "INITIAL_CREDITS": "1000000",
-            "PYTHONPATH": str(ROOT),
+            # this tree's `engage` first: the venv's editable install may be another checkout's
+            "PYTHONPATH": f"{ROOT / 'layers' / 'engage'}{os.pathsep}{ROOT}",
         }
     )
     return env

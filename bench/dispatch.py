@@ -1,4 +1,5 @@
-"""`make bench`: one SMS campaign to N opted-in recipients (default 20,000).
+"""`make bench`: one SMS campaign to N opted-in recipients (default 20,000), then one
+campaign on SMS, WhatsApp and e-mail to N recipients opted in to all three (issue 10 "Speed").
 
 Pipeline: the real path from `enqueue` (audience pass, pricing, atomic credit debit, execution
 start) through the dispatch tasks (audience pages, message items, send-batch claims, SQS
@@ -9,20 +10,32 @@ per recipient, with its outcome (the product writes no `queued` item: the text t
 SQS message), with the attributes the product stores (its text, contact, short-link token and
 link-index entry, provider id and receipt-index entry), written out by hand: moto's cost grows
 with an item's attributes, so a floor of smaller items than the product must store would not be
-this product's floor.
+this product's floor. The three-channel campaign's floor is the same writes for its 3N
+message items (one per recipient per channel). `BENCH_DISPATCH=sms` or `channels` runs one.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import sys
 import threading
 import time
 
-from bench.common import bench_main, measure, moto_tables, report
+from bench.common import (
+    bench_main,
+    count_requests,
+    measure,
+    moto_server,
+    moto_tables,
+    report,
+    run_child,
+)
+
+CHANNELS = ["sms", "whatsapp", "email"]
 
 
-def _setup(n: int) -> tuple[str, str]:
+def _setup(n: int, channels: bool = False) -> tuple[str, str]:
     import boto3
 
     from engage.campaigns.schemas import SmsCampaignCreate
@@ -54,9 +67,11 @@ def _setup(n: int) -> tuple[str, str]:
     with ContactItem.batch_write() as batch:
         for i in range(n):
             phone = us_number(i)
-            item = new_contact_item(
-                tenant_id, phone, {"firstName": "Ann", "smsConsent": "opted_in"}
-            )
+            fields = {"firstName": "Ann", "smsConsent": "opted_in"}
+            if channels:
+                fields |= {"whatsappConsent": "opted_in", "emailConsent": "opted_in"}
+                fields["email"] = f"ann{i}@people.test"
+            item = new_contact_item(tenant_id, phone, fields)
             batch.save(item)
             batch.save(phone_item(tenant_id, phone, item.sk))
     from engage.tenants.service import add_counters
@@ -70,6 +85,19 @@ def _setup(n: int) -> tuple[str, str]:
             audience="all",
         ),
     )
+    if channels:
+        from engage.campaigns.channel_schemas import CampaignChannelsUpdate
+        from engage.campaigns.channels import set_channels
+
+        settings = {
+            "whatsapp": {"template": "HX" + "0" * 32, "variables": {"1": "{{firstName}}"}},
+            "email": {
+                "subject": "The sale, {{firstName}}",
+                "html": '<p>Hi {{firstName}}, <a href="https://shop.test/sale">the sale</a>.</p>',
+            },
+        }
+        body = CampaignChannelsUpdate.model_validate({"channels": CHANNELS, "settings": settings})
+        set_channels(tenant_id, campaign["id"], body)
     return tenant_id, campaign["id"]
 
 
@@ -125,7 +153,7 @@ def _consumers(queue_url: str, handle: object, workers: int, stop: threading.Eve
     return threads
 
 
-def _pipeline(n: int) -> dict[str, object]:
+def _pipeline(n: int, channels: bool = False) -> dict[str, object]:
     from engage.campaigns import dispatch
     from engage.campaigns.enqueue import enqueue
     from engage.campaigns.receipts import apply_receipts
@@ -135,13 +163,14 @@ def _pipeline(n: int) -> dict[str, object]:
 
     senders = int(os.environ.get("BENCH_SENDERS", "5"))
     with moto_tables():
-        tenant_id, campaign_id = _setup(n)
+        tenant_id, campaign_id = _setup(n, channels)
+        messages = n * (len(CHANNELS) if channels else 1)
 
         phases: dict[str, float] = {}
 
         def send() -> int:
             t0 = time.perf_counter()
-            out = enqueue(tenant_id, campaign_id)
+            enqueue(tenant_id, campaign_id)
             t1 = time.perf_counter()
             stop = threading.Event()
             threads = _consumers(os.environ["SEND_QUEUE_URL"], process_record_body, senders, stop)
@@ -162,8 +191,8 @@ def _pipeline(n: int) -> dict[str, object]:
                 time.perf_counter() - t2, 2
             )
             item = get_item(tenant_id, campaign_id)
-            assert item.status == "sent" and int(item.sent_count) == n, item.status
-            return int(out["queuedRecipients"])
+            assert item.status == "sent" and int(item.sent_count) == messages, item.status
+            return messages
 
         result = measure(send)
         result["phases"] = phases
@@ -173,7 +202,7 @@ def _pipeline(n: int) -> dict[str, object]:
                 apply_receipts([Receipt(**r) for r in json.loads(body)["receipts"]])
 
             _drain(os.environ["RECEIPTS_QUEUE_URL"], apply)
-            return n
+            return messages
 
         result["receipts"] = measure(receipts)
     return result
@@ -206,36 +235,70 @@ def _message_item(i: int, outcome: bool) -> dict[str, dict[str, str]]:
     return item
 
 
-def _floor(n: int) -> dict[str, object]:
+def _channel_message_item(i: int, channel: str) -> dict[str, dict[str, str]]:
+    """Message item `i` on `channel` as the product stores it: an SMS as `_message_item`; a
+    WhatsApp message beside it (`SK=...#whatsapp`, `channel`); an e-mail with its address
+    (`email` instead of `phone`) and its subject as `body`."""
+    item = _message_item(i, outcome=True)
+    if channel == "sms":
+        return item
+    item["SK"] = {"S": f"{item['SK']['S']}#{channel}"}
+    item["channel"] = {"S": channel}
+    item["token"] = {"S": f"{channel[0]}{i:07d}"}
+    item["GSI1PK"] = {"S": f"LINK#{channel[0]}{i:07d}"}
+    item["providerMessageId"] = {"S": f"{channel[0].upper()}{i:033d}"}
+    item["GSI2PK"] = {"S": f"PSID#sandbox#{channel[0].upper()}{i:033d}"}
+    if channel == "email":
+        del item["phone"]
+        item["email"] = {"S": f"ann{i}@people.test"}
+        item["body"] = {"S": "The sale, Ann"}
+    return item
+
+
+def _floor(n: int, channels: bool = False) -> dict[str, object]:
     import boto3
 
     with moto_tables():
         ddb = boto3.client("dynamodb")
         table = os.environ["TABLE_NAME"]
+        items = [(i, channel) for i in range(n) for channel in (CHANNELS if channels else ["sms"])]
 
         def run() -> int:
-            for j in range(0, n, 25):
+            for j in range(0, len(items), 25):
                 ddb.batch_write_item(
                     RequestItems={
                         table: [
-                            {"PutRequest": {"Item": _message_item(i, outcome=True)}}
-                            for i in range(j, min(j + 25, n))
+                            {"PutRequest": {"Item": _channel_message_item(i, channel)}}
+                            for i, channel in items[j : j + 25]
                         ]
                     }
                 )
-            return n
+            return len(items)
 
         out = measure(run)
     return out
 
 
-def main() -> None:
-    pipeline, floor, n = bench_main("bench.dispatch", _pipeline, _floor)
+def _channels_child() -> bool:
+    """`--child channels` / `--child channels-floor`: run that side and print its JSON."""
+    if "--child" not in sys.argv:
+        return False
+    mode = sys.argv[sys.argv.index("--child") + 1]
+    if mode not in ("channels", "channels-floor"):
+        return False
+    n = int(sys.argv[sys.argv.index("--n") + 1])
+    count_requests()
+    side = _pipeline(n, True) if mode == "channels" else _floor(n, True)
+    print(json.dumps(side))
+    return True
+
+
+def _report(title: str, pipeline: dict, floor: dict) -> None:
     receipts = pipeline.pop("receipts")
     phases = pipeline.pop("phases")
     report(
-        f"Campaign dispatch to {n} opted-in recipients (enqueue -> all sent)",
-        "recipients",
+        title,
+        "messages",
         pipeline,
         floor,
         {
@@ -245,6 +308,28 @@ def main() -> None:
             "aim": "ratio >= 0.5",
         },
     )
+
+
+def main() -> None:
+    if _channels_child():
+        return
+    which = os.environ.get("BENCH_DISPATCH", "both")
+    n = int(os.environ.get("BENCH_RECIPIENTS", "20000"))
+    if which in ("both", "sms"):
+        pipeline, floor, n = bench_main("bench.dispatch", _pipeline, _floor)
+        _report(
+            f"Campaign dispatch to {n} opted-in recipients (enqueue -> all sent)", pipeline, floor
+        )
+    if which in ("both", "channels"):
+        with moto_server() as endpoint:
+            floor = run_child("bench.dispatch", "channels-floor", n, endpoint)
+            pipeline = run_child("bench.dispatch", "channels", n, endpoint)
+        _report(
+            f"Campaign on SMS, WhatsApp and e-mail to {n} recipients opted in to all three "
+            f"({3 * n} messages; floor: one write per message item per channel)",
+            pipeline,
+            floor,
+        )
 
 
 if __name__ == "__main__":

@@ -1,4 +1,5 @@
-"""campaigns group (seed 004 "Campaigns Page"; seed 000 sections 4 and 7)."""
+"""campaigns group (seed 004 "Campaigns Page"; seed 000 sections 4 and 7; seed 003 section 5:
+the channels and omnichannel routes, bare snake_case JSON)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,12 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Body, Header, Query
 
-from engage.campaigns import service
+from engage.campaigns import channels, service
+from engage.campaigns.channel_schemas import (
+    CampaignChannelsPublic,
+    CampaignChannelsUpdate,
+    CampaignOmnichannelPublic,
+)
 from engage.campaigns.enqueue import enqueue as enqueue_campaign
 from engage.campaigns.schemas import (
     SmsCampaignCreate,
@@ -79,6 +85,21 @@ def cancel_campaign(campaign_id: str, principal: AdminPrincipal) -> object:
 def campaign_stats(campaign_id: str, principal: CurrentPrincipal) -> object:
     """Counts by status, clicks and credits."""
     return ok(service.campaign_stats(principal.tenant_id, campaign_id))
+
+
+@router.put("/{campaign_id}/channels", response_model=CampaignChannelsPublic)
+def set_channels(
+    campaign_id: str, body: CampaignChannelsUpdate, principal: AdminPrincipal
+) -> CampaignChannelsPublic:
+    """Choose the channels (`sms`, `whatsapp`, `email`) a draft or scheduled campaign sends on,
+    each channel's settings and the delivery mode (seed 003 section 5)."""
+    return channels.set_channels(principal.tenant_id, campaign_id, body)
+
+
+@router.get("/{campaign_id}/omnichannel", response_model=CampaignOmnichannelPublic)
+def omnichannel(campaign_id: str, principal: CurrentPrincipal) -> CampaignOmnichannelPublic:
+    """The campaign's channels and metrics (seed 003 section 5)."""
+    return channels.omnichannel(principal.tenant_id, campaign_id)
 
 
 @router.post("/{campaign_id}/enqueue", response_model=Ok[SmsEnqueueResult])

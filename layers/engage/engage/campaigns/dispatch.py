@@ -18,6 +18,14 @@ with the same input:
 * each snapshot chunk (RECIPIENTS_PER_MESSAGE recipients) becomes one SQS message carrying the
   recipients' text, so the sender reads no message item, with a claim item the sender takes
   once; they are sent 10 per SendMessageBatch.
+
+Campaigns on several channels (issue 10): a snapshot row names the recipient's channels, and
+each becomes one message of the chunk's SQS message (several channels in one SQS message; the
+e-mail HTML and WhatsApp template travel once per SQS message). Quiet hours hold SMS and
+WhatsApp, never e-mail: a page reached during quiet hours switches the run to part 1, which
+sends only the e-mails of that page and every later one; part 2 then goes back to that page
+and, once quiet hours are over, sends the SMS and WhatsApp messages that were held. Each part
+of a page has its own claim items (`keys.send_batch_part_sk`).
 """
 
 from __future__ import annotations
@@ -28,6 +36,15 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict
 
 from engage.campaigns import message_store, ports, store
+from engage.campaigns.channel_plan import (
+    EMAIL,
+    QUIET_CHANNELS,
+    SMS,
+    WHATSAPP,
+    ChannelPlan,
+    credits_of,
+    plan_of,
+)
 from engage.campaigns.compose import TOKEN_LENGTH, compose_values, render_for
 from engage.campaigns.message_store import Message
 from engage.campaigns.models import CampaignItem
@@ -35,6 +52,7 @@ from engage.campaigns.quiet_hours import quiet_until
 from engage.campaigns.service import get_item
 from engage.campaigns.settle import maybe_complete
 from engage.core import clock, ids, keys
+from engage.core.render import render
 from engage.core.settings import get_settings
 from engage.core.sms import segment_count
 from engage.tenants import service as tenants
@@ -53,6 +71,9 @@ class DispatchState(BaseModel):
     allocated: int = 0
     done: bool = False
     waitUntil: str | None = None
+    part: int = 0  # 0: every channel; 1: e-mails during quiet hours; 2: the held SMS/WhatsApp
+    heldFrom: int = -1  # the first page whose SMS/WhatsApp part 2 sends (-1: none held)
+    queuedBy: dict[str, int] = {}  # the WhatsApp / e-mail share of `queued`
 
 
 class DispatchError(BaseModel):
@@ -79,7 +100,16 @@ def prepare(state: DispatchState) -> dict[str, Any]:
     item = get_item(state.tenantId, state.campaignId)
     if item.status != "sending" or int(item.run) != state.run:
         return _state(state, done=True)
-    return _state(state, page=0, queued=0, allocated=0)
+    return _state(state, page=0, queued=0, allocated=0, part=0, heldFrom=-1, queuedBy={})
+
+
+def _part_channels(plan: ChannelPlan, part: int) -> frozenset[str]:
+    """The channels a part sends (see the module docstring)."""
+    if part == 1:
+        return frozenset({EMAIL})
+    if part == 2:
+        return frozenset(plan.channels) & QUIET_CHANNELS
+    return frozenset(plan.channels)
 
 
 def resolve_page(state: DispatchState) -> dict[str, Any]:
@@ -90,9 +120,14 @@ def resolve_page(state: DispatchState) -> dict[str, Any]:
     if item.status != "sending" or int(item.run) != run:
         return _state(state, done=True)
     tenant_settings = tenants.get_settings_of(tenant_id)
+    plan = plan_of(item)
+    part, held_from = state.part, state.heldFrom
     resume = quiet_until(tenant_settings, clock.now())
-    if resume is not None:
-        return _state(state, waitUntil=clock.iso(resume))
+    if resume is not None and part != 1 and QUIET_CHANNELS & set(plan.channels):
+        if part == 0 and plan.parts():
+            part, held_from = 1, page_no  # e-mails now, SMS and WhatsApp after quiet hours
+        else:
+            return _state(state, waitUntil=clock.iso(resume))
     resolved_at = clock.now_iso()
     per_page = max(settings.dispatch_page_size // settings.recipients_per_message, 1)
     first, total = page_no * per_page, int(item.snapshot_chunks or 0)
@@ -103,98 +138,170 @@ def resolve_page(state: DispatchState) -> dict[str, Any]:
         else []
     )
     claims = [keys.send_batch_key(tenant_id, campaign_id, run, page_no, i) for i in range(count)]
+    claims = [(pk, keys.send_batch_part_sk(sk, part)) for pk, sk in claims]
     retried = bool(claims) and bool(message_store.claims_that_exist(claims[:1]))
     budget = int(item.run_reserved) - state.allocated
-    batches, budget = _messages(item, tenant_id, chunks, budget, resolved_at)
+    wanted = _part_channels(plan, part)
+    batches, budget = _messages(item, plan, tenant_id, chunks, budget, resolved_at, wanted)
     have = message_store.claims_that_exist(claims) if retried else set()
     message_store.put_claims(
         [(key, len(msgs)) for key, msgs in zip(claims, batches, strict=True) if key not in have]
     )
     ports.send_batches(
         [
-            _body(key[1], tenant_id, campaign_id, run, resolved_at, tenant_settings, msgs)
+            _body(key[1], item, plan, resolved_at, tenant_settings, msgs)
             for key, msgs in zip(claims, batches, strict=True)
             if msgs
         ]
     )
     queued = state.queued + sum(len(msgs) for msgs in batches)
     allocated = state.allocated + sum(m.segments for msgs in batches for m in msgs)
-    if not store.record_page(item, queued, allocated):
-        return _state(state, done=True, queued=queued, allocated=allocated)  # cancelled
-    return _state(
-        state, done=first + count >= total, page=page_no + 1, queued=queued, allocated=allocated
-    )
+    queued_by = _queued_by(plan, state.queuedBy, batches)
+    totals = {"queued": queued, "allocated": allocated, "queuedBy": queued_by}
+    if not store.record_page(item, queued, allocated, queued_by):
+        return _state(state, done=True, **totals)  # cancelled
+    last = first + count >= total
+    if last and part == 1 and held_from >= 0:  # the e-mails are out: now the held rest
+        return _state(state, page=held_from, part=2, heldFrom=held_from, **totals)
+    return _state(state, done=last, page=page_no + 1, part=part, heldFrom=held_from, **totals)
+
+
+def _queued_by(
+    plan: ChannelPlan, before: dict[str, int], batches: list[list[Message]]
+) -> dict[str, int]:
+    """The running WhatsApp / e-mail shares of `queued` (by campaign attribute), {} for an
+    SMS-only campaign."""
+    if plan.sms_only:
+        return {}
+    out = {f"{WHATSAPP}_queued": 0, f"{EMAIL}_queued": 0, **before}
+    for msgs in batches:
+        for m in msgs:
+            if m.channel != SMS:
+                out[f"{m.channel}_queued"] += 1
+    return out
 
 
 def _messages(
     item: CampaignItem,
+    plan: ChannelPlan,
     tenant_id: str,
     chunks: list[list[list[Any]]],
     budget: int,
     now: str,
+    wanted: frozenset[str],
 ) -> tuple[list[list[Message]], int]:
-    """Each chunk's messages, rendered. A message that would overspend the credits reserved
-    at enqueue is left out."""
+    """Each chunk's messages on the `wanted` channels, rendered. A message that would
+    overspend the credits reserved at enqueue is left out.
+
+    A snapshot row is `[contactId, phone, firstName, lastName, segments]` (SMS only) or
+    `[contactId, phone, firstName, lastName, credits, email, channels]` (enqueue.resolve)."""
     shards, run = get_settings().message_shards, int(item.run)
     campaign_id = item.sk
-    keyed = [
-        [
-            (keys.message_key(tenant_id, campaign_id, ids.shard_of(r[0], shards), run, r[0]), r)
-            for r in rows
-        ]
-        for rows in chunks
-    ]
     out: list[list[Message]] = []
-    for chunk in keyed:
+    for rows in chunks:
         batch: list[Message] = []
-        for key, (contact_id, phone, first_name, last_name, _) in chunk:
-            token = ids.token(TOKEN_LENGTH) if item.links else None
-            body = render_for(item, compose_values(item, first_name, last_name), token)
-            msg = Message(*key, contact_id, phone, body, segment_count(body), token, now)
-            if msg.segments > budget:
-                continue  # never spend more than was debited
-            budget -= msg.segments
-            batch.append(msg)
+        for row in rows:
+            contact_id, phone, first_name, last_name = row[0], row[1], row[2], row[3]
+            email, channels = (row[5], row[6]) if len(row) > 5 else (None, [SMS])
+            pk, sk = keys.message_key(
+                tenant_id, campaign_id, ids.shard_of(contact_id, shards), run, contact_id
+            )
+            values = compose_values(item, first_name, last_name)
+            for channel in channels:
+                if channel not in wanted:
+                    continue
+                token = ids.token(TOKEN_LENGTH) if item.links else None
+                msg = _message(item, plan, channel, (pk, sk), contact_id, phone, email, values)
+                msg.token, msg.created_at = token, now
+                if channel != EMAIL:
+                    msg.body = render_for(item, values, token)
+                    msg.segments = credits_of(channel, segment_count(msg.body))
+                if msg.segments > budget:
+                    continue  # never spend more than was debited
+                budget -= msg.segments
+                batch.append(msg)
         out.append(batch)
     return out, budget
 
 
+def _message(
+    item: CampaignItem,
+    plan: ChannelPlan,
+    channel: str,
+    key: tuple[str, str],
+    contact_id: str,
+    phone: str,
+    email: str | None,
+    values: dict[str, str | None],
+) -> Message:
+    """One recipient's message on `channel`, before its text and token are set (an e-mail's
+    `body` is its subject; its HTML is rendered by the sender from the batch's settings)."""
+    pk, sk = key[0], keys.channel_message_sk(key[1], channel)
+    if channel == EMAIL:
+        subject = render(str(plan.settings[EMAIL]["subject"]), values)
+        msg = Message(pk, sk, contact_id, email or "", subject, credits_of(EMAIL, 0), None, "")
+        msg.values = values
+    else:
+        msg = Message(pk, sk, contact_id, phone, "", 0, None, "")
+        if channel == WHATSAPP:
+            variables = plan.settings[WHATSAPP].get("variables") or {}
+            msg.values = {name: render(str(v), values) for name, v in variables.items()}
+    msg.channel = channel
+    return msg
+
+
 def _body(
     batch_sk: str,
-    tenant_id: str,
-    campaign_id: str,
-    run: int,
+    item: CampaignItem,
+    plan: ChannelPlan,
     resolved_at: str,
     tenant_settings: Any,
     msgs: list[Message],
 ) -> str:
-    """One SQS message: what the sender needs to send and record its recipients."""
+    """One SQS message: what the sender needs to send and record its recipients (an SMS-only
+    campaign's rows as they always were; `events.ChannelSendRow`s and `ch` otherwise)."""
     shards = get_settings().message_shards
-    return json.dumps(
-        {
-            "t": tenant_id,
-            "c": campaign_id,
-            "r": run,
-            "b": batch_sk,
-            "tz": tenant_settings.timezone,
-            "from": tenant_settings.senderId or None,
-            "at": resolved_at,
-            "created": msgs[0].created_at,
-            "m": [
-                [
-                    ids.shard_of(m.contact_id, shards),
-                    m.contact_id,
-                    m.phone,
-                    m.body,
-                    m.segments,
-                    m.token,
-                ]
-                for m in msgs
-            ],
-        },
-        separators=(",", ":"),
-        ensure_ascii=False,
-    )
+    body: dict[str, Any] = {
+        "t": keys.parse_campaign_partition(item.pk),
+        "c": item.sk,
+        "r": int(item.run),
+        "b": batch_sk,
+        "tz": tenant_settings.timezone,
+        "from": tenant_settings.senderId or None,
+        "at": resolved_at,
+        "created": msgs[0].created_at,
+    }
+    if plan.sms_only:
+        body["m"] = [
+            [ids.shard_of(m.contact_id, shards), m.contact_id, m.phone, m.body, m.segments, m.token]
+            for m in msgs
+        ]
+        return json.dumps(body, separators=(",", ":"), ensure_ascii=False)
+    body["m"] = [
+        [
+            ids.shard_of(m.contact_id, shards),
+            m.contact_id,
+            m.phone,
+            m.body,
+            m.segments,
+            m.token,
+            m.channel,
+            m.values or {},
+        ]
+        for m in msgs
+    ]
+    body["ch"] = channel_batch(item, plan, {m.channel for m in msgs})
+    return json.dumps(body, separators=(",", ":"), ensure_ascii=False)
+
+
+def channel_batch(item: CampaignItem, plan: ChannelPlan, channels: set[str]) -> dict[str, Any]:
+    """The `ch` of a send batch whose messages use `channels` (events.ChannelBatch)."""
+    out: dict[str, Any] = {}
+    if WHATSAPP in channels:
+        out[WHATSAPP] = {"template": plan.settings[WHATSAPP]["template"]}
+    if EMAIL in channels:
+        out[EMAIL] = {"html": plan.settings[EMAIL]["html"], "links": list(item.links or [])}
+    return out
 
 
 def _close_run(
@@ -218,6 +325,7 @@ def finalize(state: DispatchState) -> dict[str, Any]:
         item,
         state.queued or int(item.queued_count),
         state.allocated or int(item.run_allocated),
+        **state.queuedBy,
     )
     maybe_complete(item)
     return {"status": item.status}

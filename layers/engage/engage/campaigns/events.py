@@ -15,13 +15,40 @@ from typing import Literal
 from aws_lambda_powertools.utilities.parser.models import SqsRecordModel
 from pydantic import BaseModel, ConfigDict, Field, Json
 
-# [shard, contactId, phoneE164, text, segments, token]
+# [shard, contactId, phoneE164, text, segments, token]: an SMS-only campaign's recipient
 SendRow = tuple[int, str, str, str, int, str | None]
+# [shard, contactId, to, text, credits, token, channel, values]: one message of a campaign on
+# several channels (issue 10). `to`: E.164 number, or the e-mail address; `text`: the SMS or
+# WhatsApp free-form text, or the e-mail's subject; `values`: a WhatsApp message's template
+# variables, rendered, or an e-mail's variables (firstName, lastName, discount) for its HTML.
+ChannelSendRow = tuple[int, str, str, str, int, str | None, str, dict[str, str | None]]
+
+
+class WhatsAppBatch(BaseModel):
+    """A send batch's WhatsApp settings: the approved template (Twilio `content_sid`)."""
+
+    template: str
+
+
+class EmailBatch(BaseModel):
+    """A send batch's e-mail settings: the HTML (variables not yet filled) and the campaign's
+    links, whose `href`s become each recipient's short links."""
+
+    html: str
+    links: list[str] = []
+
+
+class ChannelBatch(BaseModel):
+    """The settings of the channels a send batch's messages use (once per SQS message)."""
+
+    whatsapp: WhatsAppBatch | None = None
+    email: EmailBatch | None = None
 
 
 class SendBatchBody(BaseModel):
     """One send batch: a campaign run's recipients with their text (short keys keep the SQS
-    body small: 100 recipients is about 15 KB)."""
+    body small: 100 recipients is about 15 KB). An SMS-only campaign's rows are `SendRow`s;
+    a campaign on several channels sends `ChannelSendRow`s, several per recipient, and `ch`."""
 
     model_config = ConfigDict(populate_by_name=True)
 
@@ -33,7 +60,8 @@ class SendBatchBody(BaseModel):
     sender: str | None = Field(default=None, alias="from")
     at: str = Field(description="when the page was resolved (ISO 8601 UTC)")
     created: str | None = None
-    m: list[SendRow]
+    m: list[SendRow | ChannelSendRow]
+    ch: ChannelBatch | None = Field(default=None, description="settings of the channels")
 
 
 class SendRecord(SqsRecordModel):

@@ -21,7 +21,9 @@ from engage.core.settings import get_settings
 
 @dataclasses.dataclass
 class Message:
-    """One recipient's message item (`MessageItem`'s attributes); `key` is `(PK, SK)`."""
+    """One recipient's message item on one channel (`MessageItem`'s attributes); `key` is
+    `(PK, SK)`. `phone` is where it goes: the E.164 number, or an e-mail's address (stored as
+    `email`); `segments` are its credits (an SMS's segments, 1 for WhatsApp and e-mail)."""
 
     pk: str
     sk: str
@@ -36,6 +38,8 @@ class Message:
     provider_message_id: str | None = None
     error: str | None = None
     updated_at: str | None = None
+    channel: str = "sms"
+    values: dict[str, str | None] | None = None  # not stored (events.ChannelSendRow)
 
     @property
     def key(self) -> tuple[str, str]:
@@ -48,12 +52,14 @@ class Message:
             "PK": {"S": self.pk},
             "SK": {"S": self.sk},
             "contactId": {"S": self.contact_id},
-            "phone": {"S": self.phone},
+            ("email" if self.channel == "email" else "phone"): {"S": self.phone},
             "body": {"S": self.body},
             "segments": {"N": str(self.segments)},
             "status": {"S": self.status},
             "createdAt": {"S": self.created_at},
         }
+        if self.channel != "sms":
+            out["channel"] = {"S": self.channel}
         if self.token:
             out["token"] = {"S": self.token}
             out["GSI1PK"], out["GSI1SK"] = {"S": keys.link_index_pk(self.token)}, {"S": "LINK"}

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from pynamodb.attributes import BooleanAttribute, JSONAttribute, NumberAttribute, UnicodeAttribute
+from pynamodb.attributes import (
+    BooleanAttribute,
+    JSONAttribute,
+    ListAttribute,
+    NumberAttribute,
+    UnicodeAttribute,
+)
 
 from engage.core.db import GSI1, GSI2, BaseItem
 
@@ -15,6 +21,11 @@ class CampaignItem(BaseItem):
     the current run: debited at enqueue, allocated to message items by dispatch; the rest is
     refunded when dispatch finishes. `snapshotId` / `snapshotChunks` name the run's audience
     snapshot (the recipients resolved and priced at enqueue, read back by dispatch).
+
+    Channels (issue 10, `PUT /campaigns/{id}/channels`): `channels` (absent: `["sms"]`),
+    `channelSettings` (`{"whatsapp": {template, variables}, "email": {subject, html, text}}`)
+    and `delivery` (`all` | `first_available`). The send-side counters above count messages
+    of every channel; `whatsapp*` / `email*` count those channels' share (SMS is the rest).
     """
 
     name = UnicodeAttribute()
@@ -33,6 +44,17 @@ class CampaignItem(BaseItem):
     sent_count = NumberAttribute(default=0, attr_name="sentCount")
     failed_count = NumberAttribute(default=0, attr_name="failedCount")
     skipped_count = NumberAttribute(default=0, attr_name="skippedCount")
+    channels = ListAttribute(of=UnicodeAttribute, null=True)
+    channel_settings = JSONAttribute(null=True, attr_name="channelSettings")
+    delivery = UnicodeAttribute(null=True)
+    whatsapp_queued = NumberAttribute(default=0, attr_name="whatsappQueued")
+    whatsapp_sent = NumberAttribute(default=0, attr_name="whatsappSent")
+    whatsapp_failed = NumberAttribute(default=0, attr_name="whatsappFailed")
+    whatsapp_skipped = NumberAttribute(default=0, attr_name="whatsappSkipped")
+    email_queued = NumberAttribute(default=0, attr_name="emailQueued")
+    email_sent = NumberAttribute(default=0, attr_name="emailSent")
+    email_failed = NumberAttribute(default=0, attr_name="emailFailed")
+    email_skipped = NumberAttribute(default=0, attr_name="emailSkipped")
     credits_debited = NumberAttribute(default=0, attr_name="creditsDebited")
     credits_refunded = NumberAttribute(default=0, attr_name="creditsRefunded")
     run_reserved = NumberAttribute(default=0, attr_name="runReserved")
@@ -52,22 +74,31 @@ class CampaignItem(BaseItem):
 
 class CounterItem(BaseItem):
     """`PK=T#<tenantId>#CCNT#<campaignId>#<shard>`: receipt and click counters, spread over
-    COUNTER_SHARDS partitions because receipts arrive one per message."""
+    COUNTER_SHARDS partitions because receipts arrive one per message. `delivered` and
+    `undelivered` count every channel; `whatsapp*` / `email*` those channels' share."""
 
     delivered = NumberAttribute(default=0)
     undelivered = NumberAttribute(default=0)
     clicks = NumberAttribute(default=0)
+    whatsapp_delivered = NumberAttribute(default=0, attr_name="whatsappDelivered")
+    whatsapp_undelivered = NumberAttribute(default=0, attr_name="whatsappUndelivered")
+    email_delivered = NumberAttribute(default=0, attr_name="emailDelivered")
+    email_undelivered = NumberAttribute(default=0, attr_name="emailUndelivered")
 
 
 class MessageItem(BaseItem):
-    """`PK=T#<tenantId>#M#<campaignId>#<shard>`, `SK=<run>#<contactId>`: one per recipient.
+    """`PK=T#<tenantId>#M#<campaignId>#<shard>`, `SK=<run>#<contactId>`: one per recipient;
+    a WhatsApp or e-mail message `SK=<run>#<contactId>#<channel>` (`channel` set, `phone` the
+    WhatsApp number or `email` the address; an e-mail's `body` is its subject).
 
     Status moves queued -> sending (claimed by one sender) -> sent | failed | skipped, then
     sent -> delivered | undelivered on a receipt. Every move is a conditional update.
     """
 
     contact_id = UnicodeAttribute(attr_name="contactId")
-    phone = UnicodeAttribute()
+    phone = UnicodeAttribute(null=True)
+    email = UnicodeAttribute(null=True)
+    channel = UnicodeAttribute(null=True)
     body = UnicodeAttribute()
     segments = NumberAttribute()
     status = UnicodeAttribute()

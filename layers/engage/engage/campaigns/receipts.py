@@ -6,7 +6,8 @@ sandbox). A receipt finds its message by our reference (when the provider echoes
 provider message id (GSI2). The move is a conditional update from `sent`, so a repeated or a
 late receipt changes nothing; intermediate provider states (queued, sent, sending) are ignored.
 A receipt that overtakes the sender's own write of `sent` raises NotYetSent so the queue
-delivers it again shortly. Counters are aggregated per campaign and per day, one ADD each.
+delivers it again shortly. Counters are aggregated per campaign and per day, one ADD each;
+a WhatsApp or e-mail receipt (issue 10) also counts in that channel's share.
 """
 
 from __future__ import annotations
@@ -90,11 +91,14 @@ def apply_receipts(receipts: list[Receipt]) -> dict[str, int]:
             continue
         outcome["applied"] += 1
         tenant_id, campaign_id, _ = keys.parse_message_partition(key[0])
-        per_campaign.setdefault((tenant_id, campaign_id), Counter())[status] += 1
+        counts = per_campaign.setdefault((tenant_id, campaign_id), Counter())
+        counts[status] += 1
+        channel = keys.channel_of_message_sk(key[1])
+        if channel != "sms":  # the WhatsApp / e-mail share (stats.COUNTER_FIELDS)
+            counts[f"{channel}_{status}"] += 1
     for (tenant_id, campaign_id), counts in per_campaign.items():
-        stats.add_campaign_counts(
-            tenant_id, campaign_id, delivered=counts["delivered"], undelivered=counts["undelivered"]
-        )
+        counters = {k: n for k, n in counts.items() if k in stats.COUNTER_FIELDS}  # not `read`
+        stats.add_campaign_counts(tenant_id, campaign_id, **counters)
         tz = tenants.get_settings_of(tenant_id).timezone
         stats.add_daily(
             tenant_id, stats.day_in(tz), delivered=counts["delivered"], failed=counts["undelivered"]

@@ -11,6 +11,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, field_validator
 
+from engage.campaigns.channel_schemas import CampaignChannel, SmsChannelCounts
 from engage.core.schemas import PublicModel, RequestModel
 
 SEGMENT_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
@@ -229,7 +230,11 @@ class SmsCampaignStats(PublicModel):
     campaignId: str
     status: SmsCampaignStatus
     recipientCount: int
-    byStatus: SmsCampaignByStatus
+    byStatus: SmsCampaignByStatus = Field(description="SMS messages by status")
+    channels: dict[CampaignChannel, SmsChannelCounts] = Field(
+        default_factory=dict,
+        description="messages by status on each of the campaign's channels (issue 10)",
+    )
     sentCount: int
     deliveredCount: int
     failedCount: int

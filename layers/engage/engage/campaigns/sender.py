@@ -8,7 +8,10 @@ Exactly once per recipient, even when SQS delivers the message again:
 2. re-check consent as it is now: one Query of the tenant's consent log since the page was
    resolved (minus a minute for clock skew) names every contact that opted out, was deleted or
    changed number since; those, and every recipient of a cancelled campaign, are skipped;
-3. hand each message (its text travels in the SQS body) to the provider adapter once;
+3. take each message's frequency-cap slot (`caps.take`: one read, one conditional write per
+   contact; a capped message is skipped), then hand each message (its text travels in the
+   SQS body) once to its channel's adapter (`channel_send`); a campaign on several channels
+   has several messages per recipient in one batch, and consent is re-checked per channel;
 4. write the outcomes (`sent` / `failed` / `skipped`) with BatchWriteItem after every 25
    recipients (so a takeover knows where the dead holder stopped); refund the credits of
    everything not sent and add the tenant, daily and campaign counters (one ADD each; the
@@ -23,15 +26,15 @@ refunded, never sent twice; the rest of the batch is sent by the takeover.
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 
-from engage.campaigns import message_store, stats, store
+from engage.campaigns import caps, message_store, stats, store
+from engage.campaigns.channel_send import ChannelSend
 from engage.campaigns.events import SendBatchBody
 from engage.campaigns.message_store import Message
 from engage.campaigns.models import CampaignItem
 from engage.campaigns.receipts import queue_receipts
 from engage.campaigns.settle import maybe_complete
-from engage.channels.base import OutboundSms
-from engage.channels.registry import sms_adapter
 from engage.contacts import store as contacts
 from engage.core import clock, keys
 from engage.core.observability import logger, metrics
@@ -44,7 +47,7 @@ CLOCK_MARGIN = dt.timedelta(seconds=60)  # consent-log entries this much older s
 
 
 def _resume(
-    messages: list[Message],
+    messages: list[Message], by_channel: Counter[str]
 ) -> tuple[list[Message], set[tuple[str, str]], dict[str, int], int]:
     """After a takeover: the messages still to handle, the keys whose fate is unknown, and the
     counts and refund of what the dead holder recorded (it died before accounting for them:
@@ -59,9 +62,10 @@ def _resume(
     pending = [m for m in messages if status.get(m.key, "queued") == "queued"]
     counts = dict(NOTHING)
     refund = 0
-    for st, segments in stored.values():
+    for (_, sk), (st, segments) in stored.items():
         if st in counts:
             counts[st] += 1
+            by_channel[f"{keys.channel_of_message_sk(sk)}_{st}"] += 1
             refund += segments if st != "sent" else 0
     unknown: set[tuple[str, str]] = set()
     for i in range(0, len(messages), SEND_CHUNK):
@@ -75,18 +79,27 @@ def _resume(
 def _messages(body: SendBatchBody) -> list[Message]:
     """Rebuild the recipients' message items from the SQS body written by dispatch."""
     created = body.created or body.at
-    return [
-        Message(
-            *keys.message_key(body.t, body.c, shard, body.r, contact_id),
-            contact_id,
-            phone,
-            text,
-            segments,
-            token,
-            created,
-        )
-        for shard, contact_id, phone, text, segments, token in body.m
-    ]
+    out: list[Message] = []
+    for row in body.m:
+        shard, contact_id, to, text, credits, token = row[:6]
+        pk, sk = keys.message_key(body.t, body.c, shard, body.r, contact_id)
+        if len(row) == 6:
+            out.append(Message(pk, sk, contact_id, to, text, credits, token, created))
+            continue
+        channel, values = row[6], row[7]
+        sk = keys.channel_message_sk(sk, channel)
+        out.append(Message(pk, sk, contact_id, to, text, credits, token, created, channel=channel))
+        out[-1].values = values
+    return out
+
+
+def _unsendable(tenant_id: str, since: str, messages: list[Message]) -> dict[str, set[str]]:
+    """Per channel of the batch, the contacts that stopped being sendable on it since `since`
+    (the consent log: that channel's entries and those of every channel)."""
+    return {
+        channel: contacts.unsendable_since(tenant_id, since, channel)
+        for channel in sorted({m.channel for m in messages})
+    }
 
 
 def process(body: SendBatchBody) -> dict[str, int]:
@@ -102,15 +115,22 @@ def process(body: SendBatchBody) -> dict[str, int]:
     messages = _messages(body)
     unknown: set[tuple[str, str]] = set()
     counts, refund = dict(NOTHING), 0
+    by_channel: Counter[str] = Counter()  # "<channel>_<status>": n
     if claim == "takeover":
-        messages, unknown, counts, refund = _resume(messages)
+        messages, unknown, counts, refund = _resume(messages, by_channel)
         logger.warning("took over a send batch", extra={"batch": body.b, "unknown": len(unknown)})
     status_now = store.campaign_status(tenant_id, campaign_id)
     campaign = None if status_now is None else CampaignItem(*batch_campaign_key(body))
     cancelled = status_now is None or status_now == "cancelled"
     since = clock.iso(dt.datetime.fromisoformat(body.at.replace("Z", "+00:00")) - CLOCK_MARGIN)
-    unsendable = set() if cancelled else contacts.unsendable_since(tenant_id, since)
-    adapter = sms_adapter()
+    unsendable = {} if cancelled else _unsendable(tenant_id, since, messages)
+    sendable = [
+        (m.contact_id, m.channel)
+        for m in messages
+        if not cancelled and m.key not in unknown and m.contact_id not in unsendable[m.channel]
+    ]
+    capped = caps.take(tenant_id, campaign_id, body.r, sendable)
+    out = ChannelSend(body)
     done: list[Message] = []
     for m in messages:
         error: str | None
@@ -118,24 +138,26 @@ def process(body: SendBatchBody) -> dict[str, int]:
             status, error = "failed", "sender stopped while sending; delivery unknown"
         elif cancelled:
             status, error = "skipped", "campaign cancelled"
-        elif m.contact_id in unsendable:
+        elif m.contact_id in unsendable[m.channel]:
             status, error = "skipped", "opted out, deleted or changed number after dispatch"
+        elif (m.contact_id, m.channel) in capped:
+            status, error = "skipped", f"frequency cap reached on {m.channel}"
         else:
-            ref = f"{tenant_id}|{m.pk}|{m.sk}"
-            result = adapter.send(OutboundSms(m.phone, m.body, body.sender, ref))
+            result = out.send(m)
             status, error = result.status, result.error
-            m.provider, m.provider_message_id = adapter.name, result.provider_message_id
+            m.provider_message_id = result.provider_message_id
         m.status, m.error, m.updated_at = status, error, clock.now_iso()
         counts[status] += 1
+        by_channel[f"{m.channel}_{status}"] += 1
         if status != "sent":
             refund += m.segments
         done.append(m)
         if len(done) == SEND_CHUNK:
             _record(done)
     _record(done)
-    if _account(body, batch_key, claimed_at, campaign, counts, refund):
-        queue_receipts(adapter.flush())
-    metrics.add_metric(name="SmsSent", unit="Count", value=counts["sent"])
+    if _account(body, batch_key, claimed_at, campaign, counts, by_channel, refund):
+        queue_receipts(out.flush())
+    metrics.add_metric(name="SmsSent", unit="Count", value=by_channel["sms_sent"])
     logger.info("batch sent", extra={"campaign_id": campaign_id, **counts})
     return counts
 
@@ -157,6 +179,7 @@ def _account(
     claimed_at: str,
     campaign: CampaignItem | None,
     counts: dict[str, int],
+    by_channel: Counter[str],
     refund: int,
 ) -> bool:
     """Add the tenant, daily and campaign counters (one ADD each), then mark the batch done
@@ -170,8 +193,9 @@ def _account(
         failed=counts["failed"],
         credits_debited=-refund,
     )
+    shares = {k: n for k, n in by_channel.items() if not k.startswith("sms_") and n}
     if campaign is not None and store.add_send_counts(
-        campaign, counts["sent"], counts["failed"], counts["skipped"], refund
+        campaign, counts["sent"], counts["failed"], counts["skipped"], refund, shares
     ):
         maybe_complete(campaign)
     if not message_store.mark_done(batch_key, claimed_at):

@@ -10,6 +10,7 @@ import datetime as dt
 from typing import Any
 
 from engage.audiences.service import Audience, get_segment, parse_audience
+from engage.campaigns import channel_stats as channels
 from engage.campaigns import schedules, stats, store
 from engage.campaigns.models import CampaignItem
 from engage.campaigns.schemas import SmsCampaignCreate, SmsCampaignUpdate
@@ -71,8 +72,10 @@ def _meta(include: bool | None, value: str | None) -> dict[str, Any]:
 
 
 def to_public(item: CampaignItem, counts: dict[str, int] | None = None) -> dict[str, Any]:
-    """Wire shape (seed 004 list item plus the full campaign)."""
-    counts = counts or {"delivered": 0, "undelivered": 0, "clicks": 0}
+    """Wire shape (seed 004 list item plus the full campaign). The counts are SMS messages
+    (seed 004's meaning); a campaign's other channels are in its stats' `channels`."""
+    counts = counts or dict.fromkeys(stats.COUNTER_FIELDS, 0)
+    sms = channels.sms_share(item, counts)
     return {
         "id": item.sk,
         "name": item.name,
@@ -89,10 +92,10 @@ def to_public(item: CampaignItem, counts: dict[str, int] | None = None) -> dict[
         "status": item.status,
         "links": item.links or [],
         "recipientCount": int(item.recipient_count),
-        "sentCount": int(item.sent_count),
-        "deliveredCount": counts["delivered"],
-        "failedCount": int(item.failed_count) + counts["undelivered"],
-        "skippedCount": int(item.skipped_count),
+        "sentCount": sms["sent"],
+        "deliveredCount": sms["delivered"],
+        "failedCount": sms["failed"] + sms["undelivered"],
+        "skippedCount": sms["skipped"],
         "clickCount": counts["clicks"],
         "creditsDebited": int(item.credits_debited) - int(item.credits_refunded),
         "failureReason": item.failure_reason,
@@ -237,27 +240,32 @@ def cancel_campaign(tenant_id: str, campaign_id: str) -> dict[str, Any]:
 
 
 def campaign_stats(tenant_id: str, campaign_id: str) -> dict[str, Any]:
-    """Counts by message status, clicks and credits (issue 2 `GET /campaigns/{id}/stats`)."""
+    """Counts by message status, clicks and credits (issue 2 `GET /campaigns/{id}/stats`).
+    Seed 004's fields count SMS messages; `channels` has the counts of each of the campaign's
+    channels (issue 10); clicks and credits are the campaign's, every channel together."""
     item = get_item(tenant_id, campaign_id)
     counts = stats.campaign_counts(tenant_id, [campaign_id])[campaign_id]
-    sent_total = int(item.sent_count)
-    delivered, undelivered = counts["delivered"], counts["undelivered"]
-    processed = sent_total + int(item.failed_count) + int(item.skipped_count)
+    per_channel = channels.channel_counts(item, counts)
+    sms = channels.sms_share(item, counts)
+    sent_total = sms["sent"]
+    delivered, undelivered = sms["delivered"], sms["undelivered"]
+    processed = sent_total + sms["failed"] + sms["skipped"]
     return {
         "campaignId": item.sk,
         "status": item.status,
         "recipientCount": int(item.recipient_count),
         "byStatus": {
-            "queued": max(int(item.queued_count) - processed, 0),
+            "queued": max(sms["queued"] - processed, 0),
             "sent": max(sent_total - delivered - undelivered, 0),
             "delivered": delivered,
             "undelivered": undelivered,
-            "failed": int(item.failed_count),
-            "skipped": int(item.skipped_count),
+            "failed": sms["failed"],
+            "skipped": sms["skipped"],
         },
+        "channels": per_channel,
         "sentCount": sent_total,
         "deliveredCount": delivered,
-        "failedCount": int(item.failed_count) + undelivered,
+        "failedCount": sms["failed"] + undelivered,
         "deliveryRate": round(100.0 * delivered / sent_total, 1) if sent_total else 0.0,
         "clicks": counts["clicks"],
         "clickRate": round(100.0 * counts["clicks"] / delivered, 1) if delivered else 0.0,

@@ -30,18 +30,30 @@ def random_shard() -> int:
 
 
 def add_campaign_counts(tenant_id: str, campaign_id: str, **deltas: int) -> None:
-    """ADD delivered / undelivered / clicks to one random shard of the campaign's counters."""
+    """ADD to one random shard of the campaign's counters (fields of COUNTER_FIELDS)."""
     store.add_counters(tenant_id, campaign_id, random_shard(), deltas)
 
 
+COUNTER_FIELDS = (
+    "delivered",
+    "undelivered",
+    "clicks",
+    "whatsapp_delivered",
+    "whatsapp_undelivered",
+    "email_delivered",
+    "email_undelivered",
+)
+"""Receipt and click counters (`CounterItem`): `delivered` / `undelivered` / `clicks` of
+every channel, and the WhatsApp and e-mail shares of the first two."""
+
+
 def campaign_counts(tenant_id: str, campaign_ids: Iterable[str]) -> dict[str, dict[str, int]]:
-    """Summed counters per campaign id: `{id: {delivered, undelivered, clicks}}`."""
+    """Summed counters per campaign id: `{id: {field: n}}` for COUNTER_FIELDS."""
     wanted = list(dict.fromkeys(campaign_ids))
-    out = {cid: {"delivered": 0, "undelivered": 0, "clicks": 0} for cid in wanted}
+    out = {cid: dict.fromkeys(COUNTER_FIELDS, 0) for cid in wanted}
     for cid, item in store.counters(tenant_id, wanted, get_settings().counter_shards):
-        out[cid]["delivered"] += int(item.delivered or 0)
-        out[cid]["undelivered"] += int(item.undelivered or 0)
-        out[cid]["clicks"] += int(item.clicks or 0)
+        for name in COUNTER_FIELDS:
+            out[cid][name] += int(getattr(item, name) or 0)
     return out
 
 

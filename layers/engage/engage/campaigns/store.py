@@ -143,9 +143,13 @@ def start_run(
     return _update(item, actions, condition)
 
 
-def record_page(item: CampaignItem, queued: int, allocated: int) -> bool:
-    """SET the run's running totals after a dispatch page (False: no longer sending)."""
+def record_page(
+    item: CampaignItem, queued: int, allocated: int, shares: dict[str, int] | None = None
+) -> bool:
+    """SET the run's running totals after a dispatch page (False: no longer sending);
+    `shares`: the WhatsApp / e-mail part of `queued`, by attribute (`whatsapp_queued`...)."""
     actions = [CampaignItem.queued_count.set(queued), CampaignItem.run_allocated.set(allocated)]
+    actions += [getattr(CampaignItem, name).set(n) for name, n in (shares or {}).items()]
     return _update(item, actions, CampaignItem.status == "sending")
 
 
@@ -164,15 +168,24 @@ def close_run(
     return _update(item, actions, CampaignItem.dispatch_complete == False)  # noqa: E712
 
 
-def add_send_counts(item: CampaignItem, sent: int, failed: int, skipped: int, refund: int) -> bool:
+def add_send_counts(
+    item: CampaignItem,
+    sent: int,
+    failed: int,
+    skipped: int,
+    refund: int,
+    shares: dict[str, int] | None = None,
+) -> bool:
     """ADD a send batch's outcome to the campaign (False if it was deleted meanwhile); `item`
-    is refreshed with the stored values, so completion can be decided without a read."""
+    is refreshed with the stored values, so completion can be decided without a read.
+    `shares`: the WhatsApp / e-mail part of the counts, by attribute (`whatsapp_sent`...)."""
     actions = [
         CampaignItem.sent_count.add(sent),
         CampaignItem.failed_count.add(failed),
         CampaignItem.skipped_count.add(skipped),
         CampaignItem.credits_refunded.add(refund),
     ]
+    actions += [getattr(CampaignItem, name).add(n) for name, n in (shares or {}).items()]
     return _update(item, actions, CampaignItem.pk.exists())
 
 

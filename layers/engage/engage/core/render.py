@@ -31,24 +31,28 @@ def find_links(text: str) -> list[str]:
     return [m.group(0).rstrip(_TRAILING) for m in _URL.finditer(text)]
 
 
-def parse_template(text: str, discount: str | None = None) -> Template:
-    """Validate `text`; raises ValidationFailed listing unknown variables, or `{{discount}}`
-    used without a discount value."""
+def check_variables(text: str, discount: str | None = None, field: str = "message") -> list[str]:
+    """The variables `text` uses, in order; raises ValidationFailed (naming `field`) for
+    unknown ones, or `{{discount}}` used without a discount value."""
     names = [m.group(1) for m in _VAR.finditer(text)]
     unknown = sorted({n for n in names if n not in VARIABLES})
     if unknown:
         raise ValidationFailed(
             "Message uses unknown variables",
-            {
-                "message": f"unknown variables: {', '.join(unknown)}; "
-                f"allowed: {', '.join(VARIABLES)}"
-            },
+            {field: f"unknown variables: {', '.join(unknown)}; allowed: {', '.join(VARIABLES)}"},
         )
     if "discount" in names and not discount:
         raise ValidationFailed(
             "Message uses {{discount}} but no discount value is set",
-            {"discountValue": "required when the message uses {{discount}}"},
+            {"discountValue": f"required when the {field} uses {{{{discount}}}}"},
         )
+    return names
+
+
+def parse_template(text: str, discount: str | None = None) -> Template:
+    """Validate `text`; raises ValidationFailed listing unknown variables, or `{{discount}}`
+    used without a discount value."""
+    names = check_variables(text, discount)
     links = find_links(_VAR.sub("", text))
     if len(links) > 10:
         raise ValidationFailed("Too many links", {"message": "at most 10 links per message"})

@@ -82,6 +82,11 @@ class Settings(BaseModel):
     counter_shards: int = Field(default=4, ge=1, le=64)
     dispatch_page_size: int = Field(default=1000, ge=10, le=5000)
     recipients_per_message: int = Field(default=100, ge=1, le=200)
+    # Campaigns on several channels (issue 10; README "Campaigns on any channel"): marketing
+    # messages one contact may get per channel in any rolling window of this many days, across
+    # all campaigns (0: no cap). A capped recipient is skipped (and refunded) at send time.
+    campaign_frequency_cap: int = Field(default=3, ge=0, le=1000)
+    campaign_frequency_window_days: int = Field(default=7, ge=1, le=90)
 
     # Providers.
     sms_provider: Literal["sandbox", "twilio"] = "sandbox"
