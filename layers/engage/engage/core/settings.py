@@ -112,6 +112,12 @@ class Settings(BaseSettings):
     email_from_address: str = "Engage <no-reply@engage.invalid>"
     email_configuration_set: str | None = None
 
+    # Campaign attribution (issue 10; engage/attribution): a customer's message within this
+    # many hours after a campaign's message reached them is a response to the campaign; an
+    # order within this many days after they clicked its link is a conversion.
+    attribution_response_window_hours: int = Field(default=72, ge=1, le=24 * 30)
+    attribution_conversion_window_days: int = Field(default=5, ge=1, le=90)
+
     @field_validator(
         "url_shortener_base_url", "public_base_url", "webhook_base_url", "console_base_url"
     )
