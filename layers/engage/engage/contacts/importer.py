@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from typing import IO, Any
 
 from engage.contacts import store
+from engage.contacts.import_columns import CONSENT_VALUES, GENDER_VALUES, HEADER_ALIASES
 from engage.contacts.schemas import ContactImportResultPublic
 from engage.contacts.service import new_contact_item
 from engage.core import clock
@@ -36,70 +37,6 @@ CHUNK_ROWS = 100
 MAX_EMAIL = 254  # as POST /contacts accepts
 MAX_TAG = 50
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-
-# Normalised header (lower case, letters and digits only) -> field.
-HEADER_ALIASES: dict[str, str] = {
-    "phone": "phone",
-    "phonenumber": "phone",
-    "phonee164": "phone",
-    "mobile": "phone",
-    "mobilephone": "phone",
-    "mobilenumber": "phone",
-    "cell": "phone",
-    "cellphone": "phone",
-    "msisdn": "phone",
-    "firstname": "firstName",
-    "first": "firstName",
-    "givenname": "firstName",
-    "lastname": "lastName",
-    "last": "lastName",
-    "surname": "lastName",
-    "familyname": "lastName",
-    "email": "email",
-    "emailaddress": "email",
-    "gender": "gender",
-    "sex": "gender",
-    "birthdate": "birthDate",
-    "dateofbirth": "birthDate",
-    "dob": "birthDate",
-    "birthday": "birthDate",
-    "smsconsent": "smsConsent",
-    "acceptssmsmarketing": "smsConsent",
-    "smsoptin": "smsConsent",
-    "consent": "smsConsent",
-    "defaultaddresscountrycode": "country",
-    "countrycode": "country",
-    "country": "country",
-    "tags": "tags",
-}
-_CONSENT = {
-    "yes": "opted_in",
-    "y": "opted_in",
-    "true": "opted_in",
-    "1": "opted_in",
-    "optedin": "opted_in",
-    "subscribed": "opted_in",
-    "no": "unknown",
-    "n": "unknown",
-    "false": "unknown",
-    "0": "unknown",
-    "": "unknown",
-    "unknown": "unknown",
-    "pending": "unknown",
-    "optedout": "opted_out",
-    "unsubscribed": "opted_out",
-}
-_GENDER = {
-    "male": "male",
-    "m": "male",
-    "man": "male",
-    "female": "female",
-    "f": "female",
-    "woman": "female",
-    "other": "other",
-    "nonbinary": "other",
-    "x": "other",
-}
 
 
 def _quoted(value: str, limit: int = 40) -> str:
@@ -222,7 +159,7 @@ def parse_row(number: int, values: list[str], layout: Layout, country: str) -> P
         email = ""
     fields["email"] = email.lower() or None
     gender_raw = _cell(values, layout, "gender")
-    fields["gender"] = _GENDER.get(gender_raw.lower()) if gender_raw else None
+    fields["gender"] = GENDER_VALUES.get(gender_raw.lower()) if gender_raw else None
     if gender_raw and fields["gender"] is None:
         notes.append(
             f"gender {_quoted(gender_raw)} is not male, female or other; imported without it"
@@ -237,12 +174,15 @@ def parse_row(number: int, values: list[str], layout: Layout, country: str) -> P
             fields["birthDate"] = birth.isoformat()
         except ValueError:
             notes.append(f"birthDate {_quoted(birth_raw)} is not an ISO date; imported without it")
-    consent_raw = _cell(values, layout, "smsConsent")
-    consent = _CONSENT.get(re.sub(r"[^a-z0-9]", "", consent_raw.lower()))
-    if consent is None:
-        notes.append(f"smsConsent {_quoted(consent_raw)} not recognised; imported as unknown")
-        consent = "unknown"
-    fields["smsConsent"] = consent
+    for column in ("smsConsent", "whatsappConsent", "emailConsent"):
+        consent_raw = _cell(values, layout, column)
+        consent = CONSENT_VALUES.get(re.sub(r"[^a-z0-9]", "", consent_raw.lower()))
+        if consent is None:
+            notes.append(f"{column} {_quoted(consent_raw)} not recognised; imported as unknown")
+            consent = "unknown"
+        if column == "emailConsent" and not fields["email"]:
+            consent = "unknown"  # no address to send to
+        fields[column] = consent
     tags = _cell(values, layout, "tags")
     cleaned = [t.strip() for t in tags.split(",") if t.strip()]
     if any(len(t) > MAX_TAG for t in cleaned):

@@ -17,6 +17,8 @@ class ContactItem(BaseItem):
     gender = UnicodeAttribute(null=True)
     birth_date = UnicodeAttribute(null=True, attr_name="birthDate")
     sms_consent = UnicodeAttribute(default="unknown", attr_name="smsConsent")
+    whatsapp_consent = UnicodeAttribute(default="unknown", attr_name="whatsappConsent")
+    email_consent = UnicodeAttribute(default="unknown", attr_name="emailConsent")
     tags = ListAttribute(of=UnicodeAttribute, default=list)
     search_text = UnicodeAttribute(default="", attr_name="searchText")
     opt_out_source = UnicodeAttribute(null=True, attr_name="optOutSource")
@@ -28,6 +30,11 @@ class ContactItem(BaseItem):
     attributes = JSONAttribute(null=True)
     created_at = UnicodeAttribute(attr_name="createdAt")
     updated_at = UnicodeAttribute(attr_name="updatedAt")
+    # Sparse GSI1 entry `T#<t>#EMAIL#<address>` -> this contact, kept by `store.put_contact`
+    # and `store.write_new_contacts` from `email` (inbound e-mail, Shopify orders).
+    gsi1pk = UnicodeAttribute(null=True, attr_name="GSI1PK")
+    gsi1sk = UnicodeAttribute(null=True, attr_name="GSI1SK")
+    by_email = GSI1()
 
 
 class PhoneItem(BaseItem):
@@ -65,7 +72,9 @@ class ImportLockItem(BaseItem):
 
 class ConsentLogItem(BaseItem):
     """`PK=T#<tenantId>#CONSENTLOG`, `SK=<ISO time>#<contactId>`; expires after 15 days
-    (longer than SQS keeps a message)."""
+    (longer than SQS keeps a message). `channel` says which channel the contact left."""
 
     contact_id = UnicodeAttribute(attr_name="contactId")
     reason = UnicodeAttribute()
+    # `sms`, `whatsapp`, `email`, or null for every channel (deleted, phone changed)
+    channel = UnicodeAttribute(null=True)

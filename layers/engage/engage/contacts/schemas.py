@@ -30,7 +30,8 @@ class ContactGender(StrEnum):
 
 
 class SmsConsent(StrEnum):
-    """SMS marketing consent; campaigns reach `opted_in` contacts only."""
+    """Marketing consent on one channel (`smsConsent`, `whatsappConsent`, `emailConsent`);
+    campaigns reach a contact on a channel only when it is `opted_in` there."""
 
     OPTED_IN = "opted_in"
     OPTED_OUT = "opted_out"
@@ -57,6 +58,8 @@ class _ContactFields(_Body):
     gender: ContactGender | None = None
     birth_date: dt.date | None = None
     sms_consent: SmsConsent | None = None
+    whatsapp_consent: SmsConsent | None = None
+    email_consent: SmsConsent | None = None
     tags: list[str] | None = Field(default=None, max_length=50)
     phone: str | None = Field(
         default=None, min_length=3, max_length=40, description="any format (tenant's country)"
@@ -134,6 +137,8 @@ class ContactPublic(_Camel):
     gender: ContactGender | None
     birth_date: str | None = Field(description="YYYY-MM-DD")
     sms_consent: SmsConsent
+    whatsapp_consent: SmsConsent = Field(description="WhatsApp marketing consent")
+    email_consent: SmsConsent = Field(description="e-mail marketing consent")
     tags: list[str]
     created_at: str
     updated_at: str

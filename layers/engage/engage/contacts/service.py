@@ -45,6 +45,8 @@ def to_public(item: ContactItem) -> ContactPublic:
         gender=item.gender,  # type: ignore[arg-type]
         birth_date=item.birth_date,
         sms_consent=item.sms_consent,  # type: ignore[arg-type]
+        whatsapp_consent=item.whatsapp_consent or SmsConsent.UNKNOWN,  # type: ignore[arg-type]
+        email_consent=item.email_consent or SmsConsent.UNKNOWN,  # type: ignore[arg-type]
         tags=[str(t) for t in item.tags or []],
         created_at=item.created_at,
         updated_at=item.updated_at,
@@ -64,6 +66,8 @@ def new_contact_item(tenant_id: str, phone_e164: str, fields: dict[str, Any]) ->
         gender=str(fields["gender"]) if fields.get("gender") else None,
         birth_date=str(fields["birthDate"]) if fields.get("birthDate") else None,
         sms_consent=str(fields.get("smsConsent") or "unknown"),
+        whatsapp_consent=str(fields.get("whatsappConsent") or "unknown"),
+        email_consent=str(fields.get("emailConsent") or "unknown"),
         tags=list(fields.get("tags") or []),
         created_at=now,
         updated_at=now,
@@ -77,15 +81,22 @@ def phone_item(tenant_id: str, phone_e164: str, contact_id: str) -> PhoneItem:
     return store.phone_item(tenant_id, phone_e164, contact_id)
 
 
-def log_unsendable(tenant_id: str, contact_id: str, reason: str) -> None:
-    """Record that a contact may no longer be messaged (see `keys.consent_log_partition`)."""
+def log_unsendable(tenant_id: str, contact_id: str, reason: str, channel: str = "all") -> None:
+    """Record that a contact may no longer be messaged on `channel` (`sms`, `whatsapp`,
+    `email`, or `all`: deleted, address changed) (see `keys.consent_log_partition`)."""
     store.log_unsendable(
         tenant_id,
         contact_id,
         reason,
         clock.now_iso(),
         int(clock.now().timestamp()) + CONSENT_LOG_TTL_SECONDS,
+        channel=None if channel == "all" else channel,
     )
+
+
+def count_new_contact(tenant_id: str) -> None:
+    """Add one to the tenant's contact count (a contact created outside `create_contact`)."""
+    tenants.add_counters(tenant_id, contact_count=1)
 
 
 def claim_phone(tenant_id: str, phone_e164: str, contact_id: str) -> None:
@@ -194,6 +205,8 @@ _ATTRS = {
     "gender": "gender",
     "birthDate": "birth_date",
     "smsConsent": "sms_consent",
+    "whatsappConsent": "whatsapp_consent",
+    "emailConsent": "email_consent",
     "tags": "tags",
 }
 
@@ -214,6 +227,10 @@ def update_contact(tenant_id: str, contact_id: str, body: ContactUpdate) -> Cont
     new_phone = _phone_of(tenant_id, body) or old_phone
     was_sendable = item.sms_consent == SmsConsent.OPTED_IN
     old_consent = item.sms_consent
+    was_reachable = {  # the other channels a change of consent or address stops
+        "whatsapp": (item.whatsapp_consent == SmsConsent.OPTED_IN, item.phone_e164),
+        "email": (item.email_consent == SmsConsent.OPTED_IN, item.email),
+    }
     changed = new_phone != old_phone
     for wire, value in _fields(body).items():
         attr = _ATTRS[wire]
@@ -221,7 +238,7 @@ def update_contact(tenant_id: str, contact_id: str, body: ContactUpdate) -> Cont
             value = str(value) if value else None
         elif wire == "tags":
             value = list(value or [])
-        elif wire == "smsConsent":
+        elif wire in ("smsConsent", "whatsappConsent", "emailConsent"):
             value = str(value or SmsConsent.UNKNOWN)
         elif wire == "gender":
             value = str(value) if value else None
@@ -257,7 +274,14 @@ def update_contact(tenant_id: str, contact_id: str, body: ContactUpdate) -> Cont
     if new_phone != old_phone and old_phone:
         release_phone(tenant_id, old_phone, contact_id)
     if was_sendable and (item.sms_consent != SmsConsent.OPTED_IN or new_phone != old_phone):
-        log_unsendable(tenant_id, contact_id, "consent or phone changed")
+        log_unsendable(tenant_id, contact_id, "consent or phone changed", channel="sms")
+    now_reachable = {
+        "whatsapp": (item.whatsapp_consent == SmsConsent.OPTED_IN, item.phone_e164),
+        "email": (item.email_consent == SmsConsent.OPTED_IN, item.email),
+    }
+    for channel, (was_in, address) in was_reachable.items():
+        if was_in and now_reachable[channel] != (True, address):
+            log_unsendable(tenant_id, contact_id, "consent or address changed", channel=channel)
     return to_public(item)
 
 

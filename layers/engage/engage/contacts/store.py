@@ -135,14 +135,38 @@ def query_page(
     return items, result.last_evaluated_key
 
 
-def unsendable_since(tenant_id: str, since_iso: str) -> set[str]:
-    """Contact ids that became unsendable at or after `since_iso` (one Query)."""
+def unsendable_since(tenant_id: str, since_iso: str, channel: str | None = None) -> set[str]:
+    """Contact ids that became unsendable at or after `since_iso` (one Query): on `channel`
+    (entries of that channel and those for every channel), or on any channel when None."""
     return {
         item.contact_id
         for item in ConsentLogItem.query(
             keys.consent_log_partition(tenant_id), ConsentLogItem.sk >= since_iso
         )
+        if channel is None or item.channel in (None, channel)
     }
+
+
+def contact_ids_by_email(tenant_id: str, email: str, limit: int = 25) -> list[str]:
+    """Ids of the tenant's contacts with this e-mail address, newest first (GSI1, one Query)."""
+    return [
+        item.sk
+        for item in ContactItem.by_email.query(
+            keys.contact_email_index_pk(tenant_id, email), scan_index_forward=False, limit=limit
+        )
+    ]
+
+
+def _index_email(item: ContactItem) -> None:
+    """Set (or clear) the contact's sparse e-mail index entry from its `email`."""
+    if item.email:
+        item.gsi1pk = keys.contact_email_index_pk(
+            keys.parse_contact_partition(item.pk)[0], item.email
+        )
+        item.gsi1sk = item.sk
+    else:
+        item.gsi1pk = None
+        item.gsi1sk = None
 
 
 _FAILED = "ConditionalCheckFailedException"
@@ -181,7 +205,9 @@ def release_phone(tenant_id: str, phone_e164: str, contact_id: str) -> None:
 
 
 def put_contact(item: ContactItem, *, must_exist: bool = False) -> bool:
-    """Write a contact; with `must_exist`, only over an existing one (False if it is gone)."""
+    """Write a contact; with `must_exist`, only over an existing one (False if it is gone).
+    The e-mail index entry is written with it."""
+    _index_email(item)
     try:
         item.save(condition=ContactItem.pk.exists() if must_exist else None)
     except PutError as exc:
@@ -197,7 +223,7 @@ def delete_contact(item: ContactItem) -> None:
 
 
 def set_consent(item: ContactItem, consent: str, source: str | None, updated_at: str) -> None:
-    """Set a contact's consent and its opt-out source (removed when `source` is None)."""
+    """Set a contact's SMS consent and its opt-out source (removed when `source` is None)."""
     item.update(
         actions=[
             ContactItem.sms_consent.set(consent),
@@ -209,15 +235,39 @@ def set_consent(item: ContactItem, consent: str, source: str | None, updated_at:
     )
 
 
+def set_channel_consent(item: ContactItem, attribute: str, consent: str, updated_at: str) -> bool:
+    """Set `whatsappConsent` or `emailConsent` (`attribute` is the Python name) to `consent`
+    unless it is that already (conditional update); True when it changed. False also when the
+    contact is gone."""
+    attr = getattr(ContactItem, attribute)
+    try:
+        item.update(
+            actions=[attr.set(consent), ContactItem.updated_at.set(updated_at)],
+            condition=ContactItem.pk.exists() & (attr != consent),
+        )
+    except UpdateError as exc:
+        if exc.cause_response_code == _FAILED:
+            return False
+        raise
+    return True
+
+
 def log_unsendable(
-    tenant_id: str, contact_id: str, reason: str, at_iso: str, expires_at: int
+    tenant_id: str,
+    contact_id: str,
+    reason: str,
+    at_iso: str,
+    expires_at: int,
+    channel: str | None = None,
 ) -> None:
-    """Append to the consent log (see `keys.consent_log_partition`)."""
+    """Append to the consent log (see `keys.consent_log_partition`); `channel` None means
+    every channel."""
     ConsentLogItem(
         keys.consent_log_partition(tenant_id),
         keys.consent_log_sk(at_iso, contact_id),
         contact_id=contact_id,
         reason=reason,
+        channel=channel,
         expires_at=expires_at,
     ).save()
 
@@ -227,6 +277,7 @@ def write_new_contacts(tenant_id: str, items: list[ContactItem]) -> None:
     import lease and has checked that the numbers are new)."""
     with ContactItem.batch_write() as batch:
         for item in items:
+            _index_email(item)
             batch.save(phone_item(tenant_id, item.phone_e164, item.sk))
             batch.save(item)
 

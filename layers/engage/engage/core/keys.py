@@ -39,6 +39,12 @@ def phone_index_pk(phone_e164: str) -> str:
     return f"PHONE#{phone_e164}"
 
 
+def contact_email_index_pk(tenant_id: str, email: str) -> str:
+    """GSI1 partition of a contact's e-mail address (lower-cased): which contacts of the tenant
+    have it (inbound e-mail, Shopify orders)."""
+    return f"T#{tenant_id}#EMAIL#{email.strip().lower()}"
+
+
 def consent_log_partition(tenant_id: str) -> str:
     """Append-only log of contacts that stopped being sendable (opted out, deleted); the
     sender reads the entries since its page was resolved instead of every contact."""
