@@ -31,7 +31,7 @@ from decimal import Decimal, InvalidOperation
 from pydantic import ValidationError
 
 from engage.attribution import service, store
-from engage.attribution.schemas import ShopifyOrder, ShopifyOrderReceipt
+from engage.attribution.schemas import ShopifyCustomer, ShopifyOrder, ShopifyOrderReceipt
 from engage.attribution.store import MessageFacts
 from engage.contacts import lookup
 from engage.core import clock, keys
@@ -85,13 +85,9 @@ def parse_order(body: bytes) -> tuple[ShopifyOrder, Decimal]:
 
 def buyer_contacts(tenant_id: str, order: ShopifyOrder) -> list[str]:
     """The tenant's contacts the order's buyer matches, by e-mail and by E.164 phone."""
-    customer = order.customer
-    emails = {e.strip().lower() for e in (order.email, customer and customer.email) if e}
-    phones = {
-        p
-        for p in (normalise_phone(raw, None) for raw in (order.phone, customer and customer.phone))
-        if p
-    }
+    customer = order.customer or ShopifyCustomer()
+    emails = {e.strip().lower() for e in (order.email, customer.email) if e}
+    phones = {p for p in (normalise_phone(r, None) for r in (order.phone, customer.phone)) if p}
     found: list[str] = []
     for email in sorted(emails):
         found += lookup.contact_ids_by_email(tenant_id, email)
@@ -111,9 +107,7 @@ def clicked_within(facts: MessageFacts, order_at: dt.datetime, window: dt.timede
     return False
 
 
-def campaigns_converted(
-    tenant_id: str, contact_ids: list[str], order_at: dt.datetime
-) -> list[str]:
+def campaigns_converted(tenant_id: str, contact_ids: list[str], order_at: dt.datetime) -> list[str]:
     """The ids of the campaigns whose link one of the contacts clicked in the window."""
     if not contact_ids:
         return []

@@ -85,9 +85,7 @@ def on_message_created(event: DomainEvent) -> int:
         return 0
     if not isinstance(contact_id, str) or not contact_id:
         return 0
-    reply_at = service.parse_time(data.get("created_at")) or service.parse_time(
-        event.occurred_at
-    )
+    reply_at = service.parse_time(data.get("created_at")) or service.parse_time(event.occurred_at)
     if reply_at is None:
         return 0
     counted = 0

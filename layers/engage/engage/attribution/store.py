@@ -11,7 +11,7 @@ which a fixed PynamoDB model cannot declare.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from decimal import Decimal
 from typing import Any
 
@@ -98,34 +98,40 @@ def campaigns_active_since(tenant_id: str, since: str) -> list[CampaignRun]:
         request["ExclusiveStartKey"] = got["LastEvaluatedKey"]
 
 
-def message_facts(item_keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], MessageFacts]:
-    """The facts of the message items that exist, by key (BatchGetItem, 100 keys a request,
-    unprocessed keys retried; eventually consistent: a reply comes well after its message)."""
+def _batch_get(
+    item_keys: Iterable[tuple[str, str]], options: Mapping[str, Any]
+) -> Iterator[dict[str, Any]]:
+    """The items that exist among `item_keys` (BatchGetItem with `options`, 100 keys a
+    request, unprocessed keys retried)."""
     wanted = list(dict.fromkeys(item_keys))
-    out: dict[tuple[str, str], MessageFacts] = {}
     table = _table()
     for i in range(0, len(wanted), BATCH_GET):
-        pending: dict[str, Any] = {
-            table: {
-                "Keys": [{"PK": {"S": pk}, "SK": {"S": sk}} for pk, sk in wanted[i : i + BATCH_GET]],
-                "ProjectionExpression": (
-                    "PK, SK, #s, createdAt, updatedAt, firstClickedAt, lastClickedAt"
-                ),
-                "ExpressionAttributeNames": {"#s": "status"},
-            }
-        }
+        chunk = wanted[i : i + BATCH_GET]
+        request = {"Keys": [{"PK": {"S": pk}, "SK": {"S": sk}} for pk, sk in chunk], **options}
+        pending: dict[str, Any] = {table: request}
         while pending:
             got = _ddb().batch_get_item(RequestItems=pending)
-            for item in got["Responses"].get(table, []):
-                out[(item["PK"]["S"], item["SK"]["S"])] = MessageFacts(
-                    status=_s(item, "status") or "",
-                    created_at=_s(item, "createdAt") or "",
-                    updated_at=_s(item, "updatedAt"),
-                    first_clicked_at=_s(item, "firstClickedAt"),
-                    last_clicked_at=_s(item, "lastClickedAt"),
-                )
+            yield from got["Responses"].get(table, [])
             pending = got.get("UnprocessedKeys") or {}
-    return out
+
+
+def message_facts(item_keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], MessageFacts]:
+    """The facts of the message items that exist, by key (eventually consistent reads: a
+    reply or an order comes well after its message was written)."""
+    options = {
+        "ProjectionExpression": "PK, SK, #s, createdAt, updatedAt, firstClickedAt, lastClickedAt",
+        "ExpressionAttributeNames": {"#s": "status"},
+    }
+    return {
+        (item["PK"]["S"], item["SK"]["S"]): MessageFacts(
+            status=_s(item, "status") or "",
+            created_at=_s(item, "createdAt") or "",
+            updated_at=_s(item, "updatedAt"),
+            first_clicked_at=_s(item, "firstClickedAt"),
+            last_clicked_at=_s(item, "lastClickedAt"),
+        )
+        for item in _batch_get(item_keys, options)
+    }
 
 
 def claim(key: tuple[str, str], fields: Mapping[str, str]) -> bool:
@@ -204,20 +210,8 @@ def _counts(item: Mapping[str, Any]) -> Counts:
 
 
 def counts(item_keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], Counts]:
-    """The counter items that exist, by key (BatchGetItem, strongly consistent)."""
-    wanted = list(dict.fromkeys(item_keys))
-    out: dict[tuple[str, str], Counts] = {}
-    table = _table()
-    for i in range(0, len(wanted), BATCH_GET):
-        pending: dict[str, Any] = {
-            table: {
-                "Keys": [{"PK": {"S": pk}, "SK": {"S": sk}} for pk, sk in wanted[i : i + BATCH_GET]],
-                "ConsistentRead": True,
-            }
-        }
-        while pending:
-            got = _ddb().batch_get_item(RequestItems=pending)
-            for item in got["Responses"].get(table, []):
-                out[(item["PK"]["S"], item["SK"]["S"])] = _counts(item)
-            pending = got.get("UnprocessedKeys") or {}
-    return out
+    """The counter items that exist, by key (strongly consistent)."""
+    return {
+        (item["PK"]["S"], item["SK"]["S"]): _counts(item)
+        for item in _batch_get(item_keys, {"ConsistentRead": True})
+    }

@@ -45,9 +45,7 @@ def attribution_totals_key(tenant_id: str) -> tuple[str, str]:
     return attribution_totals_partition(tenant_id), ATTRIBUTION_TOTAL_SK
 
 
-def total_response_claim_key(
-    tenant_id: str, campaign_id: str, contact_id: str
-) -> tuple[str, str]:
+def total_response_claim_key(tenant_id: str, campaign_id: str, contact_id: str) -> tuple[str, str]:
     """The contact's response to the campaign was added to the tenant's totals."""
     return attribution_totals_partition(tenant_id), f"R#{campaign_id}#{contact_id}"
 
