@@ -27,6 +27,7 @@ from engage.core import clock
 from engage.events import bus
 from engage.events.envelope import DomainEvent, EventType
 from tests.conftest import FUNCTIONS, _bus_rule_queue
+from tests.unit.test_enduser_auth import new_key
 
 T0 = dt.datetime(2026, 12, 1, 9, 0, tzinfo=dt.UTC)
 SHOP, SECRET = "acme.myshopify.com", "shpss_acme_webhook_secret"
@@ -106,6 +107,29 @@ def test_a_reply_within_72_hours_counts_once_even_when_the_event_is_redelivered(
     # Then the campaign has one response, and the tenant's totals too
     assert campaign_attribution(tenant_id, c["id"]).responses == 1
     assert tenant_attribution(tenant_id).responses == 1
+
+
+def test_a_recipients_chat_message_counts_through_the_stream_and_the_bus(h):
+    # Given a campaign sent at T0, and the recipient identified in the chat widget by phone
+    # (a secret key is trusted, so the end user takes over the contact with that number)
+    headers = h.register()
+    tenant_id = tenant_of(h, headers)
+    key = new_key(h, headers, "secret")
+    queue = _bus_rule_queue("AttributionRule")
+    c = sent_campaign(h, headers, 1, "Winter sale starts now!")
+    user = {"X-API-Key": key, "X-User-Id": "ada"}
+    at(hours=2)
+    phone = c["contacts"][0]["phoneE164"]
+    identified = h.client.post("/v1/users/identify", headers=user, json={"phone": phone})
+    assert identified.json()["id"] == c["contacts"][0]["id"], identified.text
+    # When they open a conversation with a message (committed -> stream -> bus -> queue)
+    resp = h.client.post("/v1/conversations", headers=user, json={"message": {"content": "Hi"}})
+    assert resp.status_code == 201, resp.text
+    h.deliver_stream()
+    for batch in h._queue_events(queue):
+        assert not FUNCTIONS["AttributionFunction"].invoke(batch).get("batchItemFailures")
+    # Then it is the campaign's response
+    assert campaign_attribution(tenant_id, c["id"]).responses == 1
 
 
 def test_a_reply_after_72_hours_does_not_count(h, replies):

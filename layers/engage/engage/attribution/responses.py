@@ -53,6 +53,13 @@ def campaigns_replied_to(tenant_id: str, contact_id: str, reply_at: dt.datetime)
     )
 
 
+def _claim_keys(tenant_id: str, campaign_id: str, contact_id: str) -> list[tuple[str, str]]:
+    return [
+        keys.response_claim_key(tenant_id, campaign_id, contact_id),
+        keys.total_response_claim_key(tenant_id, campaign_id, contact_id),
+    ]
+
+
 def count_response(tenant_id: str, campaign_id: str, contact_id: str, event_id: str) -> bool:
     """Count `contact_id`'s response to the campaign once in the campaign's counter and once
     in the tenant's totals; True when the campaign's counter moved."""
@@ -88,9 +95,17 @@ def on_message_created(event: DomainEvent) -> int:
     reply_at = service.parse_time(data.get("created_at")) or service.parse_time(event.occurred_at)
     if reply_at is None:
         return 0
-    counted = 0
-    for campaign_id in campaigns_replied_to(event.tenant_id, contact_id, reply_at):
-        counted += count_response(event.tenant_id, campaign_id, contact_id, event.id)
+    tenant_id, counted = event.tenant_id, 0
+    campaigns = campaigns_replied_to(tenant_id, contact_id, reply_at)
+    if not campaigns:
+        return 0
+    # A conversation has many customer messages: read which were counted (both claims exist)
+    # instead of failing two conditional writes per campaign for each later message.
+    claims = {c: _claim_keys(tenant_id, c, contact_id) for c in campaigns}
+    done = store.existing(k for pair in claims.values() for k in pair)
+    for campaign_id in campaigns:
+        if not set(claims[campaign_id]) <= done:
+            counted += count_response(tenant_id, campaign_id, contact_id, event.id)
     if counted:
         logger.info("responses attributed", extra={"campaigns": counted})
     return counted

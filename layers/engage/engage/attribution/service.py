@@ -90,7 +90,7 @@ def candidate_messages(
     tenant_id: str, runs: Iterable[CampaignRun], contact_ids: Iterable[str]
 ) -> dict[tuple[str, str], str]:
     """The message item keys each contact would have in each campaign (its latest run and
-    the one before), mapped to the campaign id."""
+    the one before, on each of its channels), mapped to the campaign id."""
     shards = get_settings().message_shards
     out: dict[tuple[str, str], str] = {}
     contacts = list(dict.fromkeys(contact_ids))
@@ -98,8 +98,9 @@ def candidate_messages(
         for contact_id in contacts:
             shard = ids.shard_of(contact_id, shards)
             for number in range(run.run, max(run.run - RUNS_CHECKED, 0), -1):
-                key = keys.message_key(tenant_id, run.campaign_id, shard, number, contact_id)
-                out[key] = run.campaign_id
+                sms = keys.message_key(tenant_id, run.campaign_id, shard, number, contact_id)
+                for channel in run.channels:
+                    out[keys.campaign_channel_message_key(sms, channel)] = run.campaign_id
     return out
 
 

@@ -26,12 +26,13 @@ BATCH_GET = 100  # BatchGetItem's limit of keys per request
 
 @dataclasses.dataclass(frozen=True)
 class CampaignRun:
-    """A campaign that may have reached contacts recently: its id, its latest run number and
-    whether its message carries short links."""
+    """A campaign that may have reached contacts recently: its id, its latest run number,
+    whether its message carries short links, and its channels (`["sms"]` unless set)."""
 
     campaign_id: str
     run: int
     has_links: bool
+    channels: tuple[str, ...] = ("sms",)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -78,7 +79,7 @@ def campaigns_active_since(tenant_id: str, since: str) -> list[CampaignRun]:
             "attribute_exists(enqueuedAt) AND (enqueuedAt >= :since "
             "OR attribute_not_exists(completedAt) OR completedAt >= :since)"
         ),
-        "ProjectionExpression": "SK, #run, links",
+        "ProjectionExpression": "SK, #run, links, channels",
         "ExpressionAttributeNames": {"#run": "run"},
         "ExpressionAttributeValues": {
             ":pk": {"S": keys.campaign_partition(tenant_id)},
@@ -91,8 +92,10 @@ def campaigns_active_since(tenant_id: str, since: str) -> list[CampaignRun]:
         for item in got.get("Items", []):
             run = int(item.get("run", {}).get("N", "0"))
             links = item.get("links", {}).get("S", "[]")  # JSONAttribute: a JSON string
+            channels = tuple(str(c["S"]) for c in item.get("channels", {}).get("L", []) if "S" in c)
             if run > 0:
-                out.append(CampaignRun(item["SK"]["S"], run, links not in ("[]", "null", "")))
+                has_links = links not in ("[]", "null", "")
+                out.append(CampaignRun(item["SK"]["S"], run, has_links, channels or ("sms",)))
         if "LastEvaluatedKey" not in got:
             return out
         request["ExclusiveStartKey"] = got["LastEvaluatedKey"]
@@ -152,6 +155,12 @@ def claim(key: tuple[str, str], fields: Mapping[str, str]) -> bool:
 def release(key: tuple[str, str]) -> None:
     """Delete a claim item (its counting failed, so the retry counts it)."""
     _ddb().delete_item(TableName=_table(), Key={"PK": {"S": key[0]}, "SK": {"S": key[1]}})
+
+
+def existing(item_keys: Iterable[tuple[str, str]]) -> set[tuple[str, str]]:
+    """Which of the items exist (BatchGetItem of their keys only)."""
+    rows = _batch_get(item_keys, {"ProjectionExpression": "PK, SK"})
+    return {(item["PK"]["S"], item["SK"]["S"]) for item in rows}
 
 
 def exists(key: tuple[str, str]) -> bool:

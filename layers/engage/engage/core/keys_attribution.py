@@ -13,6 +13,17 @@ from __future__ import annotations
 
 ATTRIBUTION_COUNTER_SK = "CNT"
 ATTRIBUTION_TOTAL_SK = "TOTAL"
+SMS = "sms"
+
+
+def campaign_channel_message_key(sms_key: tuple[str, str], channel: str) -> tuple[str, str]:
+    """A recipient's campaign message item on `channel`, from their SMS message's key of the
+    same run (`message_key`): the SMS message keeps that key; a WhatsApp or e-mail message is
+    its sibling with the channel after the contact id (`SK=<run>#<contactId>#<channel>`: the
+    layout of campaigns on several channels, `keys_campaign_channels.channel_message_sk` on
+    branch h/mcampaigns; when both are merged this should call that builder)."""
+    pk, sk = sms_key
+    return pk, (sk if channel == SMS else f"{sk}#{channel}")
 
 
 def attribution_partition(tenant_id: str, campaign_id: str) -> str:
