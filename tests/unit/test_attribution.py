@@ -4,16 +4,14 @@ clicked the campaign's link within the conversion window counts as a conversion 
 revenue. Campaigns are created and sent for real (sandbox SMS), so the message items and
 clicks are the pipeline's own; replies arrive on the bus as `message.created` events.
 
-Until the integrations group's `engage.integrations.service.shopify_shop` is merged, the tests
-stand in for that one function (the shop -> (tenant, webhook secret) look-up) and nothing else.
+Shops are connected with the integrations group's `POST /integrations/shopify/configure`
+(the webhook secret in Secrets Manager, moto).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
-import sys
-import types
 import uuid
 from collections.abc import Callable
 from typing import Any
@@ -160,17 +158,16 @@ def test_a_reply_from_a_contact_the_campaign_did_not_reach_does_not_count(h, rep
 
 
 @pytest.fixture
-def shops(monkeypatch: pytest.MonkeyPatch) -> dict[str, tuple[str, str]]:
-    """The configured Shopify shops: domain -> (tenant id, webhook secret), behind the
-    integrations group's `shopify_shop` (a stand-in until that group is merged)."""
-    registry: dict[str, tuple[str, str]] = {}
-    try:
-        import engage.integrations.service as integrations
-    except ModuleNotFoundError:
-        integrations = types.ModuleType("engage.integrations.service")
-        monkeypatch.setitem(sys.modules, "engage.integrations.service", integrations)
-    monkeypatch.setattr(integrations, "shopify_shop", registry.get, raising=False)
-    return registry
+def shops(h: Any) -> Callable[..., None]:
+    """Connect a Shopify shop to a tenant as its owner would:
+    `POST /integrations/shopify/configure {shop_domain, webhook_secret}`."""
+
+    def connect(headers: dict[str, str], shop: str = SHOP, secret: str = SECRET) -> None:
+        body = {"shop_domain": shop, "webhook_secret": secret}
+        resp = h.client.post("/integrations/shopify/configure", headers=headers, json=body)
+        assert resp.status_code == 200, resp.text
+
+    return connect
 
 
 def order(order_id: int, email: str | None, total: str = "199.00", **extra: Any) -> bytes:
@@ -216,7 +213,7 @@ def test_a_signed_order_from_a_clicker_counts_with_its_revenue_once(h, shops):
     # Given a sent campaign with a link, which the first contact clicked a day later
     headers = h.register()
     tenant_id = tenant_of(h, headers)
-    shops[SHOP] = (tenant_id, SECRET)
+    shops(headers)
     c = sent_campaign(h, headers, 2, "Sale: https://shop.test/sale")
     at(days=1)
     click(h, c["contacts"][0]["phoneE164"])
@@ -231,6 +228,8 @@ def test_a_signed_order_from_a_clicker_counts_with_its_revenue_once(h, shops):
     got = campaign_attribution(tenant_id, c["id"])
     assert (got.conversions, got.revenue) == (1, {"EUR": "199.90"})
     assert tenant_attribution(tenant_id).revenue == {"EUR": "199.90"}
+    rows = h.client.get("/integrations/status", headers=headers).json()["integrations"]
+    assert next(i for i in rows if i["type"] == "shopify")["status"] == "connected"
     # And a second order adds its revenue exactly
     post_order(h, order(1002, None, "0.10", customer={"email": "p0@buyers.test"}), webhook_id="w2")
     got = campaign_attribution(tenant_id, c["id"])
@@ -240,7 +239,7 @@ def test_a_signed_order_from_a_clicker_counts_with_its_revenue_once(h, shops):
 def test_an_order_matched_by_phone_counts(h, shops):
     headers = h.register()
     tenant_id = tenant_of(h, headers)
-    shops[SHOP] = (tenant_id, SECRET)
+    shops(headers)
     c = sent_campaign(h, headers, 1, "Sale: https://shop.test/sale")
     click(h, c["contacts"][0]["phoneE164"])
     at(hours=2)
@@ -257,7 +256,7 @@ def test_an_order_matched_by_phone_counts(h, shops):
 def test_an_unsigned_or_wrongly_signed_order_is_a_401_and_changes_nothing(h, shops, shop, secret):
     headers = h.register()
     tenant_id = tenant_of(h, headers)
-    shops[SHOP] = (tenant_id, SECRET)
+    shops(headers)
     c = sent_campaign(h, headers, 1, "Sale: https://shop.test/sale")
     click(h, c["contacts"][0]["phoneE164"])
     resp = post_order(h, order(1001, "p0@buyers.test"), shop=shop, secret=secret)
@@ -270,7 +269,7 @@ def test_an_unsigned_or_wrongly_signed_order_is_a_401_and_changes_nothing(h, sho
 def test_an_order_from_a_contact_who_did_not_click_does_not_count(h, shops):
     headers = h.register()
     tenant_id = tenant_of(h, headers)
-    shops[SHOP] = (tenant_id, SECRET)
+    shops(headers)
     c = sent_campaign(h, headers, 2, "Sale: https://shop.test/sale")
     click(h, c["contacts"][0]["phoneE164"])
     at(hours=5)
@@ -283,7 +282,7 @@ def test_an_order_from_a_contact_who_did_not_click_does_not_count(h, shops):
 def test_an_order_more_than_5_days_after_the_click_does_not_count(h, shops):
     headers = h.register()
     tenant_id = tenant_of(h, headers)
-    shops[SHOP] = (tenant_id, SECRET)
+    shops(headers)
     c = sent_campaign(h, headers, 1, "Sale: https://shop.test/sale")
     click(h, c["contacts"][0]["phoneE164"])
     at(days=5, hours=1)
@@ -295,11 +294,12 @@ def test_another_tenants_shop_cannot_post_into_this_tenant(h, shops):
     # Given tenant A's contact clicked A's campaign, and tenant B configured its own shop
     a = h.register()
     a_id = tenant_of(h, a)
-    b_id = tenant_of(h, h.register("owner@other.test", "Other"))
-    shops[SHOP] = (a_id, SECRET)
+    b = h.register("owner@other.test", "Other")
+    b_id = tenant_of(h, b)
+    shops(a)
     c = sent_campaign(h, a, 1, "Sale: https://shop.test/sale")
     click(h, c["contacts"][0]["phoneE164"])
-    shops["other.myshopify.com"] = (b_id, "shpss_other")
+    shops(b, "other.myshopify.com", "shpss_other")
     # When B's shop posts an order by A's customer, signed with B's secret, as B and as A
     as_b = post_order(h, order(5, "p0@buyers.test"), "other.myshopify.com", "shpss_other")
     as_a = post_order(h, order(6, "p0@buyers.test"), SHOP, "shpss_other")
@@ -312,7 +312,7 @@ def test_another_tenants_shop_cannot_post_into_this_tenant(h, shops):
 
 def test_a_signed_body_that_is_not_an_order_is_a_400(h, shops):
     headers = h.register()
-    shops[SHOP] = (tenant_of(h, headers), SECRET)
+    shops(headers)
     for body in (b"not json", b'{"id": "x"}', order(1, None, "lots"), order(1, None, "-1")):
         resp = post_order(h, body)
         assert resp.status_code == 400, (body, resp.text)

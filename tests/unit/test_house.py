@@ -24,6 +24,8 @@ PORTS = {
     "channels/email_ses.py",  # SES v2 SendEmail
     "channels/voice_sandbox_queue.py",
     "system/probes.py",
+    "integrations/probes.py",  # provider checks: Twilio, SES, Chime, the table
+    "integrations/secrets_port.py",  # tenant channel credentials in Secrets Manager
     "voice/executions.py",
     "voice/tokens.py",
 }

@@ -17,7 +17,8 @@ the order when a recorded click time (`firstClickedAt`, `lastClickedAt`, written
 shortener) lies in [order time - window, order time]. The order time is its `created_at`
 (never later than now). Each (campaign, order) counts once, and the order once in the tenant's
 totals; Shopify redelivers an unanswered webhook with the same `X-Shopify-Webhook-Id` and order
-id, and the order's marker answers a redelivery without reading anything else.
+id, and the order's marker answers a redelivery without reading anything else. A verified
+delivery marks the Shopify integration's `last_sync` (`GET /integrations/status`).
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ from engage.core.errors import Unauthorized, ValidationFailed
 from engage.core.observability import logger
 from engage.core.phones import normalise_phone
 from engage.core.settings import get_settings
+from engage.integrations import service as integrations
 
 LINK_LOOKBACK = dt.timedelta(days=30)  # clicks are looked for on campaigns this recent
 MAX_REVENUE = Decimal("1e15")
@@ -55,9 +57,7 @@ def verified_tenant(shop_domain: str | None, signature: str | None, body: bytes)
     for every reason: no signature, no such shop, wrong signature)."""
     if not shop_domain or not signature:
         raise Unauthorized("Missing Shopify signature")
-    from engage.integrations.service import shopify_shop  # the integrations group's port
-
-    found = shopify_shop(shop_domain.strip().lower())
+    found = integrations.shopify_shop(shop_domain.strip().lower())
     if found is None:
         raise Unauthorized("Invalid Shopify signature")
     tenant_id, secret = found
@@ -130,6 +130,7 @@ def record_order(
     Unauthorized (401) before anything else, ValidationFailed (400) for a signed body that is
     not an order."""
     tenant_id = verified_tenant(shop_domain, signature, body)
+    integrations.mark_synced(tenant_id, "shopify")  # GET /integrations/status `last_sync`
     order, total = parse_order(body)
     order_id = str(order.id)
     marker = keys.order_marker_key(tenant_id, order_id)

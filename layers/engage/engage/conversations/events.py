@@ -4,12 +4,14 @@ issue 9 "The event backbone"). Images are deserialized by Powertools (numbers as
 - `conversation.created` on the INSERT of a conversation item; `conversation.updated` on a
   MODIFY that changes a public field. `data`: `{id, contact_id, channel, status, priority,
   assignee_id, labels, created_at, last_activity_at, unread_count, user_unread_count,
-  snoozed_until}` (`unread_count`: the team's unread count, as the console shows it;
-  `user_unread_count`: the end user's), plus `changes` on updates: the changed field names.
+  snoozed_until, first_response_seconds}` (`unread_count`: the team's unread count, as the
+  console shows it; `user_unread_count`: the end user's; `first_response_seconds`: null until
+  the first agent reply), plus `changes` on updates: the changed field names.
 - `message.created` on the INSERT of a message item: the message shape (`id,
   conversation_id, sender, sender_id, content, type, private, client_message_id, created_at,
-  delivered_at, read_at`) plus `contact_id`. Private notes are included with `private: true`:
-  consumers that serve end users must drop them.
+  delivered_at, read_at`) plus `contact_id` and `channel` (the conversation's channel when the
+  message was written; null for messages written before issue 10). Private notes are
+  included with `private: true`: consumers that serve end users must drop them.
 - `message.status_changed` on a MODIFY that sets `deliveredAt` or `readAt`:
   `{conversation_id, contact_id, message_id, status: delivered|read, by: user|agent, at}`
   (`by`: the side that marked it, the other side from the sender).
@@ -38,6 +40,7 @@ _CONVERSATION = {
     "unread_count": "unreadAgent",
     "user_unread_count": "unreadUser",
     "snoozed_until": "snoozedUntil",
+    "first_response_seconds": "firstResponseSeconds",
 }
 _COUNTS = {"unreadAgent", "unreadUser"}
 _MESSAGE = {
@@ -51,6 +54,7 @@ _MESSAGE = {
     "delivered_at": "deliveredAt",
     "read_at": "readAt",
     "contact_id": "contactId",
+    "channel": "channel",
 }
 _RECEIPTS = {"deliveredAt": "delivered", "readAt": "read"}
 

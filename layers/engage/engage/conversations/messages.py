@@ -76,6 +76,7 @@ def send(
     item = MessageItem(
         *keys.conversation_message_key(tenant_id, conversation_id, message_id),
         contact_id=conv.contact_id,
+        channel=conv.channel,
         sender=author.sender.value,
         sender_id=author.sender_id,
         content=body.content,

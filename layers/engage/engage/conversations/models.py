@@ -83,6 +83,7 @@ class MessageItem(BaseItem):
     so no end-user read path (sync included) can reach them."""
 
     contact_id = UnicodeAttribute(attr_name="contactId")
+    channel = UnicodeAttribute(null=True)  # the conversation's channel when it was written
     sender = UnicodeAttribute()
     sender_id = UnicodeAttribute(null=True, attr_name="senderId")
     content = UnicodeAttribute()

@@ -118,6 +118,16 @@ class Settings(BaseSettings):
     attribution_response_window_hours: int = Field(default=72, ge=1, le=24 * 30)
     attribution_conversion_window_days: int = Field(default=5, ge=1, le=90)
 
+    # Channels and integrations (issue 10; README "Channels and integrations"). Tenant
+    # credentials live in Secrets Manager as `<CHANNEL_SECRET_PREFIX>/<tenantId>/<channel>`
+    # (template.yaml sets `<stack>/channels` and scopes the IAM policy to it; without it:
+    # `engage/<stage>/channels`). A channel's provider check is reused this long, in seconds
+    # (stored on the channel's item with the check), and a provider call gives up after
+    # PROVIDER_PROBE_TIMEOUT_SECONDS.
+    channel_secret_prefix: str | None = None
+    channel_probe_ttl_seconds: int = Field(default=60, ge=0, le=3600)
+    provider_probe_timeout_seconds: float = Field(default=5.0, gt=0, le=30)
+
     @field_validator(
         "url_shortener_base_url", "public_base_url", "webhook_base_url", "console_base_url"
     )
@@ -137,6 +147,11 @@ class Settings(BaseSettings):
             return self.realtime_public_url.rstrip("/")
         scheme, _, rest = self.public_base_url.partition("://")
         return f"{'wss' if scheme == 'https' else 'ws'}://{rest}/v1/realtime"
+
+    @property
+    def channel_secrets_prefix(self) -> str:
+        """The Secrets Manager name prefix of tenant channel credentials."""
+        return (self.channel_secret_prefix or f"engage/{self.stage}/channels").rstrip("/")
 
     @property
     def origins(self) -> list[str]:
