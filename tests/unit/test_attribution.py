@@ -317,3 +317,20 @@ def test_a_signed_body_that_is_not_an_order_is_a_400(h, shops):
         resp = post_order(h, body)
         assert resp.status_code == 400, (body, resp.text)
         assert resp.json()["error"] == "validation_error"
+
+
+def test_a_campaign_on_several_channels_is_looked_up_on_each_channels_message():
+    # Given a campaign whose latest run is 3, sent on SMS and WhatsApp
+    from engage.attribution.service import candidate_messages
+    from engage.attribution.store import CampaignRun
+    from engage.core import keys
+
+    run = CampaignRun("C1", 3, has_links=True, channels=("sms", "whatsapp"))
+    # When a contact's candidate messages are listed
+    found = candidate_messages("t1", [run], ["k1"])
+    # Then they are the SMS message of runs 3 and 2 and their WhatsApp siblings
+    sks = sorted(sk for _, sk in found)
+    sms = keys.message_key("t1", "C1", 0, 3, "k1")[1]
+    assert len(found) == 4 and set(found.values()) == {"C1"}
+    assert f"{sms}#whatsapp" in sks and sms in sks
+    assert sks[0].startswith("0002#k1")
