@@ -242,7 +242,10 @@ def top_imports(target: Target, count: int = 30) -> list[tuple[int, int, str]]:
 # (and what the dependency itself needs), as the functions import them.
 COMPONENTS: dict[str, tuple[str, str]] = {
     "pydantic (BaseModel)": ("", "from pydantic import BaseModel"),
-    "pydantic-settings": ("from pydantic import BaseModel", "import pydantic_settings"),
+    "engage settings (plain pydantic model)": (
+        "from pydantic import BaseModel",
+        "import engage.core.settings",
+    ),
     "Powertools Logger/Metrics/Tracer + X-Ray": (
         "from pydantic import BaseModel",
         "import engage.core.observability",

@@ -295,9 +295,11 @@ class LocalRuntime(Workers):
     def build_app(self) -> Any:
         """Every group's routes and /_local, each request logged on one line (requestlog)."""
         from local.pages import console_router, local_router
+        from local.pages_video import video_local_router
         from local.requestlog import RequestLog
 
-        app = build_http_app(self.functions, [local_router, console_router])
+        routers = [local_router, console_router, video_local_router]
+        app = build_http_app(self.functions, routers)
         if "RealtimeFunction" in self.functions:
             from local.realtime import Sockets, realtime_router
 

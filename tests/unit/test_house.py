@@ -22,6 +22,7 @@ PORTS = {
     "realtime/push.py",  # API Gateway @connections
     "channels/twilio_sms.py",  # Twilio's auth token from Secrets Manager
     "channels/email_ses.py",  # SES v2 SendEmail
+    "channels/chime_video.py",  # Amazon Chime SDK Meetings
     "channels/voice_sandbox_queue.py",
     "system/probes.py",
     "integrations/probes.py",  # provider checks: Twilio, SES, Chime, the table

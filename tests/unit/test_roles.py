@@ -61,6 +61,9 @@ REQUIRED: dict[tuple[str, str], str] = {
     ("POST", "/admin/api/conversations/{conversation_id}/messages"): "agent",
     ("POST", "/admin/api/conversations/{conversation_id}/delivered"): "agent",
     ("POST", "/admin/api/conversations/{conversation_id}/read"): "agent",
+    # video sessions (issue 10): agents start and end the sessions they hold with customers
+    ("POST", "/video/sessions"): "agent",
+    ("POST", "/video/sessions/{session_id}/end"): "agent",
 }
 
 

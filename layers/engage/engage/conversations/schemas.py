@@ -38,12 +38,15 @@ class Priority(StrEnum):
 
 
 class Channel(StrEnum):
-    """The channel a conversation is on now (DESIGN.md section 2); `/v1/*` makes `chat`."""
+    """The channel a conversation is on now (DESIGN.md section 2; seed 003's channel types);
+    `/v1/*` makes `chat`, a video session (engage/video) `video`."""
 
     CHAT = "chat"
     SMS = "sms"
     WHATSAPP = "whatsapp"
     EMAIL = "email"
+    VOICE = "voice"
+    VIDEO = "video"
 
 
 class Sender(StrEnum):

@@ -68,6 +68,13 @@ class PayloadTooLarge(EngageError):
     code, status = "payload_too_large", 413
 
 
+class ProviderFailed(EngageError):
+    """502: a provider (Amazon Chime SDK, ...) refused or failed the call; nothing was kept.
+    `details.reason` is the provider's error code (never a credential)."""
+
+    code, status = "provider_error", 502
+
+
 class RateLimited(EngageError):
     """429: too many requests; `retry_after` seconds until the window resets."""
 

@@ -386,3 +386,4 @@ def owner_count_key(tenant_id: str) -> tuple[str, str]:
 from engage.core.keys_attribution import *  # noqa: E402, F403 (issue 10 attribution keys)
 from engage.core.keys_chat import *  # noqa: E402, F403 (issue 9 chat keys, as keys.<name>)
 from engage.core.keys_integrations import *  # noqa: E402, F403 (issue 10 channels)
+from engage.core.keys_video import *  # noqa: E402, F403 (issue 10 video keys, as keys.<name>)

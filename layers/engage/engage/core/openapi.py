@@ -50,6 +50,7 @@ DESCRIPTIONS = {
     "`Idempotency-Key` was used with another request.",
     413: "`payload_too_large`: the upload is larger than the configured limit.",
     429: "`rate_limited`: too many requests; `Retry-After` gives the seconds to wait.",
+    502: "`provider_error`: the provider refused or failed; `details.reason` is its code.",
 }
 
 

@@ -7,17 +7,35 @@ fails at start, not on the first request.
 
 from __future__ import annotations
 
+import os
+from collections.abc import Mapping
 from functools import lru_cache
 from typing import Literal
 
-from pydantic import Field, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 
-class Settings(BaseSettings):
-    """Engage configuration from the environment (see README.md "Configuration")."""
+class Settings(BaseModel):
+    """Engage configuration from the environment (see README.md "Configuration").
 
-    model_config = SettingsConfigDict(env_prefix="", case_sensitive=False, extra="ignore")
+    A field `foo_bar` is read from `FOO_BAR` (or its alias), case-insensitively; values are
+    validated and converted by pydantic (`"1000"` -> 1000). A plain model rather than
+    pydantic-settings, which added a third of `import boto3` to every cold start (issue 8,
+    section 6) for sources Engage does not use (dotenv files, secrets directories, CLI)."""
+
+    model_config = ConfigDict(extra="ignore", populate_by_name=False, frozen=False)
+
+    @classmethod
+    def from_environ(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        """Read every field from `environ` (default `os.environ`); raises pydantic's
+        ValidationError for a missing resource name or a value out of range."""
+        env = {k.upper(): v for k, v in (os.environ if environ is None else environ).items()}
+        values: dict[str, str] = {}
+        for name, field in cls.model_fields.items():
+            key = (field.alias or name).upper()
+            if key in env:
+                values[field.alias or name] = env[key]
+        return cls.model_validate(values)
 
     stage: Literal["local", "dev", "staging", "prod"] = "local"
     aws_region: str = Field(default="us-east-1", alias="AWS_REGION")
@@ -128,6 +146,11 @@ class Settings(BaseSettings):
     channel_probe_ttl_seconds: int = Field(default=60, ge=0, le=3600)
     provider_probe_timeout_seconds: float = Field(default=5.0, gt=0, le=30)
 
+    # Video sessions (issue 10 "video"; README "Video sessions"): meetings of the sandbox or of
+    # Amazon Chime SDK Meetings, in VIDEO_MEDIA_REGION (a Chime media region; else AWS_REGION).
+    video_provider: Literal["sandbox", "chime"] = "sandbox"
+    video_media_region: str | None = None
+
     @field_validator(
         "url_shortener_base_url", "public_base_url", "webhook_base_url", "console_base_url"
     )
@@ -162,4 +185,4 @@ class Settings(BaseSettings):
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
     """The process's settings, read once (tests call `get_settings.cache_clear()`)."""
-    return Settings()  # type: ignore[call-arg]
+    return Settings.from_environ()

@@ -32,6 +32,7 @@ class EventType(StrEnum):
     CONTACT_CONSENT_CHANGED = "contact.consent_changed"
     CAMPAIGN_PROGRESS = "campaign.progress"
     CALL_COMPLETED = "call.completed"
+    VIDEO_ENDED = "video.ended"
 
 
 class DomainEvent(BaseModel):
