@@ -1,5 +1,6 @@
 """webhooks group: inbound SMS provider callbacks (issue 2), voice call-status callbacks
-(issue 3) and WhatsApp messages and status callbacks (issue 10), signatures verified first.
+(issue 3), WhatsApp messages and status callbacks and Shopify's `orders/create` (issue 10),
+signatures verified first.
 
 The routes are plain `def` (they call DynamoDB, SQS and Step Functions, which block): only the
 form is read by an async dependency, on the event loop, before the route runs in the thread
@@ -15,9 +16,13 @@ from fastapi import APIRouter, Depends, Header, Request
 from fastapi.responses import Response
 from twilio.twiml.messaging_response import MessagingResponse
 
+from engage.attribution.conversions import record_order
+from engage.attribution.schemas import ShopifyOrderReceiptResponse
 from engage.core.envelope import ok
+from engage.core.errors import Unauthorized, ValidationFailed
 from engage.core.handlers import http_handler
 from engage.core.http import create_app
+from engage.core.openapi import error_responses
 from engage.core.settings import get_settings
 from engage.voice.callbacks import status_callback as voice_status_callback
 from engage.voice.public import VoiceCallbackResponse
@@ -27,6 +32,7 @@ from engage.webhooks.public import WebhookReceiptResponse
 sms_router = APIRouter(prefix="/webhooks/sms", tags=["webhooks"])
 voice_router = APIRouter(prefix="/webhooks/voice", tags=["webhooks"])
 whatsapp_router = APIRouter(prefix="/webhooks", tags=["webhooks"])
+shopify_router = APIRouter(prefix="/webhooks/shopify", tags=["webhooks"])
 Signature = Annotated[str, Header(alias="X-Twilio-Signature")]
 TWIML = {200: {"content": {"application/xml": {}}, "description": "TwiML (a reply or nothing)"}}
 
@@ -38,6 +44,14 @@ async def _form(request: Request) -> dict[str, str]:
 
 
 Form = Annotated[dict[str, str], Depends(_form)]
+
+
+async def _raw_body(request: Request) -> bytes:
+    """The request's bytes as sent (Shopify signs the raw body)."""
+    return await request.body()
+
+
+RawBody = Annotated[bytes, Depends(_raw_body)]
 
 
 def _public_base(request: Request) -> str:
@@ -115,11 +129,29 @@ def whatsapp_status(
     _verified(provider, request, params, signature)
     result = whatsapp.status_callback(provider, params, request.query_params.get("ref"))
     return WebhookReceiptResponse.model_validate(ok(result))
+@shopify_router.post(
+    "/orders",
+    response_model=ShopifyOrderReceiptResponse,
+    responses=error_responses(Unauthorized, ValidationFailed),
+)
+def shopify_order(
+    body: RawBody,
+    hmac_sha256: Annotated[str | None, Header(alias="X-Shopify-Hmac-Sha256")] = None,
+    shop_domain: Annotated[str | None, Header(alias="X-Shopify-Shop-Domain")] = None,
+    webhook_id: Annotated[str | None, Header(alias="X-Shopify-Webhook-Id")] = None,
+) -> ShopifyOrderReceiptResponse:
+    """Shopify `orders/create`: counted as a conversion of each campaign whose short link the
+    buyer clicked within ATTRIBUTION_CONVERSION_WINDOW_DAYS (engage/attribution/conversions.py);
+    idempotent on the order id (Shopify redelivers). Unsigned, wrongly signed or from an
+    unknown shop: 401, nothing changes; a signed body that is not an order: 400."""
+    receipt = record_order(shop_domain, hmac_sha256, webhook_id, body)
+    return ShopifyOrderReceiptResponse(data=receipt)
 
 
 router = APIRouter()
 router.include_router(sms_router)
 router.include_router(voice_router)
 router.include_router(whatsapp_router)
+router.include_router(shopify_router)
 app = create_app("webhooks", [router])
 handler = http_handler(app)

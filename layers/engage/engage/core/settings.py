@@ -153,6 +153,11 @@ class Settings(BaseModel):
     ses_events_topic_arn: str | None = None
     email_unsubscribe_mailto: str | None = None
     email_thread_ttl_days: int = Field(default=365, ge=1, le=3650)
+    # Campaign attribution (issue 10; engage/attribution): a customer's message within this
+    # many hours after a campaign's message reached them is a response to the campaign; an
+    # order within this many days after they clicked its link is a conversion.
+    attribution_response_window_hours: int = Field(default=72, ge=1, le=24 * 30)
+    attribution_conversion_window_days: int = Field(default=5, ge=1, le=90)
 
     # Channels and integrations (issue 10; README "Channels and integrations"). Tenant
     # credentials live in Secrets Manager as `<CHANNEL_SECRET_PREFIX>/<tenantId>/<channel>`

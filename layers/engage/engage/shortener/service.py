@@ -2,14 +2,15 @@
 
 A token is the message's 8-character link token plus one base62 character for the link's
 position in the campaign message. Only URLs stored on the campaign at creation can be reached,
-and the click is counted against the campaign and the message (which names the contact).
+and the click is counted against the campaign and the message (which names the contact), with
+its time on the message (`firstClickedAt`, `lastClickedAt`: conversion attribution's window).
 """
 
 from __future__ import annotations
 
 from engage.campaigns import stats
 from engage.campaigns.compose import TOKEN_LENGTH
-from engage.core import ids, keys
+from engage.core import clock, ids, keys
 from engage.core.errors import NotFound
 from engage.shortener import store
 
@@ -30,6 +31,6 @@ def resolve_click(token: str) -> str:
     links = store.campaign_links(tenant_id, campaign_id)
     if links is None or index >= len(links):
         raise NotFound("Link not found")
-    store.count_click(*message)  # a message expired meanwhile still redirects
+    store.count_click(*message, clock.now_iso())  # a message expired meanwhile still redirects
     stats.add_campaign_counts(tenant_id, campaign_id, clicks=1)
     return links[index]
