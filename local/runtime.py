@@ -19,20 +19,16 @@ Nothing is seeded: `make demo` walks the main job against it.
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
-import signal
-import sys
 import threading
 import time
 from pathlib import Path
 from typing import Any
 
-from local import s3_notifications
 from local.cfn import ACCOUNT, REGION, ROOT, Resolver, load_template, table_definitions
-from local.functions import LocalFunction, build_http_app, template_functions
-from local.state import Snapshots, load_secrets, lock_state_dir, reset, state_dir
+from local.functions import LocalFunction, template_functions
+from local.state import Snapshots, load_secrets
 from local.streams import stream_sources
 from local.workers import Workers
 
@@ -295,5 +291,3 @@ class LocalRuntime(Workers):
     # -- HTTP ----------------------------------------------------------------------------------
     def build_app(self) -> Any:
         """Every group's routes and /_local, each request logged on one line (requestlog)."""
-        from local.pages import console_router, local_router
-        from local.pages_email import email_router

@@ -129,6 +129,8 @@ def whatsapp_status(
     _verified(provider, request, params, signature)
     result = whatsapp.status_callback(provider, params, request.query_params.get("ref"))
     return WebhookReceiptResponse.model_validate(ok(result))
+
+
 @shopify_router.post(
     "/orders",
     response_model=ShopifyOrderReceiptResponse,

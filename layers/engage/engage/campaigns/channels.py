@@ -85,9 +85,13 @@ def set_channels(
 
 
 def attribution(tenant_id: str, campaign_id: str) -> tuple[int | None, int | None]:
-    """`(responses, conversions)` of the campaign, or `(None, None)` until attribution
-    (`engage.attribution.service.campaign_attribution`, branch h/attribution) is wired."""
-    return None, None
+    """`(responses, conversions)` of the campaign from its attribution counters
+    (`engage.attribution.service.campaign_attribution`: replies within the response window,
+    Shopify orders from clickers within the conversion window)."""
+    from engage.attribution.service import campaign_attribution
+
+    counted = campaign_attribution(tenant_id, campaign_id)
+    return counted.responses, counted.conversions
 
 
 def omnichannel(tenant_id: str, campaign_id: str) -> CampaignOmnichannelPublic:
