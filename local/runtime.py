@@ -19,16 +19,20 @@ Nothing is seeded: `make demo` walks the main job against it.
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
+import signal
+import sys
 import threading
 import time
 from pathlib import Path
 from typing import Any
 
+from local import s3_notifications
 from local.cfn import ACCOUNT, REGION, ROOT, Resolver, load_template, table_definitions
-from local.functions import LocalFunction, template_functions
-from local.state import Snapshots, load_secrets
+from local.functions import LocalFunction, build_http_app, template_functions
+from local.state import Snapshots, load_secrets, lock_state_dir, reset, state_dir
 from local.streams import stream_sources
 from local.workers import Workers
 
@@ -291,3 +295,113 @@ class LocalRuntime(Workers):
     # -- HTTP ----------------------------------------------------------------------------------
     def build_app(self) -> Any:
         """Every group's routes and /_local, each request logged on one line (requestlog)."""
+        from local.pages import console_router, local_router
+        from local.pages_email import email_router
+        from local.pages_video import video_local_router
+        from local.pages_whatsapp import whatsapp_local_router
+        from local.requestlog import RequestLog
+
+        routers = [
+            local_router,
+            console_router,
+            video_local_router,
+            whatsapp_local_router,
+            email_router,
+        ]
+        app = build_http_app(self.functions, routers)
+        if "RealtimeFunction" in self.functions:
+            from local.realtime import Sockets, realtime_router
+
+            self.sockets = Sockets()
+            app.include_router(
+                realtime_router(self.functions["RealtimeFunction"], self.sockets, self.port)
+            )
+        app.add_middleware(RequestLog)
+        return app
+
+
+def main(argv: list[str] | None = None) -> None:
+    """`make dev`: start the embedded AWS, provision it from template.yaml, put back the state
+    kept in the state directory, serve every group; on Ctrl-C or SIGTERM save the state."""
+    import warnings
+
+    # Metrics are off locally; Powertools still warns on every invocation without metrics.
+    warnings.filterwarnings("ignore", message="No application metrics to publish")
+    parser = argparse.ArgumentParser(description="Engage local runtime")
+    parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "3000")))
+    parser.add_argument("--moto-port", type=int, default=int(os.environ.get("MOTO_PORT", "5005")))
+    parser.add_argument(
+        "--state-dir",
+        help="where data is kept between runs (default: LOCAL_STATE_DIR, else .local-state/)",
+    )
+    parser.add_argument("--reset", action="store_true", help="forget the kept data and start empty")
+    args = parser.parse_args(argv)
+    directory = state_dir(args.state_dir)
+    lock_state_dir(directory)
+    if args.reset:
+        reset(directory)
+        print(f"[local] {directory} cleared: starting empty", flush=True)
+    for port in (args.port, args.moto_port):
+        _check_free(port)
+    runtime = LocalRuntime(args.port, args.moto_port, directory)
+    runtime.start_moto()
+    os.environ.update(runtime.provision())
+    from engage.core.settings import get_settings
+
+    get_settings.cache_clear()
+    restored = runtime.snapshots.restore()
+    s3_notifications.install(runtime.template, runtime.resolver)  # after restore: no replays
+    if restored:
+        print(
+            f"[local] restored from {directory}: "
+            + ", ".join(f"{n} {kind}" for kind, n in restored.items()),
+            flush=True,
+        )
+    app = runtime.build_app()
+    runtime.start_workers()
+    runtime.snapshots.resume()
+    print(
+        f"Engage local runtime on http://127.0.0.1:{args.port}  (API docs: /docs, "
+        f"outbox: /_local/outbox, embedded AWS: http://127.0.0.1:{args.moto_port}, "
+        f"data kept in {directory})",
+        flush=True,
+    )
+    import uvicorn
+
+    # uvicorn stops serving on SIGINT/SIGTERM, then raises the signal again with the handler
+    # found at start: for SIGTERM make that an exit, so the state is saved below as on Ctrl-C.
+    signal.signal(signal.SIGTERM, _exit_on_signal)
+    try:
+        uvicorn.run(app, host="127.0.0.1", port=args.port, log_level="warning")
+    except KeyboardInterrupt:
+        pass
+    finally:
+        runtime.shutdown()
+        # Step Functions executions run on moto's own (non-daemon) threads: end the process
+        # now, or it would linger, still holding MOTO_PORT and still dispatching.
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(0)
+
+
+def _exit_on_signal(signum: int, frame: Any) -> None:
+    raise SystemExit(128 + signum)
+
+
+def _check_free(port: int) -> None:
+    """Exit with a message when something already listens on `port` (another runtime?)."""
+    import socket
+
+    with socket.socket() as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the servers do
+        try:
+            s.bind(("127.0.0.1", port))
+        except OSError:
+            raise SystemExit(
+                f"Port {port} is in use: is another `make dev` running? Stop it, or choose "
+                f"other ports (PORT=3001 MOTO_PORT=5006 make dev)."
+            ) from None
+
+
+if __name__ == "__main__":
+    main()
