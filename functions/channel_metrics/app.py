@@ -1,6 +1,6 @@
 """The channel metrics consumer: the bus's rule puts `conversation.created`,
-`conversation.updated`, `message.created` and `call.completed` on an SQS queue; each record's
-domain event moves the tenant's per-channel counters, idempotent on the event id
+`conversation.updated`, `message.created`, `call.completed` and `video.ended` on an SQS queue;
+each record's domain event moves the tenant's per-channel counters, idempotent on the event id
 (engage/integrations/consumer.py; the handler: engage/events/consumer.py).
 """
 

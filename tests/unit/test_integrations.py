@@ -665,3 +665,24 @@ def test_provider_tests_are_rate_limited_per_tenant(h, twilio, monkeypatch, froz
     ]
     assert codes == [200, 200, 429]
     assert h.client.post("/integrations/twilio/test", headers=other, json=body).status_code == 200
+
+
+def test_ended_video_sessions_count_as_video_sessions_and_minutes(h, metrics_queue):
+    owner = h.register()
+    t = tenant_of(h, owner)
+    assert configure(h, owner, "video").status_code == 200
+    ended = [
+        event(
+            t,
+            EventType.VIDEO_ENDED,
+            "2026-12-02T09:00:00.000Z",
+            session_id=f"v{i}",
+            duration_seconds=seconds,
+            minutes=minutes,
+        )
+        for i, (seconds, minutes) in enumerate(((61, 2), (30, 1)))
+    ]
+    bus.publish([*ended, ended[0]])  # one delivered twice
+    run_consumer(h, metrics_queue)
+    video = channels(h, owner)["video"]["metrics"]
+    assert video == {"active_sessions": None, "total_sessions": 2, "total_minutes": 3.0}

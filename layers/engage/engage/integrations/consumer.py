@@ -13,7 +13,8 @@ conversation, message and call events -> per-tenant, per-channel counters (model
   sample on the conversation's channel (the mean is `response_time`);
 - `message.created` (notes excluded): a message on its `channel` (older events without one:
   the conversation's channel as last counted, else as stored);
-- `call.completed` (engage/voice/events.py): a voice call ended and its `talk_seconds`.
+- `call.completed` (engage/voice/events.py): a voice call ended and its `talk_seconds`;
+- `video.ended` (engage/video/events.py): a video session ended and its `minutes`.
 
 Idempotent on the event id: each kind of write claims the event first (`events/seen.py`) and
 gives the claim back if the write fails, so a retry counts it once.
@@ -149,4 +150,8 @@ def count(event: DomainEvent) -> bool:
         talk = _number(event.data.get("talk_seconds")) or 0.0
         deltas = {"calls": 1.0, "talk_seconds": max(0.0, talk)}
         return _once(CONSUMER, event, lambda: store.add_metrics(tenant, "voice", deltas))
+    if event.type is EventType.VIDEO_ENDED:
+        minutes = max(0.0, _number(event.data.get("minutes")) or 0.0)
+        video = {"sessions": 1.0, "minutes": minutes}
+        return _once(CONSUMER, event, lambda: store.add_metrics(tenant, "video", video))
     return False

@@ -37,7 +37,8 @@ class ChannelConfigItem(BaseItem):
 class ChannelMetricsItem(BaseItem):
     """`PK=T#<t>#CHM`, `SK=<channel>`: counters the metrics consumer ADDs (absent = 0):
     sessions started, active sessions, messages, first-response samples and their sum
-    (seconds), calls ended and their talk seconds."""
+    (seconds), calls ended and their talk seconds; video: ended sessions (`sessions`) and their
+    `minutes`."""
 
     sessions = NumberAttribute(default=0)
     active_sessions = NumberAttribute(default=0, attr_name="activeSessions")
@@ -46,6 +47,7 @@ class ChannelMetricsItem(BaseItem):
     response_seconds = NumberAttribute(default=0, attr_name="responseSeconds")
     calls = NumberAttribute(default=0)
     talk_seconds = NumberAttribute(default=0, attr_name="talkSeconds")
+    minutes = NumberAttribute(default=0)  # video: whole minutes of ended sessions
 
 
 class ChannelSessionItem(BaseItem):

@@ -129,11 +129,12 @@ class VoiceMetricsPublic(PublicModel):
 
 
 class VideoMetricsPublic(PublicModel):
-    """Video counters: null until video sessions report events (nothing counts them yet)."""
+    """Video counters: `total_sessions` (sessions ended), `total_minutes` (their minutes, each
+    rounded up), `active_sessions` null (no event reports a session's start)."""
 
     active_sessions: int | None = None
-    total_sessions: int | None = None
-    total_minutes: float | None = None
+    total_sessions: int
+    total_minutes: float
 
 
 class ChannelPublic(PublicModel):

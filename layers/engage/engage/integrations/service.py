@@ -184,7 +184,7 @@ def metrics_of(
     if channel is ChannelType.VOICE:
         return views.voice_metrics(item, active_calls(tenant_id))
     if channel is ChannelType.VIDEO:
-        return views.video_metrics()
+        return views.video_metrics(item)
     return views.messaging_metrics(item)
 
 

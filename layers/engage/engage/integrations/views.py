@@ -101,6 +101,10 @@ def voice_metrics(item: ChannelMetricsItem | None, active_calls: int | None) -> 
     )
 
 
-def video_metrics() -> VideoMetricsPublic:
-    """Nothing counts video sessions yet: every figure is unknown (null)."""
-    return VideoMetricsPublic()
+def video_metrics(item: ChannelMetricsItem | None) -> VideoMetricsPublic:
+    """The video counters (from `video.ended`); sessions in progress are not known."""
+    return VideoMetricsPublic(
+        active_sessions=None,
+        total_sessions=int(_n(item, "sessions")),
+        total_minutes=_n(item, "minutes"),
+    )
