@@ -306,7 +306,7 @@ def test_an_sms_campaign_answers_the_seed_shapes_before_it_sends(h):
         "campaign_id": c["id"],
         "name": "Summer Sale",
         "channels": ["sms"],
-        "metrics": {"total_sent": 0, "responses": None, "conversions": None},
+        "metrics": {"total_sent": 0, "responses": 0, "conversions": 0},
     }
     body = {"channels": ["whatsapp", "email"], "settings": SETTINGS}
     got = h.client.put(f"/campaigns/{c['id']}/channels", headers=headers, json=body).json()

@@ -155,7 +155,7 @@ def test_delivery_receipts_update_the_message_and_the_counters_once(h, twilio_en
     from engage.core.settings import get_settings
 
     monkeypatch.setattr(registry, "sms_adapter", lambda: TwilioSms(get_settings(), Stub()))
-    monkeypatch.setattr("engage.campaigns.sender.sms_adapter", registry.sms_adapter)
+    monkeypatch.setattr("engage.campaigns.channel_send.sms_adapter", registry.sms_adapter)
     headers = h.register()
     h.contact(headers, "+12015550123")
     h.contact(headers, "+12015550124")

@@ -68,7 +68,7 @@ class Paged(PublicModel, Generic[T]):
 
 class ErrorCode(StrEnum):
     """The machine-readable `error` of the error envelope (DESIGN.md section 3), one per status:
-    400, 401, 402, 403, 404, 409, 413, 429 and 500."""
+    400, 401, 402, 403, 404, 409, 413, 429, 500 and 502 (a provider refused or failed)."""
 
     VALIDATION_ERROR = "validation_error"
     UNAUTHORIZED = "unauthorized"
@@ -79,6 +79,7 @@ class ErrorCode(StrEnum):
     PAYLOAD_TOO_LARGE = "payload_too_large"
     RATE_LIMITED = "rate_limited"
     INTERNAL_ERROR = "internal_error"
+    PROVIDER_ERROR = "provider_error"
 
 
 class ErrorBody(PublicModel):
