@@ -139,13 +139,21 @@ def reply(
     """An agent's reply (or, with `private`, an internal note): `(message, created)`. In an
     SMS or WhatsApp conversation the reply also goes out through that channel
     (`outbound.py`): a reply the channel may not carry (outside the WhatsApp window, to an
-    opted-out contact) is a Conflict, and nothing is written or sent."""
+    opted-out contact) is a Conflict, and nothing is written or sent. In an e-mail
+    conversation it is e-mailed, threaded (`engage/email/replies.py`)."""
     conv = conversation(tenant_id, conversation_id)
     plan = outbound.plan(tenant_id, conv, body)
+    by_email = conv.channel == Channel.EMAIL and not body.private
+    if by_email:
+        from engage.email import replies  # only e-mail conversations load the e-mail code
+
+        replies.check_reply(tenant_id, conv)
     author = messages.Author(sender=Sender.AGENT, sender_id=member_id, guard=member_id)
     item, created = messages.send(tenant_id, conv, author, body, private=body.private)
     if plan is not None:
         item = outbound.deliver(tenant_id, conv, item, plan)
+    elif by_email and created:  # a replayed reply (same client_message_id) is not re-sent
+        replies.send_reply(tenant_id, conv, item)
     return message_public(item), created
 
 
