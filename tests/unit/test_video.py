@@ -330,11 +330,11 @@ def test_unknown_ids_are_404_and_a_conversation_on_another_channel_is_a_400(h):
     assert h.client.get("/video/sessions?cursor=zzz", headers=headers).status_code == 400
     # A chat conversation of the same customer is not a video conversation
     from engage.contacts import store as contacts
-    from engage.conversations.contact_channel import start_for_contact
     from engage.conversations.schemas import Channel
+    from engage.conversations.service import open_conversation
 
     tenant_id = _me(h, headers)["tenant"]["id"]
-    chat = start_for_contact(tenant_id, contacts.get(tenant_id, customer["id"]), Channel.CHAT)
+    chat = open_conversation(tenant_id, contacts.get(tenant_id, customer["id"]), Channel.CHAT)
     chat_id = keys.parse_conversation_partition(chat.pk)[1]
     body = {"customer_id": customer["id"], "conversation_id": chat_id}
     resp = h.client.post("/video/sessions", headers=headers, json=body)

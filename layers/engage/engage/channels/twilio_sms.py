@@ -39,21 +39,39 @@ def verify_signature(auth_token: str, url: str, params: dict[str, str], signatur
     return bool(signature) and RequestValidator(auth_token).validate(url, params, signature)
 
 
+def twilio_client(settings: Settings, http_client: Any = None) -> Any:
+    """The Twilio REST client of the platform's account (`TWILIO_ACCOUNT_SID` and its auth
+    token); `http_client` lets tests replace HTTP below the SDK. Raises RuntimeError when the
+    account is not configured."""
+    if not settings.twilio_account_sid:
+        raise RuntimeError("TWILIO_ACCOUNT_SID must be set for the twilio provider")
+    from twilio.rest import Client  # the REST client is heavy: only senders load it
+
+    trace_requests()
+    return Client(settings.twilio_account_sid, twilio_auth_token(settings), http_client=http_client)
+
+
+def create_message(client: Any, kwargs: dict[str, Any]) -> SendResult:
+    """One Programmable Messaging `messages.create` call (SMS and WhatsApp share it): `sent`
+    with the message SID, or `failed` with Twilio's `<code> <message>` (200 characters at most)
+    for a TwilioRestException."""
+    from twilio.base.exceptions import TwilioRestException
+
+    try:
+        created = client.messages.create(**kwargs)
+    except TwilioRestException as exc:
+        return SendResult("failed", None, f"{exc.code} {exc.msg}"[:200])
+    return SendResult("sent", created.sid)
+
+
 class TwilioSms:
     """Sends through Twilio; `http_client` lets tests replace HTTP below the SDK."""
 
     name = "twilio"
 
     def __init__(self, settings: Settings, http_client: Any = None) -> None:
-        if not settings.twilio_account_sid:
-            raise RuntimeError("TWILIO_ACCOUNT_SID must be set for the twilio provider")
-        from twilio.rest import Client  # the REST client is heavy: only senders load it
-
-        trace_requests()
         self.settings = settings
-        self.client = Client(
-            settings.twilio_account_sid, twilio_auth_token(settings), http_client=http_client
-        )
+        self.client = twilio_client(settings, http_client)
 
     def send(self, message: OutboundSms) -> SendResult:
         """One `messages.create` call; a TwilioRestException becomes a `failed` result."""
@@ -67,13 +85,7 @@ class TwilioSms:
             kwargs["messaging_service_sid"] = self.settings.twilio_messaging_service_sid
         else:
             kwargs["from_"] = message.sender or self.settings.twilio_from_number
-        from twilio.base.exceptions import TwilioRestException
-
-        try:
-            created = self.client.messages.create(**kwargs)
-        except TwilioRestException as exc:
-            return SendResult("failed", None, f"{exc.code} {exc.msg}"[:200])
-        return SendResult("sent", created.sid)
+        return create_message(self.client, kwargs)
 
     def flush(self) -> list[Receipt]:
         """Twilio's receipts arrive on the status webhook."""

@@ -17,9 +17,8 @@ from typing import Any
 from urllib.parse import quote
 
 from engage.channels.base import Receipt, SendResult
-from engage.channels.twilio_sms import twilio_auth_token
+from engage.channels.twilio_sms import create_message, twilio_client
 from engage.channels.whatsapp_base import OutboundWhatsApp
-from engage.core.observability import trace_requests
 from engage.core.settings import Settings
 
 PREFIX = "whatsapp:"
@@ -43,15 +42,8 @@ class TwilioWhatsApp:
     name = "twilio"
 
     def __init__(self, settings: Settings, http_client: Any = None) -> None:
-        if not settings.twilio_account_sid:
-            raise RuntimeError("TWILIO_ACCOUNT_SID must be set for the twilio provider")
-        from twilio.rest import Client  # the REST client is heavy: only senders load it
-
-        trace_requests()
         self.settings = settings
-        self.client = Client(
-            settings.twilio_account_sid, twilio_auth_token(settings), http_client=http_client
-        )
+        self.client = twilio_client(settings, http_client)
 
     def send(self, message: OutboundWhatsApp) -> SendResult:
         """One `messages.create` call; a TwilioRestException becomes a `failed` result."""
@@ -76,13 +68,7 @@ class TwilioWhatsApp:
             )
         else:
             return SendResult("failed", None, NO_SENDER)
-        from twilio.base.exceptions import TwilioRestException
-
-        try:
-            created = self.client.messages.create(**kwargs)
-        except TwilioRestException as exc:
-            return SendResult("failed", None, f"{exc.code} {exc.msg}"[:200])
-        return SendResult("sent", created.sid)
+        return create_message(self.client, kwargs)
 
     def flush(self) -> list[Receipt]:
         """Twilio's receipts arrive on the status webhook."""

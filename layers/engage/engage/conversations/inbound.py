@@ -28,6 +28,7 @@ import re
 from engage.contacts import store as contact_store
 from engage.contacts.models import ContactItem
 from engage.conversations import messages, service, store
+from engage.conversations.contact_channel import latest_on_channel
 from engage.conversations.models import ConversationItem, MessageItem
 from engage.conversations.schemas import (
     CLIENT_ID_PATTERN,
@@ -38,8 +39,6 @@ from engage.conversations.schemas import (
 )
 from engage.core.errors import NotFound, ValidationFailed
 
-RECENT = 25
-"""How many of the contact's newest conversations are looked through for one on the channel."""
 _CLIENT_ID = re.compile(CLIENT_ID_PATTERN)
 
 
@@ -61,17 +60,6 @@ def _text(content: str) -> str:
     if not clean.strip():
         raise ValidationFailed("An inbound message needs text", {"content": "blank"})
     return clean[:MAX_CONTENT]
-
-
-def latest_on_channel(tenant_id: str, contact_id: str, channel: Channel) -> ConversationItem | None:
-    """The contact's newest conversation on `channel` among its RECENT newest, or None."""
-    ids = store.contact_conversation_ids(tenant_id, contact_id, None, RECENT)
-    found = store.batch_get_conversations(tenant_id, ids)
-    for conversation_id in ids:  # newest first
-        item = found.get(conversation_id)
-        if item is not None and item.contact_id == contact_id and item.channel == channel:
-            return item
-    return None
 
 
 def _conversation(

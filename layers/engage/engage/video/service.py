@@ -24,6 +24,7 @@ from engage.channels.video_registry import video_adapter
 from engage.contacts import service as contacts
 from engage.contacts.models import ContactItem
 from engage.conversations import contact_channel
+from engage.conversations import service as conversation_service
 from engage.conversations import store as conversations
 from engage.conversations.models import ConversationItem
 from engage.conversations.schemas import Channel
@@ -125,7 +126,7 @@ def create_session(tenant_id: str, member_id: str, body: VideoSessionCreate) -> 
     joined = _meet(adapter, tenant_id, session_id, member_id, contact.sk)
     try:
         if conversation is None:
-            conversation = contact_channel.start_for_contact(tenant_id, contact, Channel.VIDEO)
+            conversation = conversation_service.open_conversation(tenant_id, contact, Channel.VIDEO)
         item = _item(tenant_id, session_id, member_id, adapter.name, joined)
         item.contact_id = contact.sk
         item.conversation_id = keys.parse_conversation_partition(conversation.pk)[1]
