@@ -28,6 +28,10 @@ class ContactItem(BaseItem):
     external_id = UnicodeAttribute(null=True, attr_name="externalId")
     device = JSONAttribute(null=True)
     attributes = JSONAttribute(null=True)
+    # Seed 003 section 4 `preferences` (issue 11): a BCP 47 language tag ("en", "es-MX") and
+    # the channel the customer prefers (a `conversations.schemas.Channel` value); null: unknown.
+    language = UnicodeAttribute(null=True)
+    preferred_channel = UnicodeAttribute(null=True, attr_name="preferredChannel")
     created_at = UnicodeAttribute(attr_name="createdAt")
     updated_at = UnicodeAttribute(attr_name="updatedAt")
     # Sparse GSI1 entry `T#<t>#EMAIL#<address>` -> this contact, kept by `store.put_contact`

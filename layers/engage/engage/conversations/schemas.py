@@ -59,7 +59,17 @@ class Sender(StrEnum):
 
 
 class MessageType(StrEnum):
-    """A message's type; only `text` is supported so far."""
+    """A message's type. Clients write `text` only (`ClientMessageType`); the system writes
+    `event` (a record in the history, such as a transfer between channels: issue 11) and
+    `rating_request` (the 1-5 satisfaction question asked when a session resolves)."""
+
+    TEXT = "text"
+    EVENT = "event"
+    RATING_REQUEST = "rating_request"
+
+
+class ClientMessageType(StrEnum):
+    """The message types a client (end user or agent) may write."""
 
     TEXT = "text"
 
@@ -99,7 +109,7 @@ class MessageCreate(_Body):
     answers the first message and never makes a second one."""
 
     content: str = Field(min_length=1, max_length=MAX_CONTENT)
-    type: MessageType = MessageType.TEXT
+    type: ClientMessageType = ClientMessageType.TEXT
     client_message_id: str | None = Field(
         default=None,
         pattern=CLIENT_ID_PATTERN,

@@ -33,6 +33,11 @@ class EventType(StrEnum):
     CAMPAIGN_PROGRESS = "campaign.progress"
     CALL_COMPLETED = "call.completed"
     VIDEO_ENDED = "video.ended"
+    # Issue 11 (the omnichannel hub); each is derived where its item is written:
+    RATING_RECORDED = "rating.recorded"  # a customer's 1-5 rating of a session (engage/ratings)
+    NOTIFICATION_CREATED = "notification.created"  # for one member (engage/notifications)
+    CHANNEL_STATUS_FAILED = "channel.status_failed"  # a channel's provider check failed
+    CREDITS_LOW = "credits.low"  # the tenant's credit balance fell below the threshold
 
 
 class DomainEvent(BaseModel):

@@ -1,0 +1,1 @@
+"""Routing: rules, agent groups, presence and capacity-bounded assignment (issue 11)."""
