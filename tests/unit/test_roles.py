@@ -64,6 +64,11 @@ REQUIRED: dict[tuple[str, str], str] = {
     # video sessions (issue 10): agents start and end the sessions they hold with customers
     ("POST", "/video/sessions"): "agent",
     ("POST", "/video/sessions/{session_id}/end"): "agent",
+    # the hub's sessions (issue 11): agents work sessions and their messages
+    ("POST", "/sessions/create"): "agent",
+    ("PUT", "/sessions/{sessionId}"): "agent",
+    ("POST", "/sessions/{sessionId}/transfer"): "agent",
+    ("POST", "/messages/send"): "agent",
 }
 
 
