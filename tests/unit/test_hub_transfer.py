@@ -10,11 +10,23 @@ import pytest
 from engage.channels.voice_sandbox import CALL_OUTBOX
 from engage.voice import semaphore_store as semaphore
 from tests.unit.test_enduser_auth import new_key
-from tests.unit.test_hub_sessions import at, auth, team  # noqa: F401 (the `team` fixture)
+from tests.unit.test_hub_sessions import at, auth
+from tests.unit.test_roles import _member
 from tests.unit.test_whatsapp import SANDBOX, inbound, signed
 
 PHONE = "+12015550120"  # the sandbox answers numbers ending in 0 (a person picks up)
 TEMPLATE = "/template HX" + "b" * 32 + ' {"1": "Ada"}'
+
+
+@pytest.fixture
+def team(h):
+    at(0)
+    owner = h.register()
+    return {
+        "owner": owner,
+        "agent": _member(h, owner, "agent"),
+        "viewer": _member(h, owner, "viewer"),
+    }
 
 
 def customer(h, owner: dict, user_id: str = "ada", phone: str | None = PHONE) -> dict:
@@ -26,7 +38,8 @@ def customer(h, owner: dict, user_id: str = "ada", phone: str | None = PHONE) ->
         "/v1/conversations", headers=user, json={"message": {"content": "Can you call me?"}}
     )
     assert resp.status_code == 201, resp.text
-    return {"headers": user, "session_id": resp.json()["id"], "contact_id": resp.json()["contact_id"]}
+    conv = resp.json()
+    return {"headers": user, "session_id": conv["id"], "contact_id": conv["contact_id"]}
 
 
 def send(h, agent: dict, session_id: str, content: str):
