@@ -10,6 +10,7 @@ import pytest
 from engage.channels.voice_sandbox import CALL_OUTBOX
 from engage.voice import semaphore_store as semaphore
 from tests.unit.test_enduser_auth import new_key
+from tests.unit.test_events import _heard, _listen
 from tests.unit.test_hub_sessions import at, auth
 from tests.unit.test_roles import _member
 from tests.unit.test_whatsapp import SANDBOX, inbound, signed
@@ -60,6 +61,9 @@ def history(h, headers: dict, session_id: str) -> list[dict]:
 @pytest.mark.voice_calls
 def test_chat_to_voice_places_a_gated_call_and_keeps_one_history(h, team):
     owner, agent = team["owner"], team["agent"]
+    heard = _listen(
+        {"source": ["engage"], "detail-type": ["call.completed", "conversation.updated"]}
+    )
     ada = customer(h, owner)
     sid = ada["session_id"]
     at(10)
@@ -90,6 +94,13 @@ def test_chat_to_voice_places_a_gated_call_and_keeps_one_history(h, team):
     assert semaphore.usage().active == 0  # the slot was released
     call = h.client.get(f"/api/queue/{moved['call_id']}", headers=owner).json()["queue_item"]
     assert call["status"] == "completed"
+    # and the bus heard the channel change and the call, tied to the session
+    h.deliver_stream()
+    events = _heard(heard)
+    (ended,) = [e["detail"]["data"] for e in events if e["detail-type"] == "call.completed"]
+    assert (ended["conversation_id"], ended["outcome"]) == (sid, "answered")
+    changed = [e["detail"]["data"] for e in events if e["detail-type"] == "conversation.updated"]
+    assert any("channel" in c["changes"] and c["channel"] == "voice" for c in changed)
     # and later messages land in the same conversation, now on voice
     at(30)
     assert send(h, agent, sid, "Thanks for the call").status_code == 201
