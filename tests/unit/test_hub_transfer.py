@@ -9,6 +9,7 @@ import pytest
 
 from engage.channels.voice_sandbox import CALL_OUTBOX
 from engage.voice import semaphore_store as semaphore
+from tests.conftest import FUNCTIONS, _bus_rule_queue
 from tests.unit.test_enduser_auth import new_key
 from tests.unit.test_events import _heard, _listen
 from tests.unit.test_hub_sessions import at, auth
@@ -64,6 +65,7 @@ def test_chat_to_voice_places_a_gated_call_and_keeps_one_history(h, team):
     heard = _listen(
         {"source": ["engage"], "detail-type": ["call.completed", "conversation.updated"]}
     )
+    session_calls = _bus_rule_queue("SessionCallsRule")
     ada = customer(h, owner)
     sid = ada["session_id"]
     at(10)
@@ -101,6 +103,12 @@ def test_chat_to_voice_places_a_gated_call_and_keeps_one_history(h, team):
     assert (ended["conversation_id"], ended["outcome"]) == (sid, "answered")
     changed = [e["detail"]["data"] for e in events if e["detail-type"] == "conversation.updated"]
     assert any("channel" in c["changes"] and c["channel"] == "voice" for c in changed)
+    # and the call's end is recorded in the session, once even when the event comes twice
+    at(25)
+    (delivery,) = list(h._queue_events(session_calls))
+    for _ in range(2):
+        result = FUNCTIONS["SessionCallsFunction"].invoke(delivery)
+        assert not result.get("batchItemFailures"), result
     # and later messages land in the same conversation, now on voice
     at(30)
     assert send(h, agent, sid, "Thanks for the call").status_code == 201
@@ -109,8 +117,10 @@ def test_chat_to_voice_places_a_gated_call_and_keeps_one_history(h, team):
         ("customer", "text", "chat"),
         ("agent", "text", "chat"),
         ("system", "event", "voice"),
+        ("system", "event", "voice"),
         ("agent", "text", "voice"),
     ]
+    assert got[3]["content"].startswith("Call ended: answered, ")
     assert got[2]["content"] == (
         f"Transferred from chat to voice: Customer requested voice call (call {moved['call_id']})"
     )
@@ -244,3 +254,19 @@ def test_a_transfer_from_the_wrong_channel_or_of_a_resolved_session_is_refused(h
     resp = transfer(h, auth(team["viewer"]), sid, from_channel="chat", to_channel="voice")
     assert resp.status_code == 403
     assert semaphore.usage().active == 0 and CALL_OUTBOX.list() == []
+
+
+def test_a_retried_transfer_with_its_idempotency_key_happens_once(h, team):
+    owner, agent = team["owner"], auth(team["agent"])
+    ada = customer(h, owner, phone="+12015550123")
+    sid = ada["session_id"]
+    keyed = {**agent, "Idempotency-Key": "move-1"}
+    body = {"from_channel": "chat", "to_channel": "whatsapp", "reason": "on the go"}
+    first = transfer(h, keyed, sid, **body)
+    again = transfer(h, keyed, sid, **body)
+    assert first.status_code == again.status_code == 200
+    assert first.json() == again.json()
+    assert [m["type"] for m in history(h, owner, sid)].count("event") == 1
+    # the same key with another body is a conflict
+    other = transfer(h, keyed, sid, **{**body, "reason": "changed"})
+    assert other.status_code == 409

@@ -27,27 +27,24 @@ from __future__ import annotations
 from engage.contacts import store as contact_store
 from engage.contacts.consent import ConsentChannel, consent_of
 from engage.contacts.models import ContactItem
-from engage.conversations import inbox, messages, store
+from engage.conversations import inbox, store
 from engage.conversations.indexing import sync_sk
-from engage.conversations.models import ConversationItem, MessageItem
+from engage.conversations.models import ConversationItem
 from engage.conversations.schemas import (
     Channel,
     ConversationStatus,
     ConversationUpdate,
-    MessageCreate,
-    MessageType,
-    Sender,
 )
 from engage.conversations.wire import conversation_id_of
 from engage.core import clock, keys
 from engage.core.errors import Conflict, ValidationFailed
+from engage.hub.history import record_event
 from engage.hub.schemas import SessionTransfer, TransferPublic
 from engage.hub.sessions import session_item
 from engage.hub.wire import session_status
 
 WRITE_ATTEMPTS = 5
 OPTED_IN, OPTED_OUT = "opted_in", "opted_out"
-SYSTEM = messages.Author(sender=Sender.SYSTEM, sender_id=None, guard="system")
 
 
 def _consented(contact: ContactItem, channel: ConsentChannel) -> None:
@@ -129,18 +126,6 @@ def _move(tenant_id: str, item: ConversationItem, body: SessionTransfer) -> Conv
             return current
         current = store.get_conversation(tenant_id, conversation_id)
     raise Conflict("The session is changing too fast; retry")
-
-
-def record_event(tenant_id: str, conv: ConversationItem, content: str) -> MessageItem:
-    """Write a system message (`type: event`) in the conversation's history, visible to both
-    sides, on the conversation's current channel (never sent out through it)."""
-    # Clients may write only `text` (ClientMessageType): the system's event type is set here,
-    # past the request model's validation, by the one server-side writer of events.
-    body = MessageCreate.model_construct(
-        content=content, type=MessageType.EVENT, client_message_id=None
-    )
-    item, _ = messages.send(tenant_id, conv, SYSTEM, body, private=False)
-    return item
 
 
 def transfer(tenant_id: str, session_id: str, body: SessionTransfer) -> TransferPublic:
