@@ -103,6 +103,8 @@ def test_the_matrix_covers_every_group():
         "/admin/team",
         "/channels",  # omnichannel (issue 10)
         "/integrations",
+        "/sessions",  # the hub's sessions (issue 11)
+        "/messages",
     ):
         assert any(p.startswith(prefix) for p in paths), prefix
     assert any(p.startswith("/api/") for p in paths)  # voice
