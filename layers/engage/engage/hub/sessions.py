@@ -107,10 +107,9 @@ def list_active(
 
 
 def check_reachable(contact: ContactItem, channel: Channel) -> None:
-    """The contact has what `channel` needs: a phone for sms, whatsapp and voice, an e-mail
-    address for email, an external id (an identified end user) for chat is not required (the
-    console may open a chat conversation with any contact). Raises Conflict naming what is
-    missing."""
+    """The contact has what `channel` needs to open a session there: a phone for sms,
+    whatsapp and voice, an e-mail address for email (chat and video: any contact). Raises
+    Conflict naming what is missing."""
     if channel in PHONE_CHANNELS and not contact.phone_e164:
         raise Conflict(
             f"The customer has no phone number for {channel.value}", {"customer": "no phone"}

@@ -7,11 +7,13 @@ the system-wide one) and starts one execution of the per-call state machine, whi
 call, waits for the final status callback and releases the slot on every path. When no slot
 is free the call waits `queued` and the pump starts it the moment one frees.
 
-The items belong to one reserved voice campaign per tenant (`keys.SESSION_CALLS_CAMPAIGN_ID`,
-source `session`, no call window, one attempt), created on the first session call and made
-`active` again by each new one (a campaign completes when nothing is left queued). It is not
-one of seed 002's campaigns: `/api/campaigns` neither lists nor finds it; its calls show in
-the account's queue (`/api/queue`, `/api/queue/{call_id}`) like any other. Each item carries
+The items belong to a reserved voice campaign per tenant and UTC day
+(`keys.session_calls_campaign_id`: `SESSIONCALLS<yyyymmdd>`, source `session`, no call
+window, one attempt), created by the day's first session call and made `active` again by
+each new one (a campaign completes when nothing is left queued); one campaign per day keeps
+each queue, which the voice tick's reconcile walks whole, to a day's calls. They are not
+seed 002's campaigns: `/api/campaigns` neither lists nor finds them; their calls show in the
+account's queue (`/api/queue`, `/api/queue/{call_id}`) like any other. Each item carries
 the conversation it serves (`CallQueueItem.conversation_id`).
 """
 
@@ -29,7 +31,6 @@ from engage.voice.models import (
     VoiceQueueStatus,
 )
 
-CAMPAIGN_ID = keys.SESSION_CALLS_CAMPAIGN_ID
 CAMPAIGN_NAME = "Hub session calls"
 REACTIVATE_FROM = (
     VoiceCampaignStatus.COMPLETED.value,
@@ -48,12 +49,12 @@ class SessionCall:
     status: str
 
 
-def _ensure_active(tenant_id: str) -> None:
-    """The tenant's session-call campaign exists, is `active` and is in the pump's registry."""
+def _ensure_active(tenant_id: str, campaign_id: str) -> None:
+    """The session-call campaign exists, is `active` and is in the pump's registry."""
     now = clock.now_iso()
     campaign = store.new_campaign(
         tenant_id,
-        CAMPAIGN_ID,
+        campaign_id,
         name=CAMPAIGN_NAME,
         description="Calls placed by session transfers to voice (omnichannel hub)",
         status=VoiceCampaignStatus.ACTIVE.value,
@@ -65,28 +66,29 @@ def _ensure_active(tenant_id: str) -> None:
         started_at=now,
     )
     if not session_call_store.create_campaign_if_absent(campaign):
-        existing = store.get_campaign(tenant_id, CAMPAIGN_ID)
+        existing = store.get_campaign(tenant_id, campaign_id)
         if existing is not None and existing.status != VoiceCampaignStatus.ACTIVE:
             store.transition(existing, REACTIVATE_FROM, VoiceCampaignStatus.ACTIVE.value, None)
-    store.set_running(tenant_id, CAMPAIGN_ID, True)
+    store.set_running(tenant_id, campaign_id, True)
 
 
 def queue_call(tenant_id: str, conversation_id: str, contact: ContactItem) -> SessionCall:
     """Queue one call to `contact`'s phone for the conversation and run the pump, which
     places it at once when the account and the system have a free slot. The caller checks
     that the contact has a phone (E.164). Answers the call's id and status."""
-    _ensure_active(tenant_id)
-    counted = store.add_counts(tenant_id, CAMPAIGN_ID, {"total_contacts": 1, "queued": 1})
+    now = clock.now_iso()
+    campaign_id = keys.session_calls_campaign_id(now)
+    _ensure_active(tenant_id, campaign_id)
+    counted = store.add_counts(tenant_id, campaign_id, {"total_contacts": 1, "queued": 1})
     if counted is None:  # deleted between the two writes: make it again
-        _ensure_active(tenant_id)
-        counted = store.add_counts(tenant_id, CAMPAIGN_ID, {"total_contacts": 1, "queued": 1})
+        _ensure_active(tenant_id, campaign_id)
+        counted = store.add_counts(tenant_id, campaign_id, {"total_contacts": 1, "queued": 1})
     assert counted is not None
     seq = int(counted.total_contacts)
-    now = clock.now_iso()
     name = " ".join(p for p in (contact.first_name, contact.last_name) if p) or None
     item = CallQueueItem(
-        *store.item_key(tenant_id, CAMPAIGN_ID, seq),
-        campaign_id=CAMPAIGN_ID,
+        *store.item_key(tenant_id, campaign_id, seq),
+        campaign_id=campaign_id,
         contact_id=contact.sk,
         name=name,
         phone_e164=contact.phone_e164,
@@ -96,12 +98,12 @@ def queue_call(tenant_id: str, conversation_id: str, contact: ContactItem) -> Se
         attempts=0,
         created_at=now,
         updated_at=now,
-        gsi2pk=keys.call_ready_pk(tenant_id, CAMPAIGN_ID),
+        gsi2pk=keys.call_ready_pk(tenant_id, campaign_id),
         gsi2sk=keys.call_ready_sk(now, seq, 0),
     )
     session_call_store.put_new_item(item)
-    _ensure_active(tenant_id)  # a call that ended meanwhile may have completed the campaign
+    _ensure_active(tenant_id, campaign_id)  # a call that ended meanwhile may have completed it
     pump.pump()
-    placed = store.get_item(tenant_id, CAMPAIGN_ID, seq)
+    placed = store.get_item(tenant_id, campaign_id, seq)
     status = placed.status if placed is not None else VoiceQueueStatus.QUEUED.value
-    return SessionCall(call_id=keys.voice_queue_item_id(CAMPAIGN_ID, seq), status=str(status))
+    return SessionCall(call_id=keys.voice_queue_item_id(campaign_id, seq), status=str(status))
