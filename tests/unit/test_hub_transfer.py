@@ -5,7 +5,13 @@ semaphore and the call state machine, run by moto); chat -> whatsapp continues u
 
 from __future__ import annotations
 
+import json
+from urllib.parse import parse_qs, urlencode, urlsplit
+
 import pytest
+from twilio.http.http_client import TwilioHttpClient
+from twilio.http.response import Response
+from twilio.request_validator import RequestValidator
 
 from engage.channels.voice_sandbox import CALL_OUTBOX
 from engage.voice import semaphore_store as semaphore
@@ -16,6 +22,8 @@ from tests.unit.test_hub_sessions import at, auth
 from tests.unit.test_roles import _member
 from tests.unit.test_whatsapp import SANDBOX, inbound, signed
 
+TOKEN = "0123456789abcdef0123456789abcdef"
+BASE = "https://api.example.test"  # PUBLIC_BASE_URL in tests
 PHONE = "+12015550120"  # the sandbox answers numbers ending in 0 (a person picks up)
 TEMPLATE = "/template HX" + "b" * 32 + ' {"1": "Ada"}'
 
@@ -29,6 +37,29 @@ def team(h):
         "agent": _member(h, owner, "agent"),
         "viewer": _member(h, owner, "viewer"),
     }
+
+
+@pytest.fixture
+def twilio_calls(monkeypatch):
+    """VOICE_PROVIDER=twilio with Twilio's HTTP replaced below the SDK: yields the form of
+    every `calls.create` request."""
+    monkeypatch.setenv("TWILIO_AUTH_TOKEN", TOKEN)
+    monkeypatch.setenv("TWILIO_ACCOUNT_SID", "AC00000000000000000000000000000000")
+    monkeypatch.setenv("TWILIO_VOICE_FROM_NUMBER", "+15017122661")
+    monkeypatch.setenv("TWILIO_VOICE_AGENT_URL", "https://agents.example.test/twiml/{agent_id}")
+    monkeypatch.setenv("VOICE_PROVIDER", "twilio")
+    from tests.conftest import reset_caches
+
+    reset_caches()
+    placed: list[dict[str, str]] = []
+
+    def request(self, method, url, params=None, data=None, headers=None, **kwargs):
+        assert method == "POST" and url.endswith("/Calls.json"), url
+        placed.append(dict(data))
+        return Response(201, json.dumps({"sid": f"CA{len(placed):032d}", "status": "queued"}))
+
+    monkeypatch.setattr(TwilioHttpClient, "request", request)
+    return placed
 
 
 def customer(h, owner: dict, user_id: str = "ada", phone: str | None = PHONE) -> dict:
@@ -133,6 +164,45 @@ def test_chat_to_voice_places_a_gated_call_and_keeps_one_history(h, team):
     # the session calls are not a seed 002 campaign
     assert h.client.get("/api/campaigns", headers=owner).json()["campaigns"] == []
     assert h.client.get(f"/api/campaigns/{campaign_id}", headers=owner).status_code == 404
+
+
+@pytest.mark.voice_calls
+def test_chat_to_voice_on_twilio_rings_the_sessions_agent_and_ends_by_its_callback(
+    h, team, twilio_calls
+):
+    owner, agent = team["owner"], team["agent"]
+    sid = customer(h, owner)["session_id"]
+    body = {"from_channel": "chat", "to_channel": "voice", "agent_id": agent["x-user-id"]}
+    moved = transfer(h, auth(agent), sid, **body).json()
+    h.run_calls(callbacks=False)  # placed; the execution waits for Twilio's final callback
+    (placed,) = twilio_calls
+    assert placed["To"] == PHONE and placed["From"] == "+15017122661"
+    assert placed["Url"] == f"https://agents.example.test/twiml/{agent['x-user-id']}"
+    assert semaphore.usage().active == 1
+    # When Twilio posts the final status to the callback URL it was given
+    callback = urlsplit(placed["StatusCallback"])
+    params = {
+        "CallSid": f"CA{1:032d}",
+        "CallStatus": "completed",
+        "SequenceNumber": "3",
+        "CallDuration": "75",
+        "AnsweredBy": "human",
+        "AccountSid": "AC00000000000000000000000000000000",
+    }
+    url = f"{callback.path}?{callback.query}"
+    sig = RequestValidator(TOKEN).compute_signature(BASE + url, params)
+    resp = h.client.post(
+        url,
+        content=urlencode(params),
+        headers={"Content-Type": "application/x-www-form-urlencoded", "X-Twilio-Signature": sig},
+    )
+    assert resp.status_code == 200, resp.text
+    h.run_calls(callbacks=False)
+    # Then the call completed and its slot was released
+    call = h.client.get(f"/api/queue/{moved['call_id']}", headers=owner).json()["queue_item"]
+    assert call["status"] == "completed"
+    assert semaphore.usage().active == 0
+    assert parse_qs(callback.query)["ref"][0].endswith(f"{moved['call_id']}.1")
 
 
 @pytest.mark.voice_calls

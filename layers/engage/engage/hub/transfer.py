@@ -157,7 +157,7 @@ def transfer(tenant_id: str, session_id: str, body: SessionTransfer) -> Transfer
     if body.to_channel == Channel.VOICE:
         from engage.voice import session_calls  # only transfers to voice load the voice code
 
-        call = session_calls.queue_call(tenant_id, session_id, contact)
+        call = session_calls.queue_call(tenant_id, session_id, contact, moved.assignee_id)
         call_id, call_status = call.call_id, call.status
     text = f"Transferred from {body.from_channel.value} to {body.to_channel.value}"
     text += f": {body.reason}" if body.reason else ""

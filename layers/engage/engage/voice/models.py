@@ -109,8 +109,10 @@ class CallQueueItem(BaseItem):
     email = UnicodeAttribute(null=True)
     company = UnicodeAttribute(null=True)
     notes = UnicodeAttribute(null=True)
-    # A session call (issue 11, engage/voice/session_calls.py): the conversation it serves.
+    # A session call (issue 11, engage/voice/session_calls.py): the conversation it serves and
+    # the member it connects (the provider's agent, in place of the campaign's `agent_id`).
     conversation_id = UnicodeAttribute(null=True, attr_name="conversationId")
+    agent_id = UnicodeAttribute(null=True, attr_name="agentId")
     status = UnicodeAttribute(default="queued")
     attempts = NumberAttribute(default=0)
     next_attempt_at = UnicodeAttribute(null=True)

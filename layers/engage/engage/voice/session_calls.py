@@ -72,10 +72,14 @@ def _ensure_active(tenant_id: str, campaign_id: str) -> None:
     store.set_running(tenant_id, campaign_id, True)
 
 
-def queue_call(tenant_id: str, conversation_id: str, contact: ContactItem) -> SessionCall:
+def queue_call(
+    tenant_id: str, conversation_id: str, contact: ContactItem, agent_id: str | None
+) -> SessionCall:
     """Queue one call to `contact`'s phone for the conversation and run the pump, which
-    places it at once when the account and the system have a free slot. The caller checks
-    that the contact has a phone (E.164). Answers the call's id and status."""
+    places it at once when the account and the system have a free slot. `agent_id`: the
+    member the call connects (the session's agent; Twilio's TWILIO_VOICE_AGENT_URL gets it as
+    `{agent_id}`), None for none. The caller checks that the contact has a phone (E.164).
+    Answers the call's id and status."""
     now = clock.now_iso()
     campaign_id = keys.session_calls_campaign_id(now)
     _ensure_active(tenant_id, campaign_id)
@@ -94,6 +98,7 @@ def queue_call(tenant_id: str, conversation_id: str, contact: ContactItem) -> Se
         phone_e164=contact.phone_e164,
         email=contact.email,
         conversation_id=conversation_id,
+        agent_id=agent_id,
         status=VoiceQueueStatus.QUEUED.value,
         attempts=0,
         created_at=now,
