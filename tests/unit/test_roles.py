@@ -64,6 +64,9 @@ REQUIRED: dict[tuple[str, str], str] = {
     # video sessions (issue 10): agents start and end the sessions they hold with customers
     ("POST", "/video/sessions"): "agent",
     ("POST", "/video/sessions/{session_id}/end"): "agent",
+    # customers (issue 11, seed 003 section 4): agents keep the profile of the customer they
+    # serve up to date (consent is not settable there)
+    ("PUT", "/customers/{customerId}/profile"): "agent",
 }
 
 
@@ -98,6 +101,7 @@ def test_the_matrix_covers_every_group():
         "/admin/team",
         "/channels",  # omnichannel (issue 10)
         "/integrations",
+        "/customers",  # issue 11
     ):
         assert any(p.startswith(prefix) for p in paths), prefix
     assert any(p.startswith("/api/") for p in paths)  # voice
