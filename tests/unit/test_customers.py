@@ -10,7 +10,7 @@ from urllib.parse import urlencode
 import pytest
 from twilio.request_validator import RequestValidator
 
-from engage.core import clock
+from engage.core import clock, keys
 from tests.unit.test_events import _heard, _listen
 
 SECRET = "sandbox-secret-for-tests"  # SANDBOX_WEBHOOK_SECRET
@@ -245,6 +245,7 @@ def test_history_shows_every_channel_newest_first(h):
     assert _sms(h, phone, "Do you have it in blue?\nSize M", "SMh1").status_code == 200
     later()
     chat, _ = inbound.receive(tenant, c["id"], Channel.CHAT, "Where is my order?")
+    chat_id = keys.parse_conversation_partition(chat.pk)[1]
     # And a call of a voice campaign over her
     later()
     body = {
@@ -274,7 +275,7 @@ def test_history_shows_every_channel_newest_first(h):
     call, chat_session, sms_session, message = got
     assert call["session_id"] is None and call["id"] == f"{voice_id}-000001"
     assert call["status"] == "completed" and call["summary"] == "Follow-up: answered"
-    assert chat_session["session_id"] == chat_session["id"]
+    assert chat_session["session_id"] == chat_session["id"] == chat_id
     assert (chat_session["status"], chat_session["summary"]) == ("open", "Where is my order?")
     assert sms_session["summary"] == "Do you have it in blue?"
     assert message["session_id"] is None and message["id"] == campaign["id"]
