@@ -23,9 +23,7 @@ from engage.customers.schemas import (
 
 router = APIRouter(prefix="/customers", tags=["customers"])
 
-CustomerPath = Annotated[
-    str, Path(alias="customerId", max_length=64, description="the customer's contact id")
-]
+CustomerPath = Annotated[str, Path(alias="customerId", description="the customer's contact id")]
 
 
 @router.get("/{customerId}/profile", response_model=CustomerProfilePublic)

@@ -201,8 +201,12 @@ class ContactPublic(_Camel):
     whatsapp_consent: SmsConsent = Field(description="WhatsApp marketing consent")
     email_consent: SmsConsent = Field(description="e-mail marketing consent")
     tags: list[str]
-    language: str | None = Field(description="BCP 47 tag; null: unknown (seed 003 section 4)")
-    preferred_channel: Channel | None = Field(description="null: unknown (seed 003 section 4)")
+    language: str | None = Field(
+        default=None, description="BCP 47 tag; null: unknown (seed 003 section 4)"
+    )
+    preferred_channel: Channel | None = Field(
+        default=None, description="null: unknown (seed 003 section 4)"
+    )
     created_at: str
     updated_at: str
 
