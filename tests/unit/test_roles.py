@@ -64,6 +64,8 @@ REQUIRED: dict[tuple[str, str], str] = {
     # video sessions (issue 10): agents start and end the sessions they hold with customers
     ("POST", "/video/sessions"): "agent",
     ("POST", "/video/sessions/{session_id}/end"): "agent",
+    # ratings (issue 11): an agent records a customer's rating given on a call
+    ("POST", "/sessions/{sessionId}/rating"): "agent",
 }
 
 
