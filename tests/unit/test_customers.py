@@ -219,6 +219,20 @@ def _sms(h, phone: str, body: str, sid: str):
     )
 
 
+def _ask_rating(tenant_id: str, conversation_id: str) -> None:
+    """Write the rating question into the session as engage/ratings/ask.py does."""
+    from engage.conversations import messages
+    from engage.conversations import store as conversations
+    from engage.conversations.schemas import MessageCreate, MessageType
+    from engage.ratings.ask import CHAT_QUESTION, SYSTEM
+
+    conv = conversations.get_conversation(tenant_id, conversation_id)
+    body = MessageCreate.model_construct(
+        content=CHAT_QUESTION, type=MessageType.RATING_REQUEST, client_message_id=None
+    )
+    messages.send(tenant_id, conv, SYSTEM, body, private=False)
+
+
 @pytest.mark.voice_calls
 def test_history_shows_every_channel_newest_first(h):
     from engage.conversations import inbound
@@ -246,6 +260,10 @@ def test_history_shows_every_channel_newest_first(h):
     later()
     chat, _ = inbound.receive(tenant, c["id"], Channel.CHAT, "Where is my order?")
     chat_id = keys.parse_conversation_partition(chat.pk)[1]
+    # ... which an agent resolves, and the customer is asked for a rating (a system record)
+    url = f"/admin/api/conversations/{chat_id}"
+    assert h.client.put(url, headers=headers, json={"status": "resolved"}).status_code == 200
+    _ask_rating(tenant, chat_id)
     # And a call of a voice campaign over her
     later()
     body = {
@@ -276,7 +294,10 @@ def test_history_shows_every_channel_newest_first(h):
     assert call["session_id"] is None and call["id"] == f"{voice_id}-000001"
     assert call["status"] == "completed" and call["summary"] == "Follow-up: answered"
     assert chat_session["session_id"] == chat_session["id"] == chat_id
-    assert (chat_session["status"], chat_session["summary"]) == ("open", "Where is my order?")
+    assert (chat_session["status"], chat_session["summary"]) == (
+        "resolved",
+        "Where is my order?",
+    )
     assert sms_session["summary"] == "Do you have it in blue?"
     assert message["session_id"] is None and message["id"] == campaign["id"]
     assert (message["status"], message["summary"]) == ("delivered", "Spring sale")

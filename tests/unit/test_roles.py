@@ -67,6 +67,8 @@ REQUIRED: dict[tuple[str, str], str] = {
     # customers (issue 11, seed 003 section 4): agents keep the profile of the customer they
     # serve up to date (consent is not settable there)
     ("PUT", "/customers/{customerId}/profile"): "agent",
+    # ratings (issue 11): an agent records a customer's rating given on a call
+    ("POST", "/sessions/{sessionId}/rating"): "agent",
 }
 
 

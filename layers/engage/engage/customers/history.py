@@ -4,7 +4,8 @@ after the merge. Every source is read by key (no Scan), each bounded by `limit`:
 
 - sessions: the contact's conversations (`conversations.store.contact_conversation_ids`,
   newest first, then one BatchGetItem); `created_at` is the conversation's, `summary` the first
-  line of its latest message that is not a private note (one Query per session on the page);
+  line of its latest text message, neither a private note nor a system record (a transfer
+  event, a rating request), among its newest 20 (one or two Queries per session on the page);
 - campaign messages: the campaigns sending or sent in the last CUSTOMER_HISTORY_CAMPAIGN_DAYS
   (one Query of the campaign partition, `attribution.store.campaigns_active_since`), the
   contact's message item of each one's latest two runs on each of its channels (computed keys,
@@ -26,7 +27,7 @@ from engage.attribution.responses import REACHED
 from engage.contacts import service as contacts
 from engage.conversations import store as conversations
 from engage.conversations.models import ConversationItem
-from engage.conversations.schemas import Channel
+from engage.conversations.schemas import Channel, MessageType, Sender
 from engage.core import clock, keys
 from engage.core.settings import get_settings
 from engage.customers import store
@@ -39,6 +40,8 @@ from engage.customers.schemas import (
 from engage.voice.models import CallQueueItem
 
 SUMMARY_MAX = 120  # characters of a message's first line in a session's summary
+SUMMARY_PAGE = 10  # messages read a Query when looking for a session's latest text
+SUMMARY_SCAN_MESSAGES = 20  # ... and at most this many
 _PLACED = frozenset({"in_progress", "completed", "failed"})
 _STATUSES = frozenset(s.value for s in InteractionStatus)
 _CHANNELS = frozenset(c.value for c in Channel)
@@ -79,10 +82,26 @@ def _session(item: ConversationItem) -> CustomerInteractionPublic | None:
 
 
 def _summary(tenant_id: str, session_id: str) -> str | None:
-    latest, _ = conversations.messages_page(
-        tenant_id, session_id, before=None, after=None, limit=1, include_private=False
-    )
-    return first_line(latest[-1].content) if latest else None
+    """The first line of the session's latest text message (not a private note, not a system
+    record such as a transfer event or a rating request), looking at its newest
+    SUMMARY_SCAN_MESSAGES messages at most (one or two Queries); None when none is text."""
+    before: str | None = None
+    for _ in range(SUMMARY_SCAN_MESSAGES // SUMMARY_PAGE):
+        page, more = conversations.messages_page(
+            tenant_id,
+            session_id,
+            before=before,
+            after=None,
+            limit=SUMMARY_PAGE,
+            include_private=False,
+        )
+        for message in reversed(page):
+            if message.type == MessageType.TEXT and message.sender != Sender.SYSTEM:
+                return first_line(message.content)
+        if not more or not page:
+            return None
+        before = keys.parse_message_sk(page[0].sk)
+    return None
 
 
 def _campaign_messages(
