@@ -100,6 +100,7 @@ def test_the_matrix_covers_every_group():
         "/admin/team",
         "/channels",  # omnichannel (issue 10)
         "/integrations",
+        "/routing",  # routing rules (issue 11)
     ):
         assert any(p.startswith(prefix) for p in paths), prefix
     assert any(p.startswith("/api/") for p in paths)  # voice
