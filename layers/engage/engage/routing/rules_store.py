@@ -1,6 +1,9 @@
-"""Routing rule set storage (rules_models.py): one item per tenant, read with one consistent
-GetItem and written with one PutItem conditional on the version read (optimistic
-concurrency: a writer that lost the race reads again)."""
+"""Routing rule set storage: the item (one per tenant, keys: core/keys_routing_rules.py), read
+with one consistent GetItem and written with one PutItem conditional on the version read
+(optimistic concurrency: a writer that lost the race reads again). The rules and business
+hours share the item, so a reorder is one conditional write and matching one GetItem. The
+PynamoDB model lives here (not in a models.py) so the rules do not collide with the agent
+groups' models of the assignment engine."""
 
 from __future__ import annotations
 
@@ -8,16 +11,29 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
+from pynamodb.attributes import JSONAttribute, ListAttribute, NumberAttribute
 from pynamodb.exceptions import PutError
 
 from engage.core import keys
+from engage.core.db import BaseItem
 from engage.core.errors import Conflict
-from engage.routing.rules_models import RoutingRuleSetItem
 
 _CONDITION_FAILED = "ConditionalCheckFailedException"
 MAX_ATTEMPTS = 5
 """Read-change-write rounds before a write that keeps losing the race is a 409."""
 T = TypeVar("T")
+
+
+class RoutingRuleSetItem(BaseItem):
+    """`PK=T#<t>#RRULES`, `SK=SET`: `rules`, in order, each `{id, condition, action,
+    createdAt, updatedAt}` (at most 100; the condition as written, the action canonical);
+    `hours` the business hours (`{timezone, days: {mon: [[start, end], ...], ...}}`, HH:MM in
+    the time zone; null: never set, Mon-Fri 09:00-17:00 in the tenant's settings time zone);
+    `version`, raised by every write, which is conditional on it."""
+
+    rules = ListAttribute[Any](default=list)
+    hours = JSONAttribute(null=True)
+    version = NumberAttribute(default=0)
 
 
 @dataclass
