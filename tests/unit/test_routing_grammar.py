@@ -52,6 +52,7 @@ def test_the_seed_example_holds_for_a_high_priority_whatsapp_session_only():
     assert holds(rule, channel="whatsapp", priority="high")
     assert not holds(rule, channel="whatsapp", priority="normal")
     assert not holds(rule, channel="sms", priority="high")
+    assert evaluate(rule, facts(channel="whatsapp", priority="high"), False)  # text parsed too
 
 
 def test_not_binds_tighter_than_and_and_and_tighter_than_or():

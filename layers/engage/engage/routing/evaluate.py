@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from engage.routing.facts import SessionFacts
-from engage.routing.grammar import AllOf, Comparison, Condition, Field, Not
+from engage.routing.grammar import AllOf, Comparison, Condition, Field, Not, parse_condition
 
 
 def uses_business_hours(condition: Condition) -> bool:
@@ -31,13 +31,16 @@ def _holds(cmp: Comparison, facts: SessionFacts, in_business_hours: bool) -> boo
     return found != cmp.negated
 
 
-def evaluate(condition: Condition, facts: SessionFacts, in_business_hours: bool) -> bool:
-    """Whether `condition` holds for the session `facts` (pure).
+def evaluate(condition: Condition | str, facts: SessionFacts, in_business_hours: bool) -> bool:
+    """Whether `condition` (an AST, or text parsed with `parse_condition`, which raises
+    `ValidationFailed` if invalid) holds for the session `facts` (pure).
 
     `channel` / `priority`: equal (case-insensitive); `tag`: the customer has the tag;
     `language`: the customer's language is the value or starts with it and a `-` (`es` matches
     `es-MX`, not `est`; an unknown language matches no `language=`); `business_hours`:
     `in_business_hours` is the value. `!=` is the negation of `=`. AND / OR short-circuit."""
+    if isinstance(condition, str):
+        condition = parse_condition(condition)
     if isinstance(condition, Comparison):
         return _holds(condition, facts, in_business_hours)
     if isinstance(condition, Not):
