@@ -6,9 +6,12 @@ that race."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import pytest
 from argon2 import PasswordHasher
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from engage.core import clock, ids
 from engage.routing import hours, rules, rules_store
@@ -363,3 +366,45 @@ def test_invalid_business_hours_are_a_400_naming_the_field(h, owner, body, field
     resp = h.client.put("/routing/business-hours", headers=owner, json=body)
     assert resp.status_code == 400, resp.text
     assert field in resp.json()["details"], resp.json()["details"]
+
+
+# -- hostile input -------------------------------------------------------------------------------
+_PIECES = st.sampled_from(
+    ["channel=sms", "tag=", " AND ", " OR ", "NOT ", "(", ")", '"', "\\", "\ud800", "\x00",
+     "set_priority:", "high", "auto_reply:", "welcome", ":", "é", "24:00", "09:00"]
+)  # fmt: skip
+_TEXT = st.one_of(st.text(max_size=30), st.lists(_PIECES, max_size=8).map("".join))
+_ANY = st.one_of(st.none(), st.booleans(), st.integers(), _TEXT, st.lists(_TEXT, max_size=2))
+
+
+@settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    path=st.sampled_from(["/routing/rules", "/routing/business-hours"]),
+    body=st.fixed_dictionaries(
+        {},
+        optional={
+            "condition": _TEXT,
+            "action": _TEXT,
+            "position": _ANY,
+            "timezone": _TEXT,
+            "days": st.dictionaries(_TEXT, st.lists(st.dictionaries(_TEXT, _TEXT, max_size=2))),
+        },
+    ),
+)
+def test_no_body_makes_a_routing_route_fail_with_a_500(h, path, body):
+    if not hasattr(h, "fuzz_owner"):
+        h.fuzz_owner = h.register()
+    method = "POST" if path == "/routing/rules" else "PUT"
+    resp = h.client.request(
+        method,
+        path,
+        headers={**h.fuzz_owner, "Content-Type": "application/json"},
+        content=json.dumps(body).encode(),
+    )
+    assert resp.status_code < 500, (body, resp.text)
+    if resp.status_code >= 400:
+        assert resp.json()["success"] is False, resp.text
