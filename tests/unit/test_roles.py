@@ -104,6 +104,7 @@ def test_the_matrix_covers_every_group():
         "/channels",  # omnichannel (issue 10)
         "/integrations",
         "/customers",  # issue 11
+        "/routing",  # routing rules (issue 11)
     ):
         assert any(p.startswith(prefix) for p in paths), prefix
     assert any(p.startswith("/api/") for p in paths)  # voice
