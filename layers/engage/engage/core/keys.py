@@ -383,6 +383,7 @@ def owner_count_key(tenant_id: str) -> tuple[str, str]:
     return tenant_pk(tenant_id), "OWNERS"
 
 
+from engage.core.keys_analytics import *  # noqa: E402, F403 (issue 11 analytics keys)
 from engage.core.keys_attribution import *  # noqa: E402, F403 (issue 10 attribution keys)
 from engage.core.keys_campaign_channels import *  # noqa: E402, F403 (issue 10 campaign channels)
 from engage.core.keys_chat import *  # noqa: E402, F403 (issue 9 chat keys, as keys.<name>)
