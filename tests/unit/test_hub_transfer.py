@@ -161,6 +161,12 @@ def test_chat_to_voice_places_a_gated_call_and_keeps_one_history(h, team):
     assert mine["channel"] == "voice"
     listed = h.client.get("/sessions/active", headers=owner).json()["sessions"]
     assert [(s["session_id"], s["channel_type"]) for s in listed] == [(sid, "voice")]
+    # the customer's history shows the session and the call
+    interactions = h.client.get(f"/customers/{ada['contact_id']}/history", headers=owner).json()
+    assert {(i["id"], i["channel_type"]) for i in interactions["interactions"]} >= {
+        (sid, "voice"),
+        (moved["call_id"], "voice"),
+    }
     # the session calls are not a seed 002 campaign
     assert h.client.get("/api/campaigns", headers=owner).json()["campaigns"] == []
     assert h.client.get(f"/api/campaigns/{campaign_id}", headers=owner).status_code == 404

@@ -69,6 +69,11 @@ REQUIRED: dict[tuple[str, str], str] = {
     ("PUT", "/sessions/{sessionId}"): "agent",
     ("POST", "/sessions/{sessionId}/transfer"): "agent",
     ("POST", "/messages/send"): "agent",
+    # customers (issue 11, seed 003 section 4): agents keep the profile of the customer they
+    # serve up to date (consent is not settable there)
+    ("PUT", "/customers/{customerId}/profile"): "agent",
+    # ratings (issue 11): an agent records a customer's rating given on a call
+    ("POST", "/sessions/{sessionId}/rating"): "agent",
 }
 
 
@@ -105,6 +110,8 @@ def test_the_matrix_covers_every_group():
         "/integrations",
         "/sessions",  # the hub's sessions (issue 11)
         "/messages",
+        "/customers",  # issue 11
+        "/routing",  # routing rules (issue 11)
     ):
         assert any(p.startswith(prefix) for p in paths), prefix
     assert any(p.startswith("/api/") for p in paths)  # voice

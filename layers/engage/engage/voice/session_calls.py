@@ -105,6 +105,9 @@ def queue_call(
         updated_at=now,
         gsi2pk=keys.call_ready_pk(tenant_id, campaign_id),
         gsi2sk=keys.call_ready_sk(now, seq, 0),
+        # the customer's history (engage/customers/history.py) lists it among their calls
+        gsi3pk=keys.contact_calls_index_pk(tenant_id, contact.sk),
+        gsi3sk=keys.contact_calls_index_sk(now, campaign_id, seq),
     )
     session_call_store.put_new_item(item)
     _ensure_active(tenant_id, campaign_id)  # a call that ended meanwhile may have completed it
