@@ -7,10 +7,11 @@ the session's wait record (`SessionWaitItem`): when a wait begins (the session w
 before), it records `since` (the event's time) and puts a watch in the global partition of
 the minute `since + SESSION_ALERT_WAIT_SECONDS` falls in (now's, if that is past). A change
 that keeps it waiting (high -> urgent, open -> pending) keeps `since`; one that ends it
-records that. Events older than the one last applied change nothing (SQS may deliver out of
-order). The scheduled checker (alerts.py) reads the due minutes' watches and alerts once per
-session per wait, if that same wait still goes on and the conversation, read again, still
-waits.
+records that; an update that changes none of status, assignee and priority reads nothing
+(most updates are messages and receipts). Events older than the one last applied change
+nothing (SQS may deliver out of order). The scheduled checker (alerts.py) reads the due
+minutes' watches and alerts once per session per wait, if that same wait still goes on and
+the conversation, read again, still waits.
 """
 
 from __future__ import annotations
@@ -27,6 +28,8 @@ from engage.notifications.service import parse_time
 
 ACTIVE_STATUSES = ("open", "pending")
 URGENT_PRIORITIES = ("high", "urgent")
+WAIT_FIELDS = frozenset({"status", "assignee_id", "priority"})
+"""The fields whose change can begin or end a wait (other updates read nothing)."""
 ATTEMPTS = 5
 KEEP = dt.timedelta(days=2)
 """How long wait records and watches outlive their last change (TTL)."""
@@ -51,6 +54,11 @@ def track(event: DomainEvent) -> str | None:
     waiting = is_waiting(
         event.data.get("status"), event.data.get("assignee_id"), event.data.get("priority")
     )
+    changes = event.data.get("changes")
+    if changes is None and not waiting:
+        return None  # a new session that does not wait: nothing to record
+    if isinstance(changes, list) and not WAIT_FIELDS.intersection(map(str, changes)):
+        return None  # a message, a receipt, a label: the wait is as it was (no read)
     at = parse_time(event.occurred_at)
     for _ in range(ATTEMPTS):
         current = store.get_wait(event.tenant_id, conversation_id)

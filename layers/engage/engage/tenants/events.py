@@ -14,8 +14,6 @@ from engage.core.settings import get_settings
 from engage.events.derive import Derived, StreamChange, iso
 from engage.events.envelope import EventType
 
-TENANT_SK = keys.tenant_key("x")[1]
-
 
 def _number(value: Any) -> int | None:
     return int(value) if isinstance(value, int | Decimal) else None
@@ -23,12 +21,14 @@ def _number(value: Any) -> int | None:
 
 def derive_credits_low(change: StreamChange) -> list[Derived]:
     """The `credits.low` event of `change`, if it is one."""
-    if change.new is None or change.old is None or change.keys.get("SK") != TENANT_SK:
+    if change.new is None or change.old is None:
         return []
     try:
         tenant_id = keys.parse_tenant_pk(change.pk)
     except ValueError:
         return []
+    if keys.tenant_key(tenant_id) != (change.pk, change.keys.get("SK")):
+        return []  # a member, an invitation: not the tenant's own item
     before, after = _number(change.old.get("credits")), _number(change.new.get("credits"))
     threshold = get_settings().credits_low_threshold
     if before is None or after is None or not (after < threshold <= before):
