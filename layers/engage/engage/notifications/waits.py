@@ -7,7 +7,8 @@ the session's wait record (`SessionWaitItem`): when a wait begins (the session w
 before), it records `since` (the event's time) and puts a watch in the global partition of
 the minute `since + SESSION_ALERT_WAIT_SECONDS` falls in (now's, if that is past). A change
 that keeps it waiting (high -> urgent, open -> pending) keeps `since`; one that ends it
-records that; an update that changes none of status, assignee and priority reads nothing
+records that (a first record that says "not waiting" too, so an older event delivered late
+cannot begin a wait); an update that changes none of status, assignee and priority reads nothing
 (most updates are messages and receipts). Events older than the one last applied change
 nothing (SQS may deliver out of order). The scheduled checker (alerts.py) reads the due
 minutes' watches and alerts once per session per wait, if that same wait still goes on and
@@ -69,8 +70,7 @@ def track(event: DomainEvent) -> str | None:
             return None
         if current is not None and parse_time(current.at) > at:
             return None  # an older event
-        was_waiting = current is not None and current.waiting
-        if waiting == was_waiting:
+        if current is not None and waiting == current.waiting:
             return None  # no wait began or ended: nothing to record
         since = event.occurred_at if waiting else None
         if store.put_wait(
