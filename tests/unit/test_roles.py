@@ -69,6 +69,8 @@ REQUIRED: dict[tuple[str, str], str] = {
     ("PUT", "/sessions/{sessionId}"): "agent",
     ("POST", "/sessions/{sessionId}/transfer"): "agent",
     ("POST", "/messages/send"): "agent",
+    # notifications (issue 11): every member reads and marks its own
+    ("PUT", "/notifications/{notificationId}/read"): "viewer",
     # customers (issue 11, seed 003 section 4): agents keep the profile of the customer they
     # serve up to date (consent is not settable there)
     ("PUT", "/customers/{customerId}/profile"): "agent",
@@ -110,6 +112,7 @@ def test_the_matrix_covers_every_group():
         "/integrations",
         "/sessions",  # the hub's sessions (issue 11)
         "/messages",
+        "/notifications",  # issue 11
         "/customers",  # issue 11
         "/routing",  # routing rules (issue 11)
     ):

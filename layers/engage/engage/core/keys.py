@@ -391,6 +391,7 @@ from engage.core.keys_customers import *  # noqa: E402, F403 (issue 11 customer 
 from engage.core.keys_email import *  # noqa: E402, F403 (issue 10 e-mail keys)
 from engage.core.keys_hub import *  # noqa: E402, F403 (issue 11 hub sessions)
 from engage.core.keys_integrations import *  # noqa: E402, F403 (issue 10 channels)
+from engage.core.keys_notifications import *  # noqa: E402, F403 (issue 11 notifications)
 from engage.core.keys_ratings import *  # noqa: E402, F403 (issue 11 satisfaction ratings)
 from engage.core.keys_routing_rules import *  # noqa: E402, F403 (issue 11 routing rules)
 from engage.core.keys_video import *  # noqa: E402, F403 (issue 10 video keys)
