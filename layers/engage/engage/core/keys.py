@@ -388,5 +388,6 @@ from engage.core.keys_campaign_channels import *  # noqa: E402, F403 (issue 10 c
 from engage.core.keys_chat import *  # noqa: E402, F403 (issue 9 chat keys, as keys.<name>)
 from engage.core.keys_email import *  # noqa: E402, F403 (issue 10 e-mail keys)
 from engage.core.keys_integrations import *  # noqa: E402, F403 (issue 10 channels)
+from engage.core.keys_routing import *  # noqa: E402, F403 (issue 11 routing keys)
 from engage.core.keys_video import *  # noqa: E402, F403 (issue 10 video keys)
 from engage.core.keys_whatsapp import *  # noqa: E402, F403 (issue 10 WhatsApp keys)
