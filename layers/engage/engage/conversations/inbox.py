@@ -307,12 +307,17 @@ def _write(
     )
 
 
-def assign_routed(tenant_id: str, conversation_id: str, agent_id: str) -> bool:
+def assign_routed(
+    tenant_id: str, conversation_id: str, agent_id: str, item: ConversationItem | None = None
+) -> bool:
     """The assignment engine's write (engage/routing/assignment.py, which holds the agent's
     slot already): set the assignee only while the session is still open or pending and
-    unassigned; False otherwise (resolved, or assigned by someone else meanwhile)."""
+    unassigned; False otherwise (resolved, or assigned by someone else meanwhile). `item`: the
+    conversation as just read (saves a read; re-read if it changed meanwhile)."""
+    current = item
     for _ in range(UPDATE_ATTEMPTS):
-        item = store.get_conversation(tenant_id, conversation_id)
+        item = current or store.get_conversation(tenant_id, conversation_id)
+        current = None
         if item is None or item.status not in OPEN_STATES or item.assignee_id:
             return False
         if _write(tenant_id, conversation_id, item, {"assignee_id": agent_id}):

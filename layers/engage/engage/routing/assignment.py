@@ -123,8 +123,9 @@ def candidates(tenant_id: str, queue_id: str) -> tuple[list[str], Mode] | None:
     return [u for _, _, u in sorted(ranked)], Mode.GROUP
 
 
-def _place(tenant_id: str, queue_id: str, conversation_id: str) -> Placed:
+def _place(tenant_id: str, queue_id: str, conv: ConversationItem) -> Placed:
     """Give one claimed session to the first candidate whose slot can be taken."""
+    conversation_id = keys.parse_conversation_partition(conv.pk)[1]
     found = candidates(tenant_id, queue_id)
     if found is None:
         return Placed.GONE
@@ -132,7 +133,7 @@ def _place(tenant_id: str, queue_id: str, conversation_id: str) -> Placed:
     for user_id in agents:
         if slots.take(tenant_id, user_id, conversation_id, queue_id, mode) == Taken.FULL:
             continue  # someone else's drain (or a manual assignment) took that room
-        if inbox.assign_routed(tenant_id, conversation_id, user_id):
+        if inbox.assign_routed(tenant_id, conversation_id, user_id, conv):
             logger.info("session assigned", extra={"queue": queue_id, "agent": user_id})
             return Placed.ASSIGNED
         slots.release(tenant_id, user_id, conversation_id)  # resolved or assigned meanwhile
@@ -152,7 +153,7 @@ def _pass(tenant_id: str, queue_id: str) -> int:
             continue  # another drainer (the sweep, a lease that ran out) took it
         conversation_id = str(entry.conversation_id)
         conv = conversations.get_conversation(tenant_id, conversation_id)
-        placed = _place(tenant_id, queue_id, conversation_id) if waitable(conv) else Placed.GONE
+        placed = _place(tenant_id, queue_id, conv) if conv and waitable(conv) else Placed.GONE
         if placed == Placed.FULL:
             queue_store.put_entry(tenant_id, queue_id, entry.sk, entry.priority, entry.enqueued_at)
             break

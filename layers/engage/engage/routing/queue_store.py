@@ -172,7 +172,8 @@ def slots_of(route: SessionRouteItem | None) -> dict[str, str]:
 def _ensure_route(tenant_id: str, conversation_id: str) -> None:
     """Create the session's routing item if it is missing (map paths need the map)."""
     try:
-        _route(tenant_id, conversation_id).save(condition=SessionRouteItem.pk.does_not_exist())
+        route = SessionRouteItem(*keys.session_route_key(tenant_id, conversation_id), slots={})
+        route.save(condition=SessionRouteItem.pk.does_not_exist())
     except PutError as exc:
         if not _failed(exc):
             raise
@@ -180,9 +181,17 @@ def _ensure_route(tenant_id: str, conversation_id: str) -> None:
 
 def add_slot(tenant_id: str, conversation_id: str, user_id: str, since: str) -> None:
     """Record that the session holds a slot of `user_id` (after the load item's write)."""
-    _ensure_route(tenant_id, conversation_id)
     slot = SessionRouteItem.slots[user_id]  # type: ignore[index]
-    _route(tenant_id, conversation_id).update(actions=[slot.set(since)])
+    for _ in range(2):
+        try:
+            _route(tenant_id, conversation_id).update(
+                actions=[slot.set(since)], condition=SessionRouteItem.slots.exists()
+            )
+            return
+        except UpdateError as exc:
+            if not _failed(exc):
+                raise
+        _ensure_route(tenant_id, conversation_id)
 
 
 def drop_slot(tenant_id: str, conversation_id: str, user_id: str) -> None:
@@ -199,7 +208,14 @@ def drop_slot(tenant_id: str, conversation_id: str, user_id: str) -> None:
 
 def set_waiting(tenant_id: str, conversation_id: str, queue_id: str, sk: str) -> bool:
     """Record the session's queue entry, if it has none yet; False when it already waits."""
-    _ensure_route(tenant_id, conversation_id)
+    try:  # a session routed for the first time has no routing item yet
+        SessionRouteItem(
+            *keys.session_route_key(tenant_id, conversation_id), slots={}, queue=queue_id, qsk=sk
+        ).save(condition=SessionRouteItem.pk.does_not_exist())
+        return True
+    except PutError as exc:
+        if not _failed(exc):
+            raise
     try:
         _route(tenant_id, conversation_id).update(
             actions=[SessionRouteItem.queue.set(queue_id), SessionRouteItem.qsk.set(sk)],
