@@ -328,3 +328,20 @@ def test_a_transfer_reruns_the_rules_and_moves_the_session(h, team):
     assignment.settle(t, cid)  # the consumer's answer to the unassignment's event
     assert assignee(t, cid) == b
     assert (open_count(t, a), open_count(t, b)) == (0, 1)
+
+
+def test_the_scheduled_sweep_function_reports_what_it_did(h, team):
+    import json
+
+    from local.cfn import ROOT
+
+    t = team["t"]
+    a = member(t)
+    g = group(t, "support", {a: 1})
+    cid = session(t)
+    route(t, cid, g)
+    load_store.set_presence(t, a, "online", chosen=True)  # online, but nobody drained
+    event = json.loads((ROOT / "events/eventbridge_assignment_sweep.json").read_text())
+    result = FUNCTIONS["AssignmentSweepFunction"].invoke(event)
+    assert result == {"tenants": 1, "caps_repaired": 0, "slots_released": 0, "assigned": 1}
+    assert assignee(t, cid) == a

@@ -73,12 +73,17 @@ def sweep_tenant(tenant_id: str, report: SweepReport) -> None:
 
 
 def sweep() -> SweepReport:
-    """Sweep every tenant that has groups; one tenant's failure does not stop the others."""
+    """Sweep every tenant that has groups. A tenant whose sweep fails does not stop the
+    others; the failures are raised together at the end (the next minute tries again)."""
     report = SweepReport()
+    failed: list[Exception] = []
     for tenant_id in group_store.routing_tenants():
         report.tenants += 1
         try:
             sweep_tenant(tenant_id, report)
-        except Exception:  # logged and retried next minute; the other tenants still run
+        except Exception as exc:  # re-raised below, after the other tenants
             logger.exception("assignment sweep failed", extra={"tenant": tenant_id})
+            failed.append(exc)
+    if failed:
+        raise ExceptionGroup("assignment sweep failed for some tenants", failed)
     return report
