@@ -139,7 +139,7 @@ def test_the_sweep_drains_a_queue_whose_drainer_died(h, team):
     g = group(t, "support", {a: 1})
     cid = session(t)
     route(t, cid, g)  # waits: a is offline
-    assert queue_store.take_lease(t, g, "dead-drainer", 60)  # a drainer dies holding the lease
+    assert queue_store.take_lease(t, g, "dead-drainer", 60)[0]  # a drainer dies holding it
     online(t, a)  # a's drain finds the lease taken, marks the queue dirty and leaves
     assert assignee(t, cid) is None
     team["clock"].tick(61)
@@ -345,3 +345,29 @@ def test_the_scheduled_sweep_function_reports_what_it_did(h, team):
     result = FUNCTIONS["AssignmentSweepFunction"].invoke(event)
     assert result == {"tenants": 1, "caps_repaired": 0, "slots_released": 0, "assigned": 1}
     assert assignee(t, cid) == a
+
+
+def test_a_drainer_that_dies_holding_the_head_loses_no_session(h, team, monkeypatch):
+    # Given a waiting session and a drainer that dies after taking it out of the queue
+    t = team["t"]
+    a = member(t)
+    g = group(t, "support", {a: 1})
+    cid = session(t)
+    route(t, cid, g)
+
+    class Died(Exception):
+        pass
+
+    def die(*args, **kwargs):
+        raise Died
+
+    monkeypatch.setattr(assignment, "_place", die)
+    with pytest.raises(Died):
+        online(t, a)
+    assert queue_store.entries(t, g) == [] and assignee(t, cid) is None
+    monkeypatch.undo()
+    clock.set_clock(team["clock"])
+    # When the next drain comes (the sweep, a minute later), the session is put back and assigned
+    team["clock"].tick(61)
+    sweep.sweep()
+    assert assignee(t, cid) == a and open_count(t, a) == 1

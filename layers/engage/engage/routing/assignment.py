@@ -141,14 +141,17 @@ def _place(tenant_id: str, queue_id: str, conv: ConversationItem) -> Placed:
     return Placed.FULL
 
 
-def _pass(tenant_id: str, queue_id: str) -> int:
-    """Assign from the head while someone has room; returns the sessions assigned."""
+def _pass(tenant_id: str, queue_id: str, token: str) -> int:
+    """Assign from the head while someone has room; returns the sessions assigned. Each head
+    is noted on the lease before it is claimed, so a drainer that dies holding it does not
+    lose it (`_restore`)."""
     assigned = 0
     for _ in range(MAX_PASS):
         entries = queue_store.head(tenant_id, queue_id)
         if not entries:
             break
         entry = entries[0]
+        queue_store.note_claim(tenant_id, queue_id, token, entry.sk)
         if not queue_store.claim(entry):
             continue  # another drainer (the sweep, a lease that ran out) took it
         conversation_id = str(entry.conversation_id)
@@ -162,19 +165,33 @@ def _pass(tenant_id: str, queue_id: str) -> int:
     return assigned
 
 
+def _restore(tenant_id: str, queue_id: str, sk: str) -> None:
+    """Put back an entry a dead drainer took out, if its session still waits for it."""
+    _, at, conversation_id = keys.parse_routing_queue_sk(sk)
+    conv = conversations.get_conversation(tenant_id, conversation_id)
+    route = queue_store.get_route(tenant_id, conversation_id)
+    if conv is not None and waitable(conv) and route is not None and route.qsk == sk:
+        queue_store.put_entry(tenant_id, queue_id, sk, conv.priority, at)
+        logger.info("queue entry put back after a drainer died", extra={"queue": queue_id})
+
+
 def drain(tenant_id: str, queue_id: str) -> int:
     """Assign the queue's waiting sessions while agents have room (see the module
     docstring); returns how many this call assigned (0 also when another drainer holds the
     queue: it drains again for this call)."""
     token = ids.token(12)
-    if not queue_store.take_lease(tenant_id, queue_id, token, LEASE_SECONDS):
+    taken, leftover = queue_store.take_lease(tenant_id, queue_id, token, LEASE_SECONDS)
+    if not taken:
         queue_store.mark_dirty(tenant_id, queue_id)
-        if not queue_store.take_lease(tenant_id, queue_id, token, LEASE_SECONDS):
+        taken, leftover = queue_store.take_lease(tenant_id, queue_id, token, LEASE_SECONDS)
+        if not taken:
             return 0  # the holder will see the mark
     total = 0
     try:
+        if leftover:
+            _restore(tenant_id, queue_id, leftover)
         while True:
-            total += _pass(tenant_id, queue_id)
+            total += _pass(tenant_id, queue_id, token)
             if queue_store.give_back_lease(tenant_id, queue_id, only_if_clean=True, token=token):
                 return total
             queue_store.clear_dirty(tenant_id, queue_id, token)

@@ -79,9 +79,12 @@ class QueueEntryItem(BaseItem):
 
 class DrainLeaseItem(BaseItem):
     """`PK=T#<t>#RQ#<queueId>`, `SK=LEASE`: who drains the queue now (`holder`, until
-    `until`) and whether work arrived meanwhile (`dirty`: the holder drains again)."""
+    `until`), whether work arrived meanwhile (`dirty`: the holder drains again) and the entry
+    the holder took out last (`claimed`, its sort key: the next holder puts it back if the
+    drainer died with it)."""
 
     holder = UnicodeAttribute(null=True)
+    claimed = UnicodeAttribute(null=True)
     until = UnicodeAttribute(null=True)
     dirty = BooleanAttribute(default=False)
 

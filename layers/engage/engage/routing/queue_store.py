@@ -18,6 +18,7 @@ import datetime as dt
 from typing import Any
 
 from pynamodb.exceptions import DeleteError, PutError, UpdateError
+from pynamodb.expressions.update import Action
 
 from engage.core import clock, keys
 from engage.routing.models import DrainLeaseItem, QueueEntryItem, SessionRouteItem
@@ -97,15 +98,17 @@ def mark_dirty(tenant_id: str, queue_id: str) -> None:
     _lease(tenant_id, queue_id).update(actions=[DrainLeaseItem.dirty.set(True)])
 
 
-def take_lease(tenant_id: str, queue_id: str, token: str, seconds: int) -> bool:
+def take_lease(tenant_id: str, queue_id: str, token: str, seconds: int) -> tuple[bool, str | None]:
     """Hold the queue's lease for `seconds` (free, or its holder's time ran out) and clear
-    `dirty` in the same write; False when another drainer holds it."""
+    `dirty` in the same write. Returns `(taken, leftover)`: `leftover` is the sort key of an
+    entry a previous holder took out and may not have handled (it died), to be put back."""
     now = clock.now()
     until = clock.iso(now + dt.timedelta(seconds=seconds))
     condition = DrainLeaseItem.holder.does_not_exist() | (DrainLeaseItem.until < clock.iso(now))
     condition = condition | (DrainLeaseItem.holder == token)
+    lease = _lease(tenant_id, queue_id)
     try:
-        _lease(tenant_id, queue_id).update(
+        lease.update(
             actions=[
                 DrainLeaseItem.holder.set(token),
                 DrainLeaseItem.until.set(until),
@@ -115,20 +118,30 @@ def take_lease(tenant_id: str, queue_id: str, token: str, seconds: int) -> bool:
         )
     except UpdateError as exc:
         if _failed(exc):
-            return False
+            return False, None
         raise
-    return True
+    return True, lease.claimed
+
+
+def note_claim(tenant_id: str, queue_id: str, token: str, sk: str | None) -> None:
+    """Record (None: forget) the entry the lease holder is about to take out, so a drainer
+    that dies holding it does not lose the session (see `take_lease`)."""
+    action = DrainLeaseItem.claimed.set(sk) if sk else DrainLeaseItem.claimed.remove()
+    _lease(tenant_id, queue_id).update(actions=[action], condition=DrainLeaseItem.holder == token)
 
 
 def give_back_lease(tenant_id: str, queue_id: str, *, only_if_clean: bool, token: str) -> bool:
     """Give the lease back; with `only_if_clean`, only while nobody marked the queue dirty
-    since it was taken (False: drain again, the lease is still held)."""
+    since it was taken (False: drain again, the lease is still held), forgetting `claimed`;
+    without (a drain that failed), `claimed` stays for the next holder to put back."""
     condition = DrainLeaseItem.holder == token
-    if only_if_clean:
+    actions: list[Action] = [DrainLeaseItem.holder.remove(), DrainLeaseItem.until.remove()]
+    if only_if_clean:  # a clean end: every entry taken out was handled
         condition = condition & (DrainLeaseItem.dirty == False)  # noqa: E712 (an expression)
+        actions.append(DrainLeaseItem.claimed.remove())
     try:
         _lease(tenant_id, queue_id).update(
-            actions=[DrainLeaseItem.holder.remove(), DrainLeaseItem.until.remove()],
+            actions=actions,
             condition=condition,
         )
     except UpdateError as exc:
