@@ -371,3 +371,26 @@ def test_a_drainer_that_dies_holding_the_head_loses_no_session(h, team, monkeypa
     team["clock"].tick(61)
     sweep.sweep()
     assert assignee(t, cid) == a and open_count(t, a) == 1
+
+
+def test_a_rule_written_in_the_rule_language_routes_sessions_to_its_group(h, team):
+    # Given a group and the rule "channel=chat AND priority=normal" -> that group, by name
+    t, headers = team["t"], team["headers"]
+    a = member(t)
+    group(t, "Chat desk", {a: 1})
+    online(t, a)
+    body = {
+        "condition": "channel=chat AND priority=normal",
+        "action": "assign_to_agent_group:Chat desk",
+    }
+    resp = h.client.post("/routing/rules", headers=headers, json=body)
+    assert resp.status_code in (200, 201), resp.text
+    queue = {"url": _bus_rule_queue("AssignmentRule"), "batches": []}
+    # When two chat sessions start and the bus delivers their events
+    first = session(t)
+    team["clock"].tick()
+    second = session(t)
+    deliver(h, queue)
+    # Then the first is the agent's and the second waits in the group's queue
+    assert (assignee(t, first), assignee(t, second)) == (a, None)
+    assert groups.list_groups(t).groups[0].waiting == 1

@@ -99,12 +99,14 @@ def test_capabilities_report_what_this_deployment_ships(h):
 
     assert caps.status_code == 200
     body = caps.json()
-    assert body["channels"] == ["sms", "voice"]  # seed 003 section 7: a list
+    # seed 003 section 7: a list of the channels this deployment has (all six, on sandboxes)
+    assert body["channels"] == ["sms", "voice", "whatsapp", "email", "chat", "video"]
     assert body["channelDetails"]["voice"] == {"enabled": True, "provider": "sandbox"}
-    assert body["channelDetails"]["whatsapp"] == {"enabled": False, "provider": None}
+    assert body["channelDetails"]["chat"] == {"enabled": True, "provider": "engage"}
     assert {"campaigns", "contacts_import", "voice_campaigns", "call_queue"} <= set(
         body["features"]
     )
+    assert {"session_transfer", "analytics", "routing"} <= set(body["features"])
     assert body["version"] == importlib.metadata.version("engage")
     assert body["limits"]["pageSizeMax"] == 100
 
@@ -148,9 +150,30 @@ def test_capabilities_follow_the_configuration(monkeypatch, env, sms, voice):
 
     assert caps["channelDetails"]["sms"]["provider"] == sms
     assert caps["channelDetails"]["voice"] == {"enabled": voice is not None, "provider": voice}
-    assert caps["channels"] == [c for c, p in (("sms", sms), ("voice", voice)) if p]
+    listed = [c for c in caps["channels"] if c in ("sms", "voice")]
+    assert listed == [c for c, p in (("sms", sms), ("voice", voice)) if p]
     assert ("voice_campaigns" in caps["features"]) is (voice is not None)
     assert ("campaigns" in caps["features"]) is (sms is not None)
+
+
+def test_capabilities_name_the_providers_of_whatsapp_email_and_video(monkeypatch):
+    from engage.core.settings import get_settings
+    from engage.system.service import capabilities
+
+    monkeypatch.setenv("EMAIL_PROVIDER", "ses")
+    monkeypatch.setenv("VIDEO_PROVIDER", "chime")
+    monkeypatch.setenv("EVENT_BUS_NAME", "")
+    get_settings.cache_clear()
+    try:
+        caps = capabilities()
+    finally:
+        monkeypatch.undo()
+        get_settings.cache_clear()
+
+    assert caps["channelDetails"]["email"] == {"enabled": True, "provider": "ses"}
+    assert caps["channelDetails"]["video"] == {"enabled": True, "provider": "chime"}
+    # without the event bus, nothing routes, counts or notifies: those features are not offered
+    assert not {"routing", "analytics", "notifications"} & set(caps["features"])
 
 
 def test_every_app_is_versioned_from_the_package_metadata():

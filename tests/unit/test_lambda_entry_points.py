@@ -18,7 +18,12 @@ def _event(name: str) -> dict:
 def test_api_gateway_proxy_events_reach_the_fastapi_routes(h):
     health = FUNCTIONS["SystemFunction"].invoke(_event("apigw_get_health.json"))
     assert health["statusCode"] == 200
-    assert json.loads(health["body"])["services"] == {"database": "ok", "queue": "ok"}
+    assert json.loads(health["body"])["services"] == {
+        "database": "up",
+        "queue": "up",
+        "webhooks": "up",
+        "events": "up",
+    }
     headers = {
         k.lower(): v
         for k, v in {**health.get("headers", {}), **health.get("multiValueHeaders", {})}.items()

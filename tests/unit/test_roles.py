@@ -66,6 +66,11 @@ REQUIRED: dict[tuple[str, str], str] = {
     ("POST", "/video/sessions/{session_id}/end"): "agent",
     # agent groups (issue 11): a member sets their own presence
     ("PUT", "/agents/me/presence"): "agent",
+    # customers (issue 11, seed 003 section 4): agents keep the profile of the customer they
+    # serve up to date (consent is not settable there)
+    ("PUT", "/customers/{customerId}/profile"): "agent",
+    # ratings (issue 11): an agent records a customer's rating given on a call
+    ("POST", "/sessions/{sessionId}/rating"): "agent",
 }
 
 
@@ -101,6 +106,8 @@ def test_the_matrix_covers_every_group():
         "/channels",  # omnichannel (issue 10)
         "/integrations",
         "/routing/groups",  # agent groups (issue 11)
+        "/customers",  # issue 11
+        "/routing",  # routing rules (issue 11)
     ):
         assert any(p.startswith(prefix) for p in paths), prefix
     assert any(p.startswith("/api/") for p in paths)  # voice

@@ -110,9 +110,29 @@ def test_health_checks_the_services_and_capabilities_are_public(h):
     health = h.client.get("/health")
     assert health.status_code == 200
     body = health.json()
-    assert body["status"] == "ok" and body["services"] == {"database": "ok", "queue": "ok"}
+    assert body["status"] == "healthy"  # seed 003 section 7's words
+    assert body["services"] == {"database": "up", "queue": "up", "webhooks": "up", "events": "up"}
     assert isinstance(body["uptime"], float)
     assert "campaigns" in h.client.get("/capabilities").json()["features"]
+
+
+def test_health_is_degraded_with_503_when_a_service_is_down(h, monkeypatch):
+    # Given the event bus is gone (a real DescribeEventBus fails)
+    from engage.core.settings import get_settings
+
+    monkeypatch.setenv("EVENT_BUS_NAME", "no-such-bus")
+    get_settings.cache_clear()
+    try:
+        health = h.client.get("/health")
+    finally:
+        monkeypatch.undo()
+        get_settings.cache_clear()
+
+    # Then /health says so, and which one
+    assert health.status_code == 503
+    body = health.json()
+    assert body["status"] == "degraded"
+    assert body["services"] == {"database": "up", "queue": "up", "webhooks": "up", "events": "down"}
 
 
 def test_unknown_routes_and_crashes_use_the_error_envelope(h, monkeypatch):

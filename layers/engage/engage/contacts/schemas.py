@@ -15,10 +15,67 @@ from enum import StrEnum
 from pydantic import ConfigDict, Field, field_validator, model_validator
 from pydantic.alias_generators import to_camel
 
+from engage.conversations.schemas import Channel
 from engage.core.schemas import PublicModel, RequestModel
 from engage.core.wiretext import CheckedText
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+# RFC 5646 (BCP 47) language tags, well-formed (not checked against the IANA registry):
+# language (2-3 letters with up to three extlangs; the reserved and registered 4-8 letter
+# forms are refused, so `english` is not taken for a tag), script, region, variants,
+# extensions, private use; or a private-use tag alone (`x-...`). 35 characters at most.
+_LANGUAGE = re.compile(
+    r"^(?:[a-z]{2,3}(?:-[a-z]{3}){0,3}"
+    r"(?:-[a-z]{4})?"
+    r"(?:-(?:[a-z]{2}|[0-9]{3}))?"
+    r"(?:-(?:[a-z0-9]{5,8}|[0-9][a-z0-9]{3}))*"
+    r"(?:-[0-9a-wy-z](?:-[a-z0-9]{2,8})+)*"
+    r"(?:-x(?:-[a-z0-9]{1,8})+)?"
+    r"|x(?:-[a-z0-9]{1,8})+)$"
+)
+LANGUAGE_MAX = 35
+
+
+def normalise_email(value: str | None) -> str | None:
+    """The address lower-cased, None for none; ValueError when it is not an e-mail address."""
+    if value and not _EMAIL.match(value):
+        raise ValueError("must be an e-mail address")
+    return value.lower() if value else None
+
+
+def clean_tags(value: list[str] | None) -> list[str] | None:
+    """Tags stripped, blanks dropped, duplicates removed (first kept); ValueError for a tag
+    over 50 characters."""
+    if value is None:
+        return value
+    clean = [t.strip() for t in value if t and t.strip()]
+    if any(len(t) > 50 for t in clean):
+        raise ValueError("each tag is at most 50 characters")
+    return list(dict.fromkeys(clean))
+
+
+def normalise_language(value: str | None) -> str | None:
+    """A BCP 47 language tag (RFC 5646 syntax) in its conventional case (`en`, `es-MX`,
+    `zh-Hant-TW`), None for none; ValueError when it is not a well-formed tag."""
+    if value is None or not value.strip():
+        return None
+    tag = value.strip().replace("_", "-").lower()
+    if len(tag) > LANGUAGE_MAX or not _LANGUAGE.match(tag):
+        raise ValueError("must be a BCP 47 language tag such as en, es-MX or zh-Hant-TW")
+    parts = tag.split("-")
+    out = [parts[0]]
+    private = parts[0] == "x"
+    for part in parts[1:]:
+        if private or len(part) == 1:
+            private = private or part == "x"
+            out.append(part)
+        elif len(part) == 2:
+            out.append(part.upper())
+        elif len(part) == 4 and part.isalpha():
+            out.append(part.title())
+        else:
+            out.append(part)
+    return "-".join(out)
 
 
 class ContactGender(StrEnum):
@@ -61,6 +118,12 @@ class _ContactFields(_Body):
     whatsapp_consent: SmsConsent | None = None
     email_consent: SmsConsent | None = None
     tags: list[str] | None = Field(default=None, max_length=50)
+    language: str | None = Field(
+        default=None, max_length=64, description="BCP 47 tag (seed 003 preferences), e.g. es-MX"
+    )
+    preferred_channel: Channel | None = Field(
+        default=None, description="the channel the customer prefers (seed 003 preferences)"
+    )
     phone: str | None = Field(
         default=None, min_length=3, max_length=40, description="any format (tenant's country)"
     )
@@ -79,9 +142,12 @@ class _ContactFields(_Body):
     @field_validator("email")
     @classmethod
     def _email(cls, v: str | None) -> str | None:
-        if v and not _EMAIL.match(v):
-            raise ValueError("must be an e-mail address")
-        return v.lower() if v else None
+        return normalise_email(v)
+
+    @field_validator("language")
+    @classmethod
+    def _language(cls, v: str | None) -> str | None:
+        return normalise_language(v)
 
     @field_validator("birth_date")
     @classmethod
@@ -93,12 +159,7 @@ class _ContactFields(_Body):
     @field_validator("tags")
     @classmethod
     def _tags(cls, v: list[str] | None) -> list[str] | None:
-        if v is None:
-            return v
-        clean = [t.strip() for t in v if t and t.strip()]
-        if any(len(t) > 50 for t in clean):
-            raise ValueError("each tag is at most 50 characters")
-        return list(dict.fromkeys(clean))
+        return clean_tags(v)
 
     def given_phone(self) -> str | None:
         """The number given as `phone` or `phoneE164` (the caller checks that two agree)."""
@@ -140,6 +201,12 @@ class ContactPublic(_Camel):
     whatsapp_consent: SmsConsent = Field(description="WhatsApp marketing consent")
     email_consent: SmsConsent = Field(description="e-mail marketing consent")
     tags: list[str]
+    language: str | None = Field(
+        default=None, description="BCP 47 tag; null: unknown (seed 003 section 4)"
+    )
+    preferred_channel: Channel | None = Field(
+        default=None, description="null: unknown (seed 003 section 4)"
+    )
     created_at: str
     updated_at: str
 

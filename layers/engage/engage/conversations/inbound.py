@@ -16,6 +16,9 @@ puts it on the team's sockets. The conversation is:
 A provider's redelivery of the same message (same `provider_message_id`, e.g. Twilio's
 `MessageSid`) makes no second message: the id becomes the message's `client_message_id`
 (`<channel>:<id>`, hashed when it does not fit the pattern), claimed by the send guard.
+An SMS or WhatsApp reply that is a lone digit 1-5 while the session's rating request is
+pending answers it (engage/ratings/replies.py): the rating is recorded and the digit is
+written without reopening the resolved session.
 A contact with no external id (an SMS or WhatsApp customer who never used the chat SDK) is
 written with `sender_id` null; the console and the team's sockets show it as any other.
 """
@@ -38,6 +41,7 @@ from engage.conversations.schemas import (
     Sender,
 )
 from engage.core.errors import NotFound, ValidationFailed
+from engage.ratings import replies as ratings
 
 _CLIENT_ID = re.compile(CLIENT_ID_PATTERN)
 
@@ -95,6 +99,7 @@ def receive(
         content=_text(content), client_message_id=client_id_for(channel, provider_message_id)
     )
     conv = _conversation(tenant_id, contact, channel, conversation_id)
+    answered = ratings.answer(tenant_id, conv, channel, body.content)
     author = messages.Author(sender=Sender.USER, sender_id=contact.external_id, guard="user")
-    item, _ = messages.send(tenant_id, conv, author, body, private=False)
+    item, _ = messages.send(tenant_id, conv, author, body, private=False, reopen=not answered)
     return conv, item

@@ -57,10 +57,18 @@ class Author:
 
 
 def send(
-    tenant_id: str, conv: ConversationItem, author: Author, body: MessageCreate, private: bool
+    tenant_id: str,
+    conv: ConversationItem,
+    author: Author,
+    body: MessageCreate,
+    private: bool,
+    *,
+    reopen: bool = True,
 ) -> tuple[MessageItem, bool]:
     """Write a message (see the module docstring): `(message, created)`; `created` is False
-    when `client_message_id` named an earlier send, whose message is returned."""
+    when `client_message_id` named an earlier send, whose message is returned. With
+    `reopen=False` an end user's message leaves a resolved or snoozed conversation as it is
+    (a digit answering a rating request: engage/ratings/replies.py)."""
     conversation_id = conversation_id_of(conv)
     message_id = ids.new_id()
     if body.client_message_id:
@@ -93,13 +101,15 @@ def send(
         if existing is not None:
             return existing, False
     if not private:
-        _touch(tenant_id, conv, item, author)
+        _touch(tenant_id, conv, item, author, reopen=reopen)
         if author.sender == Sender.AGENT and conv.first_response_at is None:
             _first_response(tenant_id, conv, at)
     return item, True
 
 
-def _touch(tenant_id: str, conv: ConversationItem, msg: MessageItem, author: Author) -> None:
+def _touch(
+    tenant_id: str, conv: ConversationItem, msg: MessageItem, author: Author, *, reopen: bool
+) -> None:
     """Record the message on its conversation (retried on concurrent changes; at last, the
     counters alone, so no unread message goes uncounted)."""
     conversation_id = conversation_id_of(conv)
@@ -111,13 +121,18 @@ def _touch(tenant_id: str, conv: ConversationItem, msg: MessageItem, author: Aut
         if current is None:
             return
         status = current.status
-        reopen = author.side == Side.USER and status in (
-            ConversationStatus.RESOLVED,
-            ConversationStatus.SNOOZED,
+        reopens = (
+            reopen
+            and author.side == Side.USER
+            and status
+            in (
+                ConversationStatus.RESOLVED,
+                ConversationStatus.SNOOZED,
+            )
         )
-        new_status = ConversationStatus.OPEN.value if reopen else status
+        new_status = ConversationStatus.OPEN.value if reopens else status
         at = max(current.last_activity_at, msg.created_at)
-        resolved_at = None if reopen else current.resolved_at
+        resolved_at = None if reopens else current.resolved_at
         fields: dict[str, object] = {
             "last_activity_at": at,
             "updated_at": msg.created_at,
@@ -131,7 +146,7 @@ def _touch(tenant_id: str, conv: ConversationItem, msg: MessageItem, author: Aut
                 at=sort_at(new_status, at, resolved_at),
             ),
         }
-        remove = ("snoozed_until", "resolved_at") if reopen else ()
+        remove = ("snoozed_until", "resolved_at") if reopens else ()
         expect = {"version": current.version}
         if store.update_conversation(current, set_=fields, remove=remove, add=add, expect=expect):
             _copy(current, conv)

@@ -40,6 +40,19 @@ class GSI2(GlobalSecondaryIndex[Any]):
     gsi2sk = UnicodeAttribute(range_key=True, attr_name="GSI2SK")
 
 
+class GSI3(GlobalSecondaryIndex[Any]):
+    """Overloaded index 3: `T#<t>#SYNC#<contactId>` (an end user's changes, declared by
+    engage/conversations/models.py) and `T#<t>#CALLS#<contactId>` (a contact's voice calls,
+    `keys.contact_calls_index_pk`)."""
+
+    class Meta:
+        index_name = "GSI3"
+        projection = KeysOnlyProjection()
+
+    gsi3pk = UnicodeAttribute(hash_key=True, attr_name="GSI3PK")
+    gsi3sk = UnicodeAttribute(range_key=True, attr_name="GSI3SK")
+
+
 class BaseItem(Model):
     """Common key attributes. Subclasses add their own attributes; keys come from `core.keys`."""
 

@@ -383,11 +383,15 @@ def owner_count_key(tenant_id: str) -> tuple[str, str]:
     return tenant_pk(tenant_id), "OWNERS"
 
 
+from engage.core.keys_analytics import *  # noqa: E402, F403 (issue 11 analytics keys)
 from engage.core.keys_attribution import *  # noqa: E402, F403 (issue 10 attribution keys)
 from engage.core.keys_campaign_channels import *  # noqa: E402, F403 (issue 10 campaign channels)
 from engage.core.keys_chat import *  # noqa: E402, F403 (issue 9 chat keys, as keys.<name>)
+from engage.core.keys_customers import *  # noqa: E402, F403 (issue 11 customer view)
 from engage.core.keys_email import *  # noqa: E402, F403 (issue 10 e-mail keys)
 from engage.core.keys_integrations import *  # noqa: E402, F403 (issue 10 channels)
+from engage.core.keys_ratings import *  # noqa: E402, F403 (issue 11 satisfaction ratings)
 from engage.core.keys_routing import *  # noqa: E402, F403 (issue 11 routing keys)
+from engage.core.keys_routing_rules import *  # noqa: E402, F403 (issue 11 routing rules)
 from engage.core.keys_video import *  # noqa: E402, F403 (issue 10 video keys)
 from engage.core.keys_whatsapp import *  # noqa: E402, F403 (issue 10 WhatsApp keys)

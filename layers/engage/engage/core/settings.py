@@ -161,6 +161,15 @@ class Settings(BaseModel):
     # order within this many days after they clicked its link is a conversion.
     attribution_response_window_hours: int = Field(default=72, ge=1, le=24 * 30)
     attribution_conversion_window_days: int = Field(default=5, ge=1, le=90)
+    # Customer history (issue 11, seed 003 section 4; engage/customers): the campaigns whose
+    # messages a history looks for are those sending or sent in the last this many days.
+    customer_history_campaign_days: int = Field(default=90, ge=1, le=3650)
+    # Customer satisfaction ratings (issue 11; README "Customer satisfaction ratings"): a
+    # rating request waits this many hours for the customer's 1-5 answer; on WhatsApp outside
+    # the 24-hour window the request goes as this approved Content API template (`HX...`), or
+    # is not sent when it is empty.
+    rating_reply_window_hours: int = Field(default=72, ge=1, le=24 * 30)
+    rating_whatsapp_template_sid: str = ""
 
     # Channels and integrations (issue 10; README "Channels and integrations"). Tenant
     # credentials live in Secrets Manager as `<CHANNEL_SECRET_PREFIX>/<tenantId>/<channel>`

@@ -10,7 +10,7 @@ for 24 hours and Lambda retries), and a write that failed makes no record.
 Each item kind has one deriver, owned by its domain (contacts: engage/contacts/events.py;
 campaigns: engage/campaigns/progress.py; conversations and messages:
 engage/conversations/events.py; calls: engage/voice/events.py; video sessions:
-engage/video/events.py);
+engage/video/events.py; session ratings: engage/ratings/events.py);
 `DERIVERS` lists them. A deriver returns `Derived` values; `derive` gives each its id
 (`envelope.event_id` of the record's `eventID`, so a retried batch yields the same ids).
 """
@@ -63,6 +63,7 @@ def _derivers() -> tuple[Deriver, ...]:
     from engage.campaigns.progress import derive_campaign_progress
     from engage.contacts.events import derive_contact_events
     from engage.conversations.events import derive_conversation_events
+    from engage.ratings.events import derive_rating_events
     from engage.video.events import derive_video_events
     from engage.voice.events import derive_call_events
 
@@ -72,6 +73,7 @@ def _derivers() -> tuple[Deriver, ...]:
         derive_conversation_events,
         derive_call_events,
         derive_video_events,
+        derive_rating_events,
     )
 
 

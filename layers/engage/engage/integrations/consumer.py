@@ -24,10 +24,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from pydantic import JsonValue
-
 from engage.events import seen
 from engage.events.envelope import DomainEvent, EventType
+from engage.events.fields import number as _number
+from engage.events.fields import text as _text
 from engage.integrations import store
 
 CONSUMER = "channel-metrics"
@@ -37,27 +37,13 @@ MOVE_ATTEMPTS = 5
 
 def _once(claim: str, event: DomainEvent, write: Callable[[], None]) -> bool:
     """Run `write` once per event id for `claim` (see the module docstring)."""
-    if not seen.claim(claim, event.id):
-        return False
-    try:
-        write()
-    except Exception:
-        seen.release(claim, event.id)
-        raise
-    return True
+    return seen.once(claim, event.id, write)
 
 
-def _text(value: JsonValue) -> str | None:
-    return value if isinstance(value, str) and value else None
-
-
-def _number(value: JsonValue) -> float | None:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return None
-    return float(value)
-
-
-def _message_channel(event: DomainEvent) -> str | None:
+def message_channel(event: DomainEvent) -> str | None:
+    """The channel of a `message.created` event: its `channel`, else (messages written before
+    issue 10) the conversation's channel as these counters last counted it, else as stored;
+    None when none is known. Also used by engage/analytics/consumer.py."""
     channel = _text(event.data.get("channel"))
     conversation_id = _text(event.data.get("conversation_id"))
     if channel or conversation_id is None:
@@ -142,7 +128,7 @@ def count(event: DomainEvent) -> bool:
     if event.type is EventType.MESSAGE_CREATED:
         if event.data.get("private") is not False:
             return False  # a note (or a message that does not say): not on the channel
-        channel = _message_channel(event)
+        channel = message_channel(event)
         if channel is None:
             return False
         return _once(CONSUMER, event, lambda: store.add_metrics(tenant, channel, {"messages": 1}))

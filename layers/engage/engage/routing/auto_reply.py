@@ -21,7 +21,7 @@ from engage.conversations.schemas import AgentMessageCreate, Channel, Sender
 from engage.core.errors import Conflict, ValidationFailed
 from engage.core.observability import logger
 from engage.core.render import render
-from engage.templates.library import list_templates
+from engage.templates.library import find_template
 
 BOT = messages.Author(sender=Sender.BOT, sender_id=None, guard="bot")
 CARRIED = (Channel.CHAT, Channel.SMS, Channel.WHATSAPP)
@@ -29,11 +29,8 @@ CARRIED = (Channel.CHAT, Channel.SMS, Channel.WHATSAPP)
 
 def template_text(name: str) -> str | None:
     """The library template's text by id or name (case-insensitive), or None."""
-    wanted = name.strip().lower()
-    for template in list_templates().templates:
-        if wanted in (template.id.lower(), template.name.lower()):
-            return template.content
-    return None
+    template = find_template(name)
+    return template.content if template is not None else None
 
 
 def send(tenant_id: str, conv: ConversationItem, template: str, ref: str) -> bool:

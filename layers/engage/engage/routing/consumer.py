@@ -3,7 +3,7 @@
 
 - a new session, or a transfer (`changes` names `channel`): the routing rules run on its
   facts (channel, priority, the contact's tags and language, now) and the first match's
-  action is applied (`apply_action`);
+  action is applied (`apply_action`; the rules: `engage.routing.rules.first_match`);
 - a change of `status`, `assignee_id` or `priority`: `assignment.settle` (release the slots
   the session should no longer hold and drain the freed agents' queues; leave or move in its
   queue); a reopened session whose agent has no room is unassigned and routed again.
@@ -20,7 +20,6 @@ An action that names nothing that exists is logged and skipped (the session stay
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable
 
 from engage.auth import store as members
@@ -42,15 +41,11 @@ SETTLE_ON = ("status", "assignee_id", "priority")
 RuleSource = Callable[[str, SessionFacts], RuleAction | None]
 
 
-def _rules() -> RuleSource | None:
-    """`engage.routing.rules.first_match` (the rule language, built beside this engine), or
-    None while it is not deployed."""
-    try:
-        module = importlib.import_module("engage.routing.rules")
-    except ImportError:
-        return None
-    found: RuleSource | None = getattr(module, "first_match", None)
-    return found
+def _rules() -> RuleSource:
+    """The tenant's rules, first match wins (`engage.routing.rules.first_match`)."""
+    from engage.routing import rules  # the rule language: loaded when an event needs it
+
+    return rules.first_match
 
 
 def facts_of(tenant_id: str, conv: ConversationItem) -> SessionFacts:
@@ -130,11 +125,11 @@ def apply_action(tenant_id: str, conversation_id: str, action: RuleAction, ref: 
         auto_reply.send(tenant_id, conv, argument, ref)
 
 
-def route_session(tenant_id: str, conversation_id: str, ref: str, rules: RuleSource | None) -> None:
+def route_session(tenant_id: str, conversation_id: str, ref: str, rules: RuleSource) -> None:
     """Run the rules on an open session and apply the first match (nothing matches: it stays
     unassigned, as before routing existed)."""
     conv = conversations.get_conversation(tenant_id, conversation_id)
-    if conv is None or conv.status not in assignment.OPEN_STATES or rules is None:
+    if conv is None or conv.status not in assignment.OPEN_STATES:
         return
     action = rules(tenant_id, facts_of(tenant_id, conv))
     if action is not None:

@@ -13,28 +13,34 @@ from engage.core.schemas import PublicModel
 
 
 class HealthStatus(StrEnum):
-    """`ok` when every service answers, `degraded` (HTTP 503) otherwise."""
+    """`healthy` when every service answers, `degraded` (HTTP 503) otherwise (seed 003 s. 7)."""
 
-    OK = "ok"
+    HEALTHY = "healthy"
     DEGRADED = "degraded"
 
 
 class ServiceState(StrEnum):
-    """One backing service's answer to a real call."""
+    """One backing service's answer to a real call: `up` or `down` (seed 003 section 7)."""
 
-    OK = "ok"
-    UNAVAILABLE = "unavailable"
+    UP = "up"
+    DOWN = "down"
 
 
 class HealthServices(PublicModel):
-    """The backing services `/health` calls: the table (DescribeTable) and the send queue."""
+    """The backing services `/health` calls for real, each once: `database` (DescribeTable
+    on the table), `queue` (the campaign send queue), `webhooks` (the queue provider webhooks
+    hand receipts and replies to) and `events` (the event bus that feeds the inbox's live
+    updates, routing, notifications and analytics). Seed 003's `redis` is not listed: Engage
+    has no Redis."""
 
     database: ServiceState
     queue: ServiceState
+    webhooks: ServiceState
+    events: ServiceState
 
 
 class HealthPublic(PublicModel):
-    """`GET /health`: `{status, services: {database, queue}, uptime}`."""
+    """`GET /health`: `{status, services: {database, queue, webhooks, events}, uptime}`."""
 
     status: HealthStatus
     services: HealthServices
@@ -48,6 +54,8 @@ class ChannelName(StrEnum):
     VOICE = "voice"
     WHATSAPP = "whatsapp"
     EMAIL = "email"
+    CHAT = "chat"
+    VIDEO = "video"
 
 
 class Feature(StrEnum):
@@ -68,6 +76,14 @@ class Feature(StrEnum):
     VOICE_CAMPAIGNS = "voice_campaigns"
     CALL_QUEUE = "call_queue"
     CONCURRENT_CALL_LIMITS = "concurrent_call_limits"
+    # Seed 003 section 7's names, and the hub's (issue 11):
+    SESSION_TRANSFER = "session_transfer"
+    ANALYTICS = "analytics"
+    ROUTING = "routing"
+    NOTIFICATIONS = "notifications"
+    CUSTOMER_SATISFACTION = "customer_satisfaction"
+    REALTIME = "realtime"
+    CAMPAIGN_ATTRIBUTION = "campaign_attribution"
 
 
 class ChannelState(PublicModel):
@@ -75,7 +91,9 @@ class ChannelState(PublicModel):
 
     enabled: bool
     provider: str | None = Field(
-        default=None, description="`sandbox` or `twilio`; null when the channel does not ship"
+        default=None,
+        description="`sandbox`, `twilio`, `ses`, `chime` or `engage` (chat, built in); null "
+        "when the channel does not ship",
     )
 
 

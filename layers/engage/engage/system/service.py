@@ -16,14 +16,19 @@ PAGE_SIZE_MAX = 100
 
 
 def health() -> tuple[dict[str, Any], bool]:
-    """`({status, services: {database, queue}, uptime}, healthy)`; uptime in seconds."""
-    services = {
-        "database": "ok" if probes.table_reachable() else "unavailable",
-        "queue": "ok" if probes.send_queue_reachable() else "unavailable",
+    """`({status, services: {database, queue, webhooks, events}, uptime}, healthy)` (seed 003
+    section 7): each service from one real call (system/probes.py), `up` or `down`; uptime in
+    seconds since this process started."""
+    checks = {
+        "database": probes.table_reachable,
+        "queue": probes.send_queue_reachable,
+        "webhooks": probes.receipts_queue_reachable,
+        "events": probes.event_bus_reachable,
     }
-    healthy = all(v == "ok" for v in services.values())
+    services = {name: "up" if check() else "down" for name, check in checks.items()}
+    healthy = all(v == "up" for v in services.values())
     return {
-        "status": "ok" if healthy else "degraded",
+        "status": "healthy" if healthy else "degraded",
         "services": services,
         "uptime": round(time.monotonic() - _STARTED, 1),
     }, healthy
@@ -32,17 +37,21 @@ def health() -> tuple[dict[str, Any], bool]:
 def capabilities() -> dict[str, Any]:
     """What this deployment offers (seed 003 section 7), derived from its configuration:
 
-    `{channels: ["sms", "voice"], channelDetails: {channel: {enabled, provider}}, features,
-    limits: {importMaxBytes, importSyncMaxRows, pageSizeMax}, version}`. A channel is enabled
-    when its pipeline is deployed (queues, state machine) and its provider has what it needs
-    to send; `version` is the package version (core/version.py).
+    `{channels: ["sms", "voice", ...], channelDetails: {channel: {enabled, provider}},
+    features, limits: {importMaxBytes, importSyncMaxRows, pageSizeMax}, version}`. A channel
+    is enabled when its pipeline is deployed (queues, state machine) and its provider has what
+    it needs; WhatsApp on Twilio and e-mail on SES are enabled with their provider (tenants
+    bring their own senders through `POST /channels/{type}/configure`); chat is built in;
+    `version` is the package version (core/version.py).
     """
     settings = get_settings()
     providers = {
         ChannelName.SMS: _sms_provider(settings),
         ChannelName.VOICE: _voice_provider(settings),
-        ChannelName.WHATSAPP: None,
-        ChannelName.EMAIL: None,
+        ChannelName.WHATSAPP: settings.whatsapp_provider,
+        ChannelName.EMAIL: settings.email_provider,
+        ChannelName.CHAT: "engage",
+        ChannelName.VIDEO: settings.video_provider,
     }
     return {
         "channels": [name.value for name, provider in providers.items() if provider],
@@ -90,6 +99,7 @@ def _voice_provider(settings: Settings) -> str | None:
 def _features(settings: Settings, providers: dict[ChannelName, str | None]) -> list[Feature]:
     """The features whose resources this deployment has."""
     sms, voice = providers[ChannelName.SMS], providers[ChannelName.VOICE]
+    events = bool(settings.event_bus_name)
     scheduler = bool(
         settings.scheduler_group
         and settings.scheduler_role_arn
@@ -111,5 +121,13 @@ def _features(settings: Settings, providers: dict[ChannelName, str | None]) -> l
         Feature.VOICE_CAMPAIGNS: bool(voice),
         Feature.CALL_QUEUE: bool(voice),
         Feature.CONCURRENT_CALL_LIMITS: bool(voice),
+        # The hub's features run on the event bus's consumers (issue 11).
+        Feature.SESSION_TRANSFER: True,
+        Feature.ANALYTICS: events,
+        Feature.ROUTING: events,
+        Feature.NOTIFICATIONS: events,
+        Feature.CUSTOMER_SATISFACTION: events,
+        Feature.REALTIME: events and bool(settings.realtime_endpoint),
+        Feature.CAMPAIGN_ATTRIBUTION: events and bool(sms),
     }
     return [feature for feature, present in available.items() if present]

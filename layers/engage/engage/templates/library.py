@@ -121,3 +121,13 @@ def list_templates() -> TemplateListPublic:
             for tid, category, name, text in _TEMPLATES
         ]
     )
+
+
+def find_template(ref: str) -> TemplatePublic | None:
+    """The library's template whose id or name is `ref` (case-insensitive, trimmed), or None
+    (routing rules' `auto_reply:<template>`, issue 11)."""
+    wanted = ref.strip().lower()
+    for tid, category, name, text in _TEMPLATES:
+        if wanted in (tid, name.lower()):
+            return TemplatePublic(id=tid, name=name, category=category, message=text, content=text)
+    return None

@@ -16,7 +16,7 @@ from pynamodb.attributes import (
     UnicodeAttribute,
 )
 
-from engage.core.db import GSI1, GSI2, BaseItem
+from engage.core.db import GSI1, GSI2, GSI3, BaseItem
 
 
 class VoiceCampaignStatus(StrEnum):
@@ -128,8 +128,13 @@ class CallQueueItem(BaseItem):
     gsi1sk = UnicodeAttribute(null=True, attr_name="GSI1SK")
     gsi2pk = UnicodeAttribute(null=True, attr_name="GSI2PK")
     gsi2sk = UnicodeAttribute(null=True, attr_name="GSI2SK")
+    # The contact's calls (issue 11 customer history): `keys.contact_calls_index_pk`, written
+    # with the item by `store.write_campaign` and never changed.
+    gsi3pk = UnicodeAttribute(null=True, attr_name="GSI3PK")
+    gsi3sk = UnicodeAttribute(null=True, attr_name="GSI3SK")
     by_call_sid = GSI1()
     ready = GSI2()
+    by_contact = GSI3()
 
 
 class RunningCampaignItem(BaseItem):

@@ -179,6 +179,8 @@ def write_campaign(
                     updated_at=now,
                     gsi2pk=keys.call_ready_pk(tenant_id, campaign.sk),
                     gsi2sk=keys.call_ready_sk(now, seq, 0),
+                    gsi3pk=keys.contact_calls_index_pk(tenant_id, member["contact_id"]),
+                    gsi3sk=keys.contact_calls_index_sk(now, campaign.sk, seq),
                     **member,
                 )
             )
