@@ -302,32 +302,39 @@ def test_set_priority_and_auto_reply_actions(h, team):
     assert len(bot) == 1 and bot[0].content.startswith("Welcome there!")
 
 
-def test_a_transfer_reruns_the_rules_and_moves_the_session(h, team):
+def test_a_transfer_reruns_the_rules_and_moves_a_waiting_session(h, team):
+    # Given a session waiting in a full group, and an assigned one
     t = team["t"]
     a, b = member(t), member(t)
     ga = group(t, "chat", {a: 1})
     gb = group(t, "whatsapp", {b: 1})
     online(t, a, b)
+    held = session(t)
+    route(t, held, ga)
+    team["clock"].tick()
     cid = session(t)
     route(t, cid, ga)
-    assert assignee(t, cid) == a
-    # When the session moves channel and the rules now send it to the other group
+    assert (assignee(t, held), assignee(t, cid)) == (a, None)
+    # When both move to WhatsApp and the rules now send WhatsApp sessions to the other group
     from engage.events.envelope import DomainEvent, EventType
 
-    conv = store.get_conversation(t, cid)
-    store.update_conversation(conv, set_={"channel": "whatsapp"})
-    event = DomainEvent(
-        id="transfer-1",
-        type=EventType.CONVERSATION_UPDATED,
-        tenant_id=t,
-        occurred_at=clock.now_iso(),
-        data={"id": cid, "changes": ["channel"]},
-    )
     action = RuleAction(ActionKind.ASSIGN_TO_AGENT_GROUP, gb)
-    consumer.handle(event, rules=lambda tenant_id, facts: action)
-    assignment.settle(t, cid)  # the consumer's answer to the unassignment's event
-    assert assignee(t, cid) == b
-    assert (open_count(t, a), open_count(t, b)) == (0, 1)
+    for moved in (cid, held):
+        conv = store.get_conversation(t, moved)
+        store.update_conversation(conv, set_={"channel": "whatsapp"})
+        event = DomainEvent(
+            id=f"transfer-{moved}",
+            type=EventType.CONVERSATION_UPDATED,
+            tenant_id=t,
+            occurred_at=clock.now_iso(),
+            data={"id": moved, "changes": ["channel"]},
+        )
+        consumer.handle(event, rules=lambda tenant_id, facts: action)
+    # Then the waiting one left the first queue for the second group's agent; the assigned one
+    # kept its agent
+    assert (assignee(t, cid), assignee(t, held)) == (b, a)
+    assert queue_store.entries(t, ga) == []
+    assert (open_count(t, a), open_count(t, b)) == (1, 1)
 
 
 def test_the_scheduled_sweep_function_reports_what_it_did(h, team):

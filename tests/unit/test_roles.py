@@ -66,6 +66,13 @@ REQUIRED: dict[tuple[str, str], str] = {
     ("POST", "/video/sessions/{session_id}/end"): "agent",
     # agent groups (issue 11): a member sets their own presence
     ("PUT", "/agents/me/presence"): "agent",
+    # the hub's sessions (issue 11): agents work sessions and their messages
+    ("POST", "/sessions/create"): "agent",
+    ("PUT", "/sessions/{sessionId}"): "agent",
+    ("POST", "/sessions/{sessionId}/transfer"): "agent",
+    ("POST", "/messages/send"): "agent",
+    # notifications (issue 11): every member reads and marks its own
+    ("PUT", "/notifications/{notificationId}/read"): "viewer",
     # customers (issue 11, seed 003 section 4): agents keep the profile of the customer they
     # serve up to date (consent is not settable there)
     ("PUT", "/customers/{customerId}/profile"): "agent",
@@ -106,6 +113,9 @@ def test_the_matrix_covers_every_group():
         "/channels",  # omnichannel (issue 10)
         "/integrations",
         "/routing/groups",  # agent groups (issue 11)
+        "/sessions",  # the hub's sessions (issue 11)
+        "/messages",
+        "/notifications",  # issue 11
         "/customers",  # issue 11
         "/routing",  # routing rules (issue 11)
     ):

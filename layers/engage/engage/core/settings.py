@@ -192,6 +192,14 @@ class Settings(BaseModel):
     video_provider: Literal["sandbox", "chime"] = "sandbox"
     video_media_region: str | None = None
 
+    # Notifications (issue 11 "Notifications"; README "Notifications (seed 003)"): a
+    # high-priority session unassigned this long raises a `session_alert` (checked every
+    # minute); a tenant's credit balance falling below CREDITS_LOW_THRESHOLD raises
+    # `credits_low`; notifications expire after NOTIFICATION_RETENTION_DAYS.
+    session_alert_wait_seconds: int = Field(default=300, ge=60, le=86_400)
+    credits_low_threshold: int = Field(default=100, ge=1)
+    notification_retention_days: int = Field(default=90, ge=1, le=3650)
+
     @field_validator(
         "url_shortener_base_url", "public_base_url", "webhook_base_url", "console_base_url"
     )

@@ -157,7 +157,7 @@ def _calls(tenant_id: str, contact_id: str, limit: int) -> list[CustomerInteract
         out.append(
             _interaction(
                 InteractionKind.CALL,
-                session_id=None,
+                session_id=i.conversation_id,  # a call placed by a transfer: its session
                 id=keys.voice_queue_item_id(i.campaign_id, int(i.sk)),
                 channel_type=Channel.VOICE.value,
                 created_at=_call_started(i),

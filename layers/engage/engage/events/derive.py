@@ -10,7 +10,9 @@ for 24 hours and Lambda retries), and a write that failed makes no record.
 Each item kind has one deriver, owned by its domain (contacts: engage/contacts/events.py;
 campaigns: engage/campaigns/progress.py; conversations and messages:
 engage/conversations/events.py; calls: engage/voice/events.py; video sessions:
-engage/video/events.py; session ratings: engage/ratings/events.py);
+engage/video/events.py; session ratings: engage/ratings/events.py; channel checks:
+engage/integrations/events.py; the tenant's credits: engage/tenants/events.py;
+notifications: engage/notifications/events.py);
 `DERIVERS` lists them. A deriver returns `Derived` values; `derive` gives each its id
 (`envelope.event_id` of the record's `eventID`, so a retried batch yields the same ids).
 """
@@ -63,7 +65,10 @@ def _derivers() -> tuple[Deriver, ...]:
     from engage.campaigns.progress import derive_campaign_progress
     from engage.contacts.events import derive_contact_events
     from engage.conversations.events import derive_conversation_events
+    from engage.integrations.events import derive_channel_status_failed
+    from engage.notifications.events import derive_notification_created
     from engage.ratings.events import derive_rating_events
+    from engage.tenants.events import derive_credits_low
     from engage.video.events import derive_video_events
     from engage.voice.events import derive_call_events
 
@@ -73,6 +78,9 @@ def _derivers() -> tuple[Deriver, ...]:
         derive_conversation_events,
         derive_call_events,
         derive_video_events,
+        derive_channel_status_failed,  # issue 11 notifications
+        derive_credits_low,  # issue 11 notifications
+        derive_notification_created,  # issue 11 notifications
         derive_rating_events,
     )
 

@@ -8,7 +8,8 @@ is live); an end user's sockets get the events of their own conversations (by th
 socket is found under the event's own tenant). A socket found gone (410) is forgotten at once.
 Before pushing, the standing of every found socket is read again (standing.py): a socket of a
 member deactivated or removed since it connected, or of an end user whose API key was revoked,
-is closed and forgotten instead, so it gets nothing more (issue 9 "Roles", "Keys").
+is closed and forgotten instead, so it gets nothing more (issue 9 "Roles", "Keys"). A
+notification (`notification:new`, issue 11) goes to the sockets of the member it is for only.
 
 AWS requests per event: one conditional put claiming the event id (`events/seen.py`: an event
 delivered again after a retry is not pushed again), one Query per audience (the team's sockets;
@@ -38,6 +39,8 @@ def deliver(event: DomainEvent) -> int:
         return 0
     now = int(clock.now().timestamp())
     team = store.agent_connections(event.tenant_id, now)
+    if found.member_id is not None:  # for one member: their sockets only
+        team = [s for s in team if s.member_id == found.member_id]
     mine: list[store.Socket] = []
     if found.contact_id is not None and found.end_user is not None:
         mine = store.end_user_connections(event.tenant_id, found.contact_id, now)

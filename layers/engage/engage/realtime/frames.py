@@ -9,7 +9,8 @@ Server -> client: `{"event": <Push>, "data": {...}}`: answers to the socket's ow
 (`pong`, `conversation:joined`, `conversation:left`, `error` `{code, message, action}` with a
 `Code`), `typing` from other sockets of a joined conversation, and the domain events the
 fan-out pushes (fanout.py: `message:new`, `message:status`, `conversation:updated`,
-`campaign:progress`, each with `event_id` and `occurred_at`). README "Realtime protocol" says
+`campaign:progress`, each with `event_id` and `occurred_at`; `notification:new` to the
+sockets of the one member it is for). README "Realtime protocol" says
 who gets which.
 """
 
@@ -43,6 +44,7 @@ class Push(StrEnum):
     MESSAGE_STATUS = "message:status"
     CONVERSATION_UPDATED = "conversation:updated"
     CAMPAIGN_PROGRESS = "campaign:progress"
+    NOTIFICATION_NEW = "notification:new"  # to the one member it is for (issue 11)
 
 
 class Code(StrEnum):

@@ -15,6 +15,8 @@ about an end user's conversation, the contact and the frame for that end user's 
   an update that changed only internal ones (labels, priority, snooze time, the team's
   unread count).
 - `campaign.progress` -> `campaign:progress`: the team only.
+- `notification.created` -> `notification:new` (issue 11 "Notifications"): only the sockets
+  of the member it is for (`member_id`), never other members nor end users.
 
 Every frame's data also carries `event_id` and `occurred_at`. Event data shapes are those of
 engage/conversations (issue 9 "Routes").
@@ -37,6 +39,7 @@ FRAMES = {
     EventType.CONVERSATION_CREATED: Push.CONVERSATION_UPDATED,
     EventType.CONVERSATION_UPDATED: Push.CONVERSATION_UPDATED,
     EventType.CAMPAIGN_PROGRESS: Push.CAMPAIGN_PROGRESS,
+    EventType.NOTIFICATION_CREATED: Push.NOTIFICATION_NEW,
 }
 
 END_USER_MESSAGE_FIELDS = (
@@ -61,12 +64,14 @@ with the team)."""
 @dataclass(frozen=True)
 class Audiences:
     """The frame name, the team's data, and the end user's contact and data (None: not for
-    them)."""
+    them); `member_id`: the one member whose sockets get the team's data (None: every
+    member's)."""
 
     name: Push
     team: dict[str, Any]
     contact_id: str | None
     end_user: dict[str, Any] | None
+    member_id: str | None = None
 
 
 def audiences(event: DomainEvent) -> Audiences | None:
@@ -79,6 +84,11 @@ def audiences(event: DomainEvent) -> Audiences | None:
     if event.type in (EventType.CONVERSATION_CREATED, EventType.CONVERSATION_UPDATED):
         data["created"] = event.type is EventType.CONVERSATION_CREATED
     team = {**data, **stamp}
+    if event.type is EventType.NOTIFICATION_CREATED:
+        member = data.get("member_id")
+        if not isinstance(member, str) or not member:
+            return None  # for nobody: never for everybody
+        return Audiences(name, team, None, None, member_id=member)
     contact = data.get("contact_id")
     if event.type is EventType.CAMPAIGN_PROGRESS or not isinstance(contact, str) or not contact:
         return Audiences(name, team, None, None)

@@ -9,8 +9,9 @@
   queue); a reopened session whose agent has no room is unassigned and routed again.
 
 `apply_action` is the engine's entry point for a `RuleAction`:
-- `assign_to_agent_group:<id or name>`: enqueue in that group's queue and drain it; a
-  session assigned to someone outside the group is unassigned first (a transfer re-routed);
+- `assign_to_agent_group:<id or name>`: enqueue in that group's queue and drain it (a
+  session waiting in another queue moves there); a session already assigned keeps its agent
+  (a transfer to a channel keeps the agent who works it);
 - `assign_to_agent:<user id>`: the agent (an active member, agent or higher) if they have room
   under their capacity, else the session waits in that agent's own queue until they do;
 - `set_priority:<level>`: the conversation's priority;
@@ -77,18 +78,11 @@ def _is_agent(tenant_id: str, user_id: str) -> bool:
     )
 
 
-def _route_to(tenant_id: str, conv: ConversationItem, queue_id: str, keep: bool) -> None:
-    """Enqueue in `queue_id` and drain; a session assigned elsewhere (`keep` False) is
-    unassigned first."""
-    conversation_id = keys.parse_conversation_partition(conv.pk)[1]
+def _route_to(tenant_id: str, conv: ConversationItem, queue_id: str) -> None:
+    """Enqueue an unassigned session in `queue_id` and drain it; an assigned one keeps its
+    agent (a transfer with an agent, or a session an agent already works)."""
     if conv.assignee_id:
-        if keep:
-            return
-        inbox.unassign_routed(tenant_id, conversation_id, str(conv.assignee_id))
-        fresh = conversations.get_conversation(tenant_id, conversation_id)
-        if fresh is None:
-            return
-        conv = fresh
+        return
     assignment.enqueue(tenant_id, conv, queue_id)
     assignment.drain(tenant_id, queue_id)
 
@@ -105,15 +99,12 @@ def apply_action(tenant_id: str, conversation_id: str, action: RuleAction, ref: 
         if group_id is None:
             logger.warning("rule names no group", extra={"rule": action.rule_id})
             return
-        group = group_store.get_group(tenant_id, group_id)
-        in_group = group is not None and any(m.user_id == conv.assignee_id for m in group.members)
-        _route_to(tenant_id, conv, group_id, keep=in_group)
+        _route_to(tenant_id, conv, group_id)
     elif action.kind == ActionKind.ASSIGN_TO_AGENT:
         if not _is_agent(tenant_id, argument):
             logger.warning("rule names no active agent", extra={"rule": action.rule_id})
             return
-        queue_id = keys.agent_queue_id(argument)
-        _route_to(tenant_id, conv, queue_id, keep=conv.assignee_id == argument)
+        _route_to(tenant_id, conv, keys.agent_queue_id(argument))
     elif action.kind == ActionKind.SET_PRIORITY:
         try:
             priority = Priority(argument.lower())

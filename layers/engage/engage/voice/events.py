@@ -8,10 +8,11 @@ call that ended, whatever came of it (answered, voicemail, no answer, busy, fail
 one `call.completed`:
 
 `{campaign_id, contact_id, attempt, call_sid, status, outcome, answered_by, talk_seconds,
-started_at, ended_at, queue_status}` (`status` is the provider's final call status, `outcome`
-voice/models.py `VoiceCallOutcome`, `queue_status` what the queue item became: `queued` again
-for a retry, `completed`, `failed`, ...). The phone number is not in the event (consumers look
-the contact up by `contact_id`).
+started_at, ended_at, queue_status, conversation_id}` (`status` is the provider's final call
+status, `outcome` voice/models.py `VoiceCallOutcome`, `queue_status` what the queue item
+became: `queued` again for a retry, `completed`, `failed`, ...; `conversation_id` the hub
+session a session call was placed for, engage/voice/session_calls.py, else null). The phone
+number is not in the event (consumers look the contact up by `contact_id`).
 """
 
 from __future__ import annotations
@@ -68,6 +69,7 @@ def derive_call_events(change: StreamChange) -> list[Derived]:
             "contact_id": _json(change.new.get("contact_id")),
             **{name: _json(entry.get(name)) for name in _ENTRY_FIELDS},
             "queue_status": _json(change.new.get("status")),
+            "conversation_id": _json(change.new.get("conversationId")),
         }
         at = str(entry.get("ended_at") or iso(change.at))
         out.append(Derived(EventType.CALL_COMPLETED, tenant_id, at, data))

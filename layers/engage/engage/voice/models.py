@@ -55,6 +55,7 @@ class VoiceCampaignSource(StrEnum):
 
     API = "api"
     CSV = "csv"
+    SESSION = "session"  # the hub's session calls (engage/voice/session_calls.py; issue 11)
 
 
 CAMPAIGN_STATUSES = tuple(s.value for s in VoiceCampaignStatus)
@@ -108,6 +109,10 @@ class CallQueueItem(BaseItem):
     email = UnicodeAttribute(null=True)
     company = UnicodeAttribute(null=True)
     notes = UnicodeAttribute(null=True)
+    # A session call (issue 11, engage/voice/session_calls.py): the conversation it serves and
+    # the member it connects (the provider's agent, in place of the campaign's `agent_id`).
+    conversation_id = UnicodeAttribute(null=True, attr_name="conversationId")
+    agent_id = UnicodeAttribute(null=True, attr_name="agentId")
     status = UnicodeAttribute(default="queued")
     attempts = NumberAttribute(default=0)
     next_attempt_at = UnicodeAttribute(null=True)

@@ -13,7 +13,7 @@ from typing import Any
 
 from engage.contacts import service as contacts
 from engage.contacts import store as contact_store
-from engage.core import clock, ids
+from engage.core import clock, ids, keys
 from engage.core.errors import Conflict, NotFound, ValidationFailed
 from engage.core.phones import normalise_phone
 from engage.tenants import service as tenants
@@ -38,9 +38,10 @@ EDITABLE = ("draft", "active", "paused")
 
 
 def get_campaign_item(tenant_id: str, campaign_id: str) -> VoiceCampaignItem:
-    """The campaign; NotFound for unknown ids and other tenants' ids."""
+    """The campaign; NotFound for unknown ids, other tenants' ids and the hub's session-call
+    campaign (engage/voice/session_calls.py), which is not a seed 002 campaign."""
     item = store.get_campaign(tenant_id, campaign_id)
-    if item is None:
+    if item is None or keys.is_session_calls_campaign(campaign_id):
         raise NotFound("Campaign not found")
     return item
 
@@ -223,6 +224,8 @@ def list_campaigns(
     needle = (search or "").strip().lower()
     matches = []
     for item in store.iter_campaigns(tenant_id):
+        if keys.is_session_calls_campaign(item.sk):
+            continue  # the hub's session calls (engage/voice/session_calls.py)
         day = item.created_at[:10]
         if (status and item.status != status) or (date_from and day < date_from):
             continue

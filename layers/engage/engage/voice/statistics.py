@@ -9,6 +9,7 @@ from collections import Counter
 from datetime import datetime
 from typing import Any
 
+from engage.core import keys
 from engage.tenants import service as tenants
 from engage.voice import store
 from engage.voice.concurrency import concurrency
@@ -19,7 +20,11 @@ from engage.voice.windows import local_now
 
 def summary(tenant_id: str) -> dict[str, int]:
     """How many campaigns are in each status, plus `total` (`VoiceCampaignSummary`)."""
-    counts = Counter(item.status for item in store.iter_campaigns(tenant_id, attributes=["status"]))
+    counts = Counter(
+        item.status
+        for item in store.iter_campaigns(tenant_id, attributes=["SK", "status"])
+        if not keys.is_session_calls_campaign(item.sk)  # the hub's session calls
+    )
     out = {s: counts.get(s, 0) for s in CAMPAIGN_STATUSES}
     out["total"] = sum(counts.values())
     return out

@@ -112,7 +112,8 @@ def task_place(call: CallState, token: str) -> None:
     placement = adapter.place_call(
         OutboundCall(
             to=item.phone_e164,
-            agent_id=campaign.agent_id if campaign else None,
+            # a session call (engage/voice/session_calls.py) rings its session's agent
+            agent_id=item.agent_id or (campaign.agent_id if campaign else None),
             status_callback_url=callback_url(adapter.name, ref),
             ref=ref,
         )
