@@ -197,9 +197,7 @@ def test_a_high_priority_session_waiting_past_the_threshold_alerts_the_team_once
 def test_a_waiting_alert_goes_to_the_online_agents_and_the_leads(h, team, notify_queue, frozen):
     t = team["tenant_id"]
     # Given one agent online and the other not (presence: PUT /agents/me/presence)
-    online = h.client.put(
-        "/agents/me/presence", headers=team["agent2"], json={"status": "online"}
-    )
+    online = h.client.put("/agents/me/presence", headers=team["agent2"], json={"status": "online"})
     assert online.status_code == 200, online.text
     # And an unassigned urgent session waiting past the threshold
     cid = start(t, "user-1", "Still waiting")
