@@ -190,6 +190,20 @@ def test_customers_on_chat_sms_and_whatsapp_are_worked_in_one_hub(hub_url):
     )
     assert not any(m["body"] == "Customer needs help" for m in owner.outbox())
 
+    # and a busy list pages with its cursor, each session once
+    pages, cursor = [], None
+    while True:
+        params: dict[str, Any] = {"limit": 2, **({"cursor": cursor} if cursor else {})}
+        page = owner.http.get("/sessions/active", params=params).json()
+        pages += [s["session_id"] for s in page["sessions"]]
+        cursor = page["next_cursor"]
+        if cursor is None:
+            break
+    assert sorted(pages) == sorted(s["session_id"] for s in owner.active())
+    assert len(pages) == 4
+    only_sms = owner.http.get("/sessions/active", params={"channel": "sms"}).json()["sessions"]
+    assert {s["session_id"] for s in only_sms} == {sms_id, new_id}
+
     # When the agent takes the chat, raises its priority and answers, and answers by SMS
     put = agent.http.put(
         f"/sessions/{chat_id}", json={"priority": "high", "agent_id": agent.id, "status": "active"}
@@ -374,11 +388,18 @@ def test_ratings_given_on_chat_and_sms_reach_satisfaction_and_the_dashboard_agre
         sent = agent.http.post("/messages/send", json={"session_id": sid, "content": content})
         assert sent.status_code == 201, sent.text
 
-    # When the agent resolves the chat
+    # When the agent resolves the chat while the end user's app is connected
+    app = SocketWatch(
+        ws_url(hub_url, alice.query),
+        lambda f: f["event"] == "message:new" and f["data"].get("type") == "rating_request",
+        timeout=60,
+    )
     resolved = agent.http.put(f"/sessions/{chat_id}", json={"status": "resolved"})
     assert resolved.status_code == 200, resolved.text
     assert resolved.json()["status"] == "resolved"
-    # Then the end user is asked for a rating in the conversation
+    # Then the end user is asked for a rating, live and in the conversation
+    live = [f for f in app.result(timeout=60) if f["event"] == "message:new"]
+    assert any(f["data"].get("type") == "rating_request" for f in live), live
     seen = until(
         lambda: alice.messages(chat_id), lambda ms: any(m["type"] == "rating_request" for m in ms)
     )
@@ -488,6 +509,48 @@ def test_another_tenants_session_customer_and_notification_ids_are_404(hub_url):
     assert a.http.get(f"/customers/{customer_id}/profile").json()["name"] == "Alice A"
     assert [m["content"] for m in a.messages(session_id)] == ["A's secret"]
     assert a.http.get("/notifications", params={"unread_only": True}).json()["notifications"]
+
+
+def test_a_chat_moved_to_whatsapp_continues_there_under_the_24_hour_rule(hub_url):
+    # Given an end user who gave their phone and wrote on chat
+    owner = Owner(hub_url)
+    carla_phone = phone()
+    carla = owner.end_user("carla")
+    carla.identify(name="Carla Moves", phone=carla_phone)
+    session_id = carla.open_conversation("Can we move to WhatsApp?")
+    # When an agent moves it to WhatsApp before she ever wrote there
+    moved = owner.http.post(
+        f"/sessions/{session_id}/transfer",
+        json={"from_channel": "chat", "to_channel": "whatsapp", "reason": "prefers WhatsApp"},
+    )
+    assert moved.status_code == 200, moved.text
+    assert moved.json()["whatsapp_window_open"] is False
+    # Then a free-text reply is refused (templates only) and nothing is sent
+    closed = owner.http.post(
+        "/messages/send", json={"session_id": session_id, "content": "Hello there"}
+    )
+    assert closed.status_code == 409, closed.text
+    assert owner.outbox() == []
+    # When she writes on WhatsApp, it lands in the same session and opens the window
+    owner.whatsapp_from(carla_phone, "Here on WhatsApp")
+    until(
+        lambda: owner.messages(session_id),
+        lambda ms: any(m["content"] == "Here on WhatsApp" for m in ms),
+        timeout=20,
+    )
+    sent = owner.http.post("/messages/send", json={"session_id": session_id, "content": "Hi!"})
+    assert sent.status_code == 201, sent.text
+    assert sent.json()["channel"] == "whatsapp"
+    box = until(owner.outbox, bool, timeout=20)
+    assert [(m["channel"], m["to"], m["body"]) for m in box] == [("whatsapp", carla_phone, "Hi!")]
+    history = owner.messages(session_id)
+    assert [(m["channel"], m["type"]) for m in history] == [
+        ("chat", "text"),
+        ("whatsapp", "event"),
+        ("whatsapp", "text"),
+        ("whatsapp", "text"),
+    ]
+    assert [s["channel_type"] for s in owner.active()] == ["whatsapp"]
 
 
 @pytest.mark.xfail(
