@@ -97,6 +97,7 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.cold_start
 	$(BIN)/python -m bench.cost
 	$(BIN)/python -m bench.realtime
+	$(BIN)/python -m bench.assignment
 
 clean:
 	rm -rf $(VENV) .aws-sam .mypy_cache .ruff_cache

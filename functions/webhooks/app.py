@@ -141,12 +141,13 @@ def shopify_order(
     hmac_sha256: Annotated[str | None, Header(alias="X-Shopify-Hmac-Sha256")] = None,
     shop_domain: Annotated[str | None, Header(alias="X-Shopify-Shop-Domain")] = None,
     webhook_id: Annotated[str | None, Header(alias="X-Shopify-Webhook-Id")] = None,
+    topic: Annotated[str | None, Header(alias="X-Shopify-Topic")] = None,
 ) -> ShopifyOrderReceiptResponse:
     """Shopify `orders/create`: counted as a conversion of each campaign whose short link the
     buyer clicked within ATTRIBUTION_CONVERSION_WINDOW_DAYS (engage/attribution/conversions.py);
     idempotent on the order id (Shopify redelivers). Unsigned, wrongly signed or from an
     unknown shop: 401, nothing changes; a signed body that is not an order: 400."""
-    receipt = record_order(shop_domain, hmac_sha256, webhook_id, body)
+    receipt = record_order(shop_domain, hmac_sha256, webhook_id, body, topic)
     return ShopifyOrderReceiptResponse(data=receipt)
 
 

@@ -51,7 +51,9 @@ class Runtime:
                 "LOGIN_RATE_LIMIT_PER_MINUTE": "1000",
                 "SANDBOX_CALL_SECONDS": "1",
                 "LOCAL_SCHEDULE_SECONDS": "3",
-                "PYTHONPATH": str(ROOT),
+                # this checkout's layer first: a worktree's runtime must not run the package
+                # the venv was installed from (another checkout's)
+                "PYTHONPATH": os.pathsep.join([str(ROOT / "layers" / "engage"), str(ROOT)]),
             }
         )
         command = [sys.executable, "-m", "local.runtime", "--port", str(self.port)]

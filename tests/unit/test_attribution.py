@@ -189,11 +189,12 @@ def post_order(
     shop: str = SHOP,
     secret: str | None = SECRET,
     webhook_id: str = "wh-1",
+    topic: str = "orders/create",
 ) -> Any:
     headers = {
         "Content-Type": "application/json",
         "X-Shopify-Shop-Domain": shop,
-        "X-Shopify-Topic": "orders/create",
+        "X-Shopify-Topic": topic,
         "X-Shopify-Webhook-Id": webhook_id,
     }
     if secret is not None:
@@ -234,6 +235,19 @@ def test_a_signed_order_from_a_clicker_counts_with_its_revenue_once(h, shops):
     post_order(h, order(1002, None, "0.10", customer={"email": "p0@buyers.test"}), webhook_id="w2")
     got = campaign_attribution(tenant_id, c["id"])
     assert (got.conversions, got.revenue) == (2, {"EUR": "200.00"})
+
+
+def test_an_order_update_delivered_to_the_same_url_changes_nothing(h, shops):
+    headers = h.register()
+    tenant_id = tenant_of(h, headers)
+    shops(headers)
+    c = sent_campaign(h, headers, 1, "Sale: https://shop.test/sale")
+    click(h, c["contacts"][0]["phoneE164"])
+    body = order(1001, "p0@buyers.test")
+    updated = post_order(h, body, topic="orders/updated")
+    assert updated.status_code == 200 and updated.json()["data"]["conversions"] == 0
+    assert campaign_attribution(tenant_id, c["id"]).conversions == 0
+    assert post_order(h, body).json()["data"]["conversions"] == 1  # the create still counts
 
 
 def test_an_order_matched_by_phone_counts(h, shops):

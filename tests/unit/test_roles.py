@@ -64,6 +64,8 @@ REQUIRED: dict[tuple[str, str], str] = {
     # video sessions (issue 10): agents start and end the sessions they hold with customers
     ("POST", "/video/sessions"): "agent",
     ("POST", "/video/sessions/{session_id}/end"): "agent",
+    # agent groups (issue 11): a member sets their own presence
+    ("PUT", "/agents/me/presence"): "agent",
     # the hub's sessions (issue 11): agents work sessions and their messages
     ("POST", "/sessions/create"): "agent",
     ("PUT", "/sessions/{sessionId}"): "agent",
@@ -110,6 +112,7 @@ def test_the_matrix_covers_every_group():
         "/admin/team",
         "/channels",  # omnichannel (issue 10)
         "/integrations",
+        "/routing/groups",  # agent groups (issue 11)
         "/sessions",  # the hub's sessions (issue 11)
         "/messages",
         "/notifications",  # issue 11

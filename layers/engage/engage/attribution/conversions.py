@@ -44,6 +44,7 @@ from engage.integrations import service as integrations
 
 LINK_LOOKBACK = dt.timedelta(days=30)  # clicks are looked for on campaigns this recent
 MAX_REVENUE = Decimal("1e15")
+ORDERS_CREATE = "orders/create"
 
 
 def signature_of(secret: str, body: bytes) -> str:
@@ -124,15 +125,22 @@ def campaigns_converted(tenant_id: str, contact_ids: list[str], order_at: dt.dat
 
 
 def record_order(
-    shop_domain: str | None, signature: str | None, webhook_id: str | None, body: bytes
+    shop_domain: str | None,
+    signature: str | None,
+    webhook_id: str | None,
+    body: bytes,
+    topic: str | None = None,
 ) -> ShopifyOrderReceipt:
     """Verify and attribute one `orders/create` delivery (see the module docstring); raises
     Unauthorized (401) before anything else, ValidationFailed (400) for a signed body that is
-    not an order."""
+    not an order. Another topic (`X-Shopify-Topic`, e.g. `orders/updated` subscribed to the
+    same URL) is acknowledged and changes nothing: only a new order is a conversion."""
     tenant_id = verified_tenant(shop_domain, signature, body)
     integrations.mark_synced(tenant_id, "shopify")  # GET /integrations/status `last_sync`
     order, total = parse_order(body)
     order_id = str(order.id)
+    if topic and topic.strip().lower() != ORDERS_CREATE:
+        return ShopifyOrderReceipt(orderId=order_id, duplicate=False, conversions=0)
     marker = keys.order_marker_key(tenant_id, order_id)
     if store.exists(marker):
         return ShopifyOrderReceipt(orderId=order_id, duplicate=True, conversions=0)

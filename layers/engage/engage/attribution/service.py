@@ -10,7 +10,8 @@ campaign's counter item and one to the tenant's totals, each behind its own clai
 redelivered event or webhook adds nothing and a failed ADD gives its claim back for the retry
 (as engage/usage/consumer.py does).
 
-Read these from the campaign stats and the dashboard (the lead wires them):
+The campaign routes and the dashboard read them (engage/campaigns/service.py,
+engage/dashboard/service.py):
 `campaign_attribution(tenant_id, campaign_id)`, `campaigns_attribution(tenant_id, ids)` (one
 BatchGetItem for a list, e.g. the dashboard's top campaigns) and `tenant_attribution(tenant_id)`.
 """

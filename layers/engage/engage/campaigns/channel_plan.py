@@ -4,8 +4,12 @@
 A recipient is reachable on a channel when they have its address and opted in to it
 (`engage.contacts.consent`): SMS a phone number and `smsConsent`, WhatsApp a phone number and
 `whatsappConsent`, e-mail an address and `emailConsent`, each `opted_in`. With delivery `all`
-they get one message on every reachable channel of the campaign; with `first_available` only
-on the first reachable one, in the campaign's order of channels.
+they get one message on every reachable channel of the campaign; with `first_available` one
+message, on the first reachable one in the campaign's order of channels, unless quiet hours
+hold it or the frequency cap excludes it: then it goes on the next reachable channel that
+is free (README "Campaigns on any channel"). A `first_available` recipient's snapshot row
+names every reachable channel (the first is theirs, the rest its fallbacks) and holds the
+credits of the costliest of them (`held_credits`); what is not spent is refunded when sent.
 
 Credits per message (CREDITS_PER_MESSAGE): SMS costs its segments (as it always has); WhatsApp
 and e-mail cost 1 credit each. A credit is the price of one SMS segment; Twilio charges about
@@ -58,10 +62,18 @@ def reachable(
     plan: ChannelPlan, phone: str | None, email: str | None, consents: Mapping[str, str]
 ) -> list[str]:
     """The campaign channels, in order, a recipient can be reached on (see the module
-    docstring); only the first of them with delivery `first_available`."""
+    docstring); with delivery `first_available` the first is theirs, the rest fallbacks."""
     addresses = {SMS: phone, WHATSAPP: phone, EMAIL: email}
-    out = [c for c in plan.channels if addresses[c] and consents.get(c) == "opted_in"]
-    return out[:1] if plan.delivery == DELIVERY_FIRST else out
+    return [c for c in plan.channels if addresses[c] and consents.get(c) == "opted_in"]
+
+
+def held_credits(plan: ChannelPlan, costs: list[int]) -> int:
+    """The credits a recipient's messages hold (`costs`: one per reachable channel): all of
+    them with delivery `all`; with `first_available` (one message, on whichever channel is
+    free) the costliest one."""
+    if not costs:
+        return 0
+    return max(costs) if plan.delivery == DELIVERY_FIRST else sum(costs)
 
 
 def credits_of(channel: str, sms_segments: int) -> int:

@@ -1,7 +1,8 @@
 """A campaign's counts per channel (issue 10): seed 004's fields keep counting SMS messages,
 `GET /campaigns/{id}/stats` gains `channels`. The campaign item's send-side counters and the
 receipt counters count every channel; their `whatsapp*` / `email*` attributes count those
-channels' share, so SMS is the rest (campaigns made before issue 10 have only SMS)."""
+channels' share, so SMS is the rest (campaigns made before issue 10 have only SMS). A
+`first_available` message sent on a fallback channel moves its queued share (`*_moved`)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,10 @@ def sms_share(item: CampaignItem, counts: dict[str, int]) -> dict[str, int]:
     """The campaign's SMS counts (what seed 004's fields mean): every channel's counter minus
     the WhatsApp and e-mail shares. `counts` is `stats.campaign_counts`' entry."""
     return {
-        "queued": int(item.queued_count) - int(item.whatsapp_queued) - int(item.email_queued),
+        "queued": int(item.queued_count)
+        - int(item.whatsapp_queued)
+        - int(item.email_queued)
+        + int(item.sms_moved),
         "sent": int(item.sent_count) - int(item.whatsapp_sent) - int(item.email_sent),
         "failed": int(item.failed_count) - int(item.whatsapp_failed) - int(item.email_failed),
         "skipped": int(item.skipped_count) - int(item.whatsapp_skipped) - int(item.email_skipped),
@@ -31,7 +35,7 @@ def channel_counts(item: CampaignItem, counts: dict[str, int]) -> dict[str, dict
     raw = {
         SMS: sms_share(item, counts),
         WHATSAPP: {
-            "queued": int(item.whatsapp_queued),
+            "queued": int(item.whatsapp_queued) + int(item.whatsapp_moved),
             "sent": int(item.whatsapp_sent),
             "failed": int(item.whatsapp_failed),
             "skipped": int(item.whatsapp_skipped),
@@ -39,7 +43,7 @@ def channel_counts(item: CampaignItem, counts: dict[str, int]) -> dict[str, dict
             "undelivered": counts["whatsapp_undelivered"],
         },
         EMAIL: {
-            "queued": int(item.email_queued),
+            "queued": int(item.email_queued) + int(item.email_moved),
             "sent": int(item.email_sent),
             "failed": int(item.email_failed),
             "skipped": int(item.email_skipped),

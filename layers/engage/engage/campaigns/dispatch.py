@@ -25,7 +25,10 @@ e-mail HTML and WhatsApp template travel once per SQS message). Quiet hours hold
 WhatsApp, never e-mail: a page reached during quiet hours switches the run to part 1, which
 sends only the e-mails of that page and every later one; part 2 then goes back to that page
 and, once quiet hours are over, sends the SMS and WhatsApp messages that were held. Each part
-of a page has its own claim items (`keys.send_batch_part_sk`).
+of a page has its own claim items (`keys.send_batch_part_sk`). With delivery
+`first_available`, a recipient's fallback channels travel with their message
+(`events.FallbackSendRow`): during quiet hours the e-mail goes in part 1 instead of a held SMS
+or WhatsApp message, and the sender falls back from a capped channel (sender.py).
 """
 
 from __future__ import annotations
@@ -37,6 +40,7 @@ from pydantic import BaseModel, ConfigDict
 
 from engage.campaigns import message_store, ports, store
 from engage.campaigns.channel_plan import (
+    DELIVERY_FIRST,
     EMAIL,
     QUIET_CHANNELS,
     SMS,
@@ -145,7 +149,11 @@ def resolve_page(state: DispatchState) -> dict[str, Any]:
     batches, budget = _messages(item, plan, tenant_id, chunks, budget, resolved_at, wanted)
     have = message_store.claims_that_exist(claims) if retried else set()
     message_store.put_claims(
-        [(key, len(msgs)) for key, msgs in zip(claims, batches, strict=True) if key not in have]
+        [
+            (key, sum(not m.fallback for m in msgs))
+            for key, msgs in zip(claims, batches, strict=True)
+            if key not in have
+        ]
     )
     ports.send_batches(
         [
@@ -154,8 +162,10 @@ def resolve_page(state: DispatchState) -> dict[str, Any]:
             if msgs
         ]
     )
-    queued = state.queued + sum(len(msgs) for msgs in batches)
-    allocated = state.allocated + sum(m.segments for msgs in batches for m in msgs)
+    queued = state.queued + sum(1 for msgs in batches for m in msgs if not m.fallback)
+    allocated = state.allocated + sum(
+        m.segments for msgs in batches for m in msgs if not m.fallback
+    )
     queued_by = _queued_by(plan, state.queuedBy, batches)
     totals = {"queued": queued, "allocated": allocated, "queuedBy": queued_by}
     if not store.record_page(item, queued, allocated, queued_by):
@@ -176,7 +186,7 @@ def _queued_by(
     out = {f"{WHATSAPP}_queued": 0, f"{EMAIL}_queued": 0, **before}
     for msgs in batches:
         for m in msgs:
-            if m.channel != SMS:
+            if m.channel != SMS and not m.fallback:
                 out[f"{m.channel}_queued"] += 1
     return out
 
@@ -194,19 +204,27 @@ def _messages(
     overspend the credits reserved at enqueue is left out.
 
     A snapshot row is `[contactId, phone, firstName, lastName, segments]` (SMS only) or
-    `[contactId, phone, firstName, lastName, credits, email, channels]` (enqueue.resolve)."""
+    `[contactId, phone, firstName, lastName, credits, email, channels]` (enqueue.resolve).
+    With delivery `first_available` a recipient has one message, on the first of their
+    channels this part sends (in part 1, during quiet hours, that is the e-mail; part 2 leaves
+    out whoever got it), holding the row's credits, followed by the later channels' messages
+    as fallbacks (`Message.fallback`: not queued, no credits held)."""
     shards, run = get_settings().message_shards, int(item.run)
     campaign_id = item.sk
+    first_available = plan.delivery == DELIVERY_FIRST and not plan.sms_only
     out: list[list[Message]] = []
     for rows in chunks:
         batch: list[Message] = []
         for row in rows:
             contact_id, phone, first_name, last_name = row[0], row[1], row[2], row[3]
             email, channels = (row[5], row[6]) if len(row) > 5 else (None, [SMS])
+            if first_available and EMAIL in channels and EMAIL not in wanted:
+                continue  # part 2: the e-mail went during quiet hours instead
             pk, sk = keys.message_key(
                 tenant_id, campaign_id, ids.shard_of(contact_id, shards), run, contact_id
             )
             values = compose_values(item, first_name, last_name)
+            msgs: list[Message] = []
             for channel in channels:
                 if channel not in wanted:
                     continue
@@ -216,6 +234,18 @@ def _messages(
                 if channel != EMAIL:
                     msg.body = render_for(item, values, token)
                     msg.segments = credits_of(channel, segment_count(msg.body))
+                msgs.append(msg)
+            if first_available and msgs:  # one message; the later channels are fallbacks
+                head = msgs[0]
+                head.segments = max([int(row[4])] + [m.segments for m in msgs])  # held
+                for m in msgs[1:]:
+                    m.fallback = True
+                if head.segments > budget:
+                    continue
+                budget -= head.segments
+                batch += msgs
+                continue
+            for msg in msgs:
                 if msg.segments > budget:
                     continue  # never spend more than was debited
                 budget -= msg.segments
@@ -287,6 +317,7 @@ def _body(
             m.token,
             m.channel,
             m.values or {},
+            *([int(m.fallback)] if plan.delivery == DELIVERY_FIRST else []),
         ]
         for m in msgs
     ]

@@ -10,8 +10,9 @@ so recipients are frozen to the contacts that were opted in at enqueue time; con
 again by the sender. Dispatch never spends more than was debited and refunds the rest.
 
 A campaign on several channels (issue 10, `channel_plan`) resolves, per recipient, the
-channels they can be reached on and opted in to (all of them, or the first with delivery
-`first_available`), prices each message (`channel_plan.credits_of`) and snapshots
+channels they can be reached on and opted in to (with delivery `first_available` the first
+is theirs and the rest its fallbacks, `channel_plan`), prices each message
+(`channel_plan.credits_of`, held as `channel_plan.held_credits`) and snapshots
 `[contactId, phone, firstName, lastName, credits, email, channels]`; a contact reachable on
 none of the campaign's channels is not a recipient.
 """
@@ -29,6 +30,7 @@ from engage.campaigns.channel_plan import (
     WHATSAPP,
     ChannelPlan,
     credits_of,
+    held_credits,
     plan_of,
     reachable,
 )
@@ -144,9 +146,10 @@ def resolve_channels(
             continue
         text = render_for(item, compose_values(item, first, last), None)
         text_bytes = len(json.dumps(text, ensure_ascii=False).encode())
-        cost = size = 0
+        size = 0
+        costs = [credits_of(c, segment_count(text) if c == SMS else 0) for c in channels]
+        cost = held_credits(plan, costs)
         for channel in channels:
-            cost += credits_of(channel, segment_count(text) if channel == SMS else 0)
             size += (
                 RECIPIENT_OVERHEAD_BYTES
                 + {

@@ -22,6 +22,11 @@ SendRow = tuple[int, str, str, str, int, str | None]
 # WhatsApp free-form text, or the e-mail's subject; `values`: a WhatsApp message's template
 # variables, rendered, or an e-mail's variables (firstName, lastName, discount) for its HTML.
 ChannelSendRow = tuple[int, str, str, str, int, str | None, str, dict[str, str | None]]
+# ChannelSendRow plus `fallback` (delivery `first_available`): 0 for the recipient's message on
+# their first channel, whose `credits` are those held for the recipient; 1 for a message on a
+# later channel, sent instead only when the ones before it are capped or no longer consented
+# (its `credits`: its own price). A recipient's fallbacks follow their first message.
+FallbackSendRow = tuple[int, str, str, str, int, str | None, str, dict[str, str | None], int]
 
 
 class WhatsAppBatch(BaseModel):
@@ -60,7 +65,7 @@ class SendBatchBody(BaseModel):
     sender: str | None = Field(default=None, alias="from")
     at: str = Field(description="when the page was resolved (ISO 8601 UTC)")
     created: str | None = None
-    m: list[SendRow | ChannelSendRow]
+    m: list[SendRow | ChannelSendRow | FallbackSendRow]
     ch: ChannelBatch | None = Field(default=None, description="settings of the channels")
 
 

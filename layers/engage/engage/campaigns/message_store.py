@@ -40,6 +40,7 @@ class Message:
     updated_at: str | None = None
     channel: str = "sms"
     values: dict[str, str | None] | None = None  # not stored (events.ChannelSendRow)
+    fallback: bool = False  # not stored: sent only instead of the one before (FallbackSendRow)
 
     @property
     def key(self) -> tuple[str, str]:

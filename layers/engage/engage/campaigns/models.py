@@ -55,6 +55,11 @@ class CampaignItem(BaseItem):
     email_sent = NumberAttribute(default=0, attr_name="emailSent")
     email_failed = NumberAttribute(default=0, attr_name="emailFailed")
     email_skipped = NumberAttribute(default=0, attr_name="emailSkipped")
+    # `first_available` fallbacks (ADD only): messages queued on another channel that went on
+    # this one (+1) or left it (-1); each channel's queued share is its `*_queued` plus this
+    sms_moved = NumberAttribute(default=0, attr_name="smsMoved")
+    whatsapp_moved = NumberAttribute(default=0, attr_name="whatsappMoved")
+    email_moved = NumberAttribute(default=0, attr_name="emailMoved")
     credits_debited = NumberAttribute(default=0, attr_name="creditsDebited")
     credits_refunded = NumberAttribute(default=0, attr_name="creditsRefunded")
     run_reserved = NumberAttribute(default=0, attr_name="runReserved")

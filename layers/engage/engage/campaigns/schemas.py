@@ -191,6 +191,14 @@ class SmsCampaignPublic(PublicModel):
     skippedCount: int
     clickCount: int
     creditsDebited: int = Field(description="credits debited minus refunded")
+    responses: int = Field(
+        default=0, description="recipients who wrote back within the attribution window"
+    )
+    conversions: int = Field(default=0, description="Shopify orders attributed to a click")
+    revenue: dict[str, str] = Field(
+        default_factory=dict,
+        description="revenue of the conversions: currency (ISO 4217) -> decimal string",
+    )
     failureReason: str | None = None
     createdAt: str
     updatedAt: str
@@ -242,6 +250,14 @@ class SmsCampaignStats(PublicModel):
     clicks: int
     clickRate: float = Field(description="percent of delivered, one decimal")
     credits: SmsCampaignCredits
+    responses: int = Field(
+        default=0, description="recipients who wrote back within the attribution window"
+    )
+    conversions: int = Field(default=0, description="Shopify orders attributed to a click")
+    revenue: dict[str, str] = Field(
+        default_factory=dict,
+        description="revenue of the conversions: currency (ISO 4217) -> decimal string",
+    )
 
 
 class SmsEnqueueResult(PublicModel):

@@ -9,9 +9,11 @@ Exactly once per recipient, even when SQS delivers the message again:
    resolved (minus a minute for clock skew) names every contact that opted out, was deleted or
    changed number since; those, and every recipient of a cancelled campaign, are skipped;
 3. take each message's frequency-cap slot (`caps.take`: one read, one conditional write per
-   contact; a capped message is skipped), then hand each message (its text travels in the
-   SQS body) once to its channel's adapter (`channel_send`); a campaign on several channels
-   has several messages per recipient in one batch, and consent is re-checked per channel;
+   contact; a capped message is skipped, or with delivery `first_available` replaced by the
+   recipient's next open channel, `fallback.choose`), then hand each message (its text
+   travels in the SQS body) once to its channel's adapter (`channel_send`); a campaign on
+   several channels has several messages per recipient in one batch, and consent is
+   re-checked per channel;
 4. write the outcomes (`sent` / `failed` / `skipped`) with BatchWriteItem after every 25
    recipients (so a takeover knows where the dead holder stopped); refund the credits of
    everything not sent and add the tenant, daily and campaign counters (one ADD each; the
@@ -28,7 +30,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 
-from engage.campaigns import caps, message_store, stats, store
+from engage.campaigns import fallback, message_store, stats, store
 from engage.campaigns.channel_send import ChannelSend
 from engage.campaigns.events import SendBatchBody
 from engage.campaigns.message_store import Message
@@ -47,31 +49,41 @@ CLOCK_MARGIN = dt.timedelta(seconds=60)  # consent-log entries this much older s
 
 
 def _resume(
-    messages: list[Message], by_channel: Counter[str]
-) -> tuple[list[Message], set[tuple[str, str]], dict[str, int], int]:
-    """After a takeover: the messages still to handle, the keys whose fate is unknown, and the
-    counts and refund of what the dead holder recorded (it died before accounting for them:
-    a batch whose accounting ran is `done` and cannot be taken over).
+    batch: list[fallback.Slot], by_channel: Counter[str], moved: Counter[str]
+) -> tuple[list[fallback.Slot], set[tuple[str, str]], dict[str, int], int]:
+    """After a takeover: the slots still to handle, the keys (of their first messages) whose
+    fate is unknown, and the counts and refund of what the dead holder recorded (it died
+    before accounting for them: a batch whose accounting ran is `done` and cannot be taken
+    over). A slot is handled when any of its messages has an item (one is written per slot).
 
     Outcomes are written chunk by chunk, in order, so only the first chunk that still has
-    `queued` messages can hold messages the dead holder handed to the provider without
+    unhandled slots can hold messages the dead holder handed to the provider without
     recording them. Those are not sent again (at most once); the rest are sent normally.
     """
-    stored = message_store.message_states([m.key for m in messages])
-    status = {k: st for k, (st, _) in stored.items()}
-    pending = [m for m in messages if status.get(m.key, "queued") == "queued"]
+    stored = message_store.message_states([m.key for slot in batch for m in slot])
     counts = dict(NOTHING)
     refund = 0
-    for (_, sk), (st, segments) in stored.items():
+    pending: list[fallback.Slot] = []
+    for slot in batch:
+        head = slot[0]
+        found = next((m for m in slot if m.key in stored), None)
+        st, segments = stored[found.key] if found is not None else ("queued", 0)
+        if found is None or st == "queued":
+            pending.append(slot)
+            continue
         if st in counts:
             counts[st] += 1
-            by_channel[f"{keys.channel_of_message_sk(sk)}_{st}"] += 1
-            refund += segments if st != "sent" else 0
+            by_channel[f"{found.channel}_{st}"] += 1
+            refund += segments if st != "sent" else max(head.segments - segments, 0)
+        if found is not head:
+            moved[head.channel] -= 1
+            moved[found.channel] += 1
+    waiting = {slot[0].key for slot in pending}
     unknown: set[tuple[str, str]] = set()
-    for i in range(0, len(messages), SEND_CHUNK):
-        chunk = [m.key for m in messages[i : i + SEND_CHUNK]]
-        if any(status.get(k, "queued") == "queued" for k in chunk):
-            unknown = {k for k in chunk if status.get(k, "queued") == "queued"}
+    for i in range(0, len(batch), SEND_CHUNK):
+        chunk = [slot[0].key for slot in batch[i : i + SEND_CHUNK]]
+        if any(k in waiting for k in chunk):
+            unknown = {k for k in chunk if k in waiting}
             break
     return pending, unknown, counts, refund
 
@@ -90,6 +102,7 @@ def _messages(body: SendBatchBody) -> list[Message]:
         sk = keys.channel_message_sk(sk, channel)
         out.append(Message(pk, sk, contact_id, to, text, credits, token, created, channel=channel))
         out[-1].values = values
+        out[-1].fallback = len(row) > 8 and bool(row[8])
     return out
 
 
@@ -113,49 +126,52 @@ def process(body: SendBatchBody) -> dict[str, int]:
         logger.info("batch already claimed; nothing to do", extra={"batch": body.b})
         return dict(NOTHING)
     messages = _messages(body)
+    batch = fallback.slots(messages)
+    first_available = any(len(row) > 8 for row in body.m)  # credits held, not each price
     unknown: set[tuple[str, str]] = set()
     counts, refund = dict(NOTHING), 0
     by_channel: Counter[str] = Counter()  # "<channel>_<status>": n
+    moved: Counter[str] = Counter()  # first_available: queued shares that changed channel
     if claim == "takeover":
-        messages, unknown, counts, refund = _resume(messages, by_channel)
+        batch, unknown, counts, refund = _resume(batch, by_channel, moved)
         logger.warning("took over a send batch", extra={"batch": body.b, "unknown": len(unknown)})
     status_now = store.campaign_status(tenant_id, campaign_id)
     campaign = None if status_now is None else CampaignItem(*batch_campaign_key(body))
     cancelled = status_now is None or status_now == "cancelled"
     since = clock.iso(dt.datetime.fromisoformat(body.at.replace("Z", "+00:00")) - CLOCK_MARGIN)
     unsendable = {} if cancelled else _unsendable(tenant_id, since, messages)
-    sendable = [
-        (m.contact_id, m.channel)
-        for m in messages
-        if not cancelled and m.key not in unknown and m.contact_id not in unsendable[m.channel]
-    ]
-    capped = caps.take(tenant_id, campaign_id, body.r, sendable)
+    live = [] if cancelled else [slot for slot in batch if slot[0].key not in unknown]
+    picked = fallback.choose(tenant_id, campaign_id, body.r, live, unsendable)
     out = ChannelSend(body)
     done: list[Message] = []
-    for m in messages:
+    for slot in batch:
+        head = m = slot[0]
         error: str | None
-        if m.key in unknown:
+        if head.key in unknown:
             status, error = "failed", "sender stopped while sending; delivery unknown"
         elif cancelled:
             status, error = "skipped", "campaign cancelled"
-        elif m.contact_id in unsendable[m.channel]:
-            status, error = "skipped", "opted out, deleted or changed number after dispatch"
-        elif (m.contact_id, m.channel) in capped:
-            status, error = "skipped", f"frequency cap reached on {m.channel}"
+        elif isinstance(pick := picked[head.key], str):
+            status, error = "skipped", pick
         else:
+            m = pick
             result = out.send(m)
             status, error = result.status, result.error
             m.provider_message_id = result.provider_message_id
+        spent = (fallback.cost_of(m) if first_available else m.segments) if status == "sent" else 0
+        refund += max(head.segments - spent, 0)
+        m.segments = spent if status == "sent" else head.segments
+        if m is not head:  # sent (or tried) on a fallback channel instead
+            moved[head.channel] -= 1
+            moved[m.channel] += 1
         m.status, m.error, m.updated_at = status, error, clock.now_iso()
         counts[status] += 1
         by_channel[f"{m.channel}_{status}"] += 1
-        if status != "sent":
-            refund += m.segments
         done.append(m)
         if len(done) == SEND_CHUNK:
             _record(done)
     _record(done)
-    if _account(body, batch_key, claimed_at, campaign, counts, by_channel, refund):
+    if _account(body, batch_key, claimed_at, campaign, counts, by_channel, refund, moved):
         queue_receipts(out.flush())
     metrics.add_metric(name="SmsSent", unit="Count", value=by_channel["sms_sent"])
     logger.info("batch sent", extra={"campaign_id": campaign_id, **counts})
@@ -181,6 +197,7 @@ def _account(
     counts: dict[str, int],
     by_channel: Counter[str],
     refund: int,
+    moved: Counter[str] | None = None,
 ) -> bool:
     """Add the tenant, daily and campaign counters (one ADD each), then mark the batch done
     (only while this holder's claim stands); complete the campaign when it is settled."""
@@ -194,6 +211,7 @@ def _account(
         credits_debited=-refund,
     )
     shares = {k: n for k, n in by_channel.items() if not k.startswith("sms_") and n}
+    shares |= {f"{channel}_moved": n for channel, n in (moved or {}).items() if n}
     if campaign is not None and store.add_send_counts(
         campaign, counts["sent"], counts["failed"], counts["skipped"], refund, shares
     ):

@@ -9,6 +9,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from engage.attribution import service as attribution
+from engage.attribution.schemas import CampaignAttribution
 from engage.audiences.service import Audience, get_segment, parse_audience
 from engage.campaigns import channel_stats as channels
 from engage.campaigns import schedules, stats, store
@@ -71,9 +73,25 @@ def _meta(include: bool | None, value: str | None) -> dict[str, Any]:
     return {"includeDiscount": bool(include), "discountValue": value if include else None}
 
 
-def to_public(item: CampaignItem, counts: dict[str, int] | None = None) -> dict[str, Any]:
+def _attributed(counted: CampaignAttribution | None) -> dict[str, Any]:
+    """`responses`, `conversions` and `revenue` (issue 10 "Attribution"; zeros when None)."""
+    counted = counted or CampaignAttribution(responses=0, conversions=0, revenue={})
+    return {
+        "responses": counted.responses,
+        "conversions": counted.conversions,
+        "revenue": dict(counted.revenue),
+    }
+
+
+def to_public(
+    item: CampaignItem,
+    counts: dict[str, int] | None = None,
+    counted: CampaignAttribution | None = None,
+) -> dict[str, Any]:
     """Wire shape (seed 004 list item plus the full campaign). The counts are SMS messages
-    (seed 004's meaning); a campaign's other channels are in its stats' `channels`."""
+    (seed 004's meaning); a campaign's other channels are in its stats' `channels`.
+    `responses`, `conversions` and `revenue` (additive to seed 004) are the campaign's
+    attribution over every channel (`counted`, engage.attribution; zeros when None)."""
     counts = counts or dict.fromkeys(stats.COUNTER_FIELDS, 0)
     sms = channels.sms_share(item, counts)
     return {
@@ -98,6 +116,7 @@ def to_public(item: CampaignItem, counts: dict[str, int] | None = None) -> dict[
         "skippedCount": sms["skipped"],
         "clickCount": counts["clicks"],
         "creditsDebited": int(item.credits_debited) - int(item.credits_refunded),
+        **_attributed(counted),
         "failureReason": item.failure_reason,
         "createdAt": item.created_at,
         "updatedAt": item.updated_at,
@@ -155,14 +174,17 @@ def list_campaigns(
     attr = SORT_KEYS[sort_by]
     items.sort(key=lambda c: (getattr(c, attr) or "", c.sk), reverse=order == "desc")
     window = items[(page - 1) * page_size : page * page_size]
-    counts = stats.campaign_counts(tenant_id, [c.sk for c in window])
-    return [to_public(c, counts[c.sk]) for c in window], len(items)
+    page_ids = [c.sk for c in window]
+    counts = stats.campaign_counts(tenant_id, page_ids)
+    counted = attribution.campaigns_attribution(tenant_id, page_ids)  # one BatchGetItem
+    return [to_public(c, counts[c.sk], counted[c.sk]) for c in window], len(items)
 
 
 def get_campaign(tenant_id: str, campaign_id: str) -> dict[str, Any]:
-    """One campaign with its counters."""
+    """One campaign with its counters and attribution."""
     item = get_item(tenant_id, campaign_id)
-    return to_public(item, stats.campaign_counts(tenant_id, [campaign_id])[campaign_id])
+    counts = stats.campaign_counts(tenant_id, [campaign_id])[campaign_id]
+    return to_public(item, counts, attribution.campaign_attribution(tenant_id, campaign_id))
 
 
 def update_campaign(tenant_id: str, campaign_id: str, body: SmsCampaignUpdate) -> dict[str, Any]:
@@ -242,7 +264,8 @@ def cancel_campaign(tenant_id: str, campaign_id: str) -> dict[str, Any]:
 def campaign_stats(tenant_id: str, campaign_id: str) -> dict[str, Any]:
     """Counts by message status, clicks and credits (issue 2 `GET /campaigns/{id}/stats`).
     Seed 004's fields count SMS messages; `channels` has the counts of each of the campaign's
-    channels (issue 10); clicks and credits are the campaign's, every channel together."""
+    channels (issue 10); clicks, credits and the attribution (`responses`, `conversions`,
+    `revenue`) are the campaign's, every channel together."""
     item = get_item(tenant_id, campaign_id)
     counts = stats.campaign_counts(tenant_id, [campaign_id])[campaign_id]
     per_channel = channels.channel_counts(item, counts)
@@ -274,6 +297,7 @@ def campaign_stats(tenant_id: str, campaign_id: str) -> dict[str, Any]:
             "refunded": int(item.credits_refunded),
             "used": int(item.credits_debited) - int(item.credits_refunded),
         },
+        **_attributed(attribution.campaign_attribution(tenant_id, campaign_id)),
     }
 
 

@@ -202,50 +202,136 @@ def _changes(tenant_id: str, item: ConversationItem, body: ConversationUpdate) -
     return out
 
 
+OPEN_STATES = (ConversationStatus.OPEN, ConversationStatus.PENDING)
+
+
+def _needs_slot(item: ConversationItem, changes: dict[str, object]) -> str | None:
+    """The agent whose slot the change needs (issue 11 capacity): a new assignee of an open
+    or pending session, or the assignee of a session reopened; None otherwise."""
+    assignee = changes.get("assignee_id", item.assignee_id)
+    status = str(changes.get("status", item.status))
+    if not assignee or status not in OPEN_STATES:
+        return None
+    if "assignee_id" in changes or item.status not in OPEN_STATES:
+        return str(assignee)
+    return None
+
+
+def _take_slot(tenant_id: str, conversation_id: str, agent_id: str) -> bool:
+    """Take `agent_id`'s slot for the session (engage/routing/slots.py); True when this call
+    took it (so a failed write gives it back). Conflict when the agent has no room."""
+    from engage.routing import slots  # the engine's semaphore; imports no conversation code
+
+    taken = slots.take(tenant_id, agent_id, conversation_id, slots.MANUAL, slots.Mode.AGENT)
+    if taken == slots.Taken.FULL:
+        raise Conflict("Agent at capacity", {"assignee_id": "agent at capacity"})
+    return taken == slots.Taken.TAKEN
+
+
+def _give_back(tenant_id: str, conversation_id: str, agent_id: str) -> None:
+    from engage.routing import slots
+
+    slots.release(tenant_id, agent_id, conversation_id)
+
+
 def update(tenant_id: str, conversation_id: str, body: ConversationUpdate) -> ConversationPublic:
     """Change status, assignee, priority, snooze time or labels (one conditional write,
-    retried when a message lands meanwhile). Raises NotFound, ValidationFailed (an assignee
-    who is not an active agent+, a snooze time without status snoozed or in the past)."""
+    retried when a message lands meanwhile). An assignment (or a reopen of an assigned
+    session) first takes the agent's slot (issue 11: `engage/routing`), so it respects their
+    capacity; the slot the previous agent held is released by the assignment consumer.
+    Raises NotFound, ValidationFailed (an assignee who is not an active agent+, a snooze
+    time without status snoozed or in the past), Conflict ("Agent at capacity")."""
     item = conversation(tenant_id, conversation_id)
+    taken: str | None = None
+    try:
+        for _ in range(UPDATE_ATTEMPTS):
+            changes = _changes(tenant_id, item, body)
+            if not changes:
+                break
+            agent = _needs_slot(item, changes)
+            if agent and agent != taken and _take_slot(tenant_id, conversation_id, agent):
+                if taken:
+                    _give_back(tenant_id, conversation_id, taken)
+                taken = agent
+            if _write(tenant_id, conversation_id, item, changes):
+                taken = None  # the slot now belongs to the assignment
+                return conversation_public(item)
+            fresh = store.get_conversation(tenant_id, conversation_id)
+            if fresh is None:
+                raise NotFound("Conversation not found")
+            item = fresh
+        else:
+            raise Conflict("The conversation is changing too fast; retry")
+    finally:
+        if taken:
+            _give_back(tenant_id, conversation_id, taken)
+    return conversation_public(item)
+
+
+def _write(
+    tenant_id: str, conversation_id: str, item: ConversationItem, changes: dict[str, object]
+) -> bool:
+    """One conditional write of `changes` (and the index fields they move), expecting the
+    version `item` was read at; `item` is refreshed when it succeeds."""
+    now = clock.now_iso()
+    status = str(changes.get("status", item.status))
+    resolved_at: str | None = item.resolved_at
+    remove: list[str] = []
+    if "status" in changes:
+        resolved_at = now if status == ConversationStatus.RESOLVED else None
+        if resolved_at:
+            changes["resolved_at"] = resolved_at
+        elif item.resolved_at:
+            remove.append("resolved_at")
+        if status != ConversationStatus.SNOOZED and item.snoozed_until:
+            remove.append("snoozed_until")
+    assignee_id = changes.get("assignee_id", item.assignee_id)
+    if assignee_id is None:
+        changes.pop("assignee_id", None)
+        if item.assignee_id:
+            remove.append("assignee_id")
+    fields = {
+        **changes,
+        "updated_at": now,
+        **index_fields(
+            tenant_id,
+            conversation_id,
+            status=status,
+            assignee_id=str(assignee_id) if assignee_id else None,
+            at=sort_at(status, item.last_activity_at, resolved_at),
+        ),
+    }
+    expect = {"version": item.version}
+    return store.update_conversation(
+        item, set_=fields, remove=remove, add={"version": 1}, expect=expect
+    )
+
+
+def assign_routed(
+    tenant_id: str, conversation_id: str, agent_id: str, item: ConversationItem | None = None
+) -> bool:
+    """The assignment engine's write (engage/routing/assignment.py, which holds the agent's
+    slot already): set the assignee only while the session is still open or pending and
+    unassigned; False otherwise (resolved, or assigned by someone else meanwhile). `item`: the
+    conversation as just read (saves a read; re-read if it changed meanwhile)."""
+    current = item
     for _ in range(UPDATE_ATTEMPTS):
-        changes = _changes(tenant_id, item, body)
-        if not changes:
-            return conversation_public(item)
-        now = clock.now_iso()
-        status = str(changes.get("status", item.status))
-        resolved_at: str | None = item.resolved_at
-        remove: list[str] = []
-        if "status" in changes:
-            resolved_at = now if status == ConversationStatus.RESOLVED else None
-            if resolved_at:
-                changes["resolved_at"] = resolved_at
-            elif item.resolved_at:
-                remove.append("resolved_at")
-            if status != ConversationStatus.SNOOZED and item.snoozed_until:
-                remove.append("snoozed_until")
-        assignee_id = changes.get("assignee_id", item.assignee_id)
-        if assignee_id is None:
-            changes.pop("assignee_id", None)
-            if item.assignee_id:
-                remove.append("assignee_id")
-        fields = {
-            **changes,
-            "updated_at": now,
-            **index_fields(
-                tenant_id,
-                conversation_id,
-                status=status,
-                assignee_id=str(assignee_id) if assignee_id else None,
-                at=sort_at(status, item.last_activity_at, resolved_at),
-            ),
-        }
-        expect = {"version": item.version}
-        if store.update_conversation(
-            item, set_=fields, remove=remove, add={"version": 1}, expect=expect
-        ):
-            return conversation_public(item)
-        fresh = store.get_conversation(tenant_id, conversation_id)
-        if fresh is None:
-            raise NotFound("Conversation not found")
-        item = fresh
-    raise Conflict("The conversation is changing too fast; retry")
+        item = current or store.get_conversation(tenant_id, conversation_id)
+        current = None
+        if item is None or item.status not in OPEN_STATES or item.assignee_id:
+            return False
+        if _write(tenant_id, conversation_id, item, {"assignee_id": agent_id}):
+            return True
+    return False
+
+
+def unassign_routed(tenant_id: str, conversation_id: str, agent_id: str) -> bool:
+    """Remove `agent_id` as the assignee (the engine: a reopened session whose agent has no
+    room, a transfer routed elsewhere); False when someone else is assigned now."""
+    for _ in range(UPDATE_ATTEMPTS):
+        item = store.get_conversation(tenant_id, conversation_id)
+        if item is None or item.assignee_id != agent_id:
+            return False
+        if _write(tenant_id, conversation_id, item, {"assignee_id": None}):
+            return True
+    return False

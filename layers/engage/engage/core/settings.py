@@ -112,6 +112,9 @@ class Settings(BaseModel):
     call_max_seconds: int = Field(default=3600, ge=60, le=14_400)
     sandbox_call_seconds: int = Field(default=4, ge=0, le=900)
     reaper_grace_seconds: int = Field(default=60, ge=0, le=3600)
+    # Agent assignment (issue 11): a slot younger than this whose session is still unassigned
+    # may be an assignment in flight; the event consumer leaves it, the sweep frees it after.
+    assignment_grace_seconds: int = Field(default=60, ge=0, le=3600)
 
     # The event backbone (issue 9): the EventBridge custom bus domain events go to.
     event_bus_name: str = ""

@@ -1,4 +1,8 @@
-"""Dashboard wire schemas (seed 004 "GET /dashboard" with seed 000 section 5's `reports`)."""
+"""Dashboard wire schemas (seed 004 "GET /dashboard" with seed 000 section 5's `reports`).
+
+Additive to seed 004 (issue 10 "Attribution"): `totalResponses`, `totalConversions` and
+`totalRevenue` (all time, like `totalMessagesSent`), and `responses`, `conversions`, `revenue`
+on each of `reports.topCampaigns`."""
 
 from __future__ import annotations
 
@@ -30,6 +34,13 @@ class DashboardTopCampaign(_Camel):
     delivered: int
     failed: int
     created_at: str
+    responses: int = Field(
+        default=0, description="recipients who wrote back within the attribution window"
+    )
+    conversions: int = Field(default=0, description="Shopify orders attributed to a click")
+    revenue: dict[str, str] = Field(
+        default_factory=dict, description="currency (ISO 4217) -> decimal string"
+    )
 
 
 class DashboardDeliveryRate(_Camel):
@@ -63,4 +74,15 @@ class DashboardPublic(_Camel):
     total_contacts: int
     total_messages_sent: int
     active_automations: int
+    total_responses: int = Field(
+        default=0,
+        description="responses to the tenant's campaigns, all time (the sum of the campaigns')",
+    )
+    total_conversions: int = Field(
+        default=0, description="attributed Shopify orders, all time, each order once"
+    )
+    total_revenue: dict[str, str] = Field(
+        default_factory=dict,
+        description="revenue of those orders, all time: currency (ISO 4217) -> decimal string",
+    )
     reports: DashboardReports

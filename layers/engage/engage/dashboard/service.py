@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from engage.attribution import service as attribution
 from engage.automations.service import count_active
 from engage.campaigns import stats
 from engage.dashboard import store
@@ -15,7 +16,9 @@ TOP_CAMPAIGNS = 5
 
 
 def dashboard(tenant_id: str) -> DashboardPublic:
-    """Seed 004 dashboard: credits, totals and `reports` over the last 7 days (tenant tz)."""
+    """Seed 004 dashboard: credits, totals and `reports` over the last 7 days (tenant tz),
+    with the attribution totals (all time: attribution is not counted per day) and each top
+    campaign's attribution (engage.attribution.service)."""
     tenant = tenants.get_tenant(tenant_id)
     tz = tenants.get_settings_of(tenant_id).timezone
     today = dt.date.fromisoformat(stats.day_in(tz))
@@ -26,6 +29,8 @@ def dashboard(tenant_id: str) -> DashboardPublic:
     top = sorted(campaigns, key=lambda c: (int(c.sent_count), c.created_at), reverse=True)
     top = [c for c in top if int(c.sent_count) > 0][:TOP_CAMPAIGNS]
     counts = stats.campaign_counts(tenant_id, [c.sk for c in top])
+    counted = attribution.campaigns_attribution(tenant_id, [c.sk for c in top])  # 1 BatchGet
+    totals = attribution.tenant_attribution(tenant_id)  # one GetItem-sized BatchGet
     return DashboardPublic.model_validate(
         {
             "credits": int(tenant.credits),
@@ -33,6 +38,9 @@ def dashboard(tenant_id: str) -> DashboardPublic:
             "totalContacts": int(tenant.contact_count),
             "totalMessagesSent": int(tenant.messages_sent),
             "activeAutomations": count_active(tenant_id),
+            "totalResponses": totals.responses,
+            "totalConversions": totals.conversions,
+            "totalRevenue": totals.revenue,
             "reports": {
                 "last7Days": {
                     "sent": sum(r["sent"] for r in rows),
@@ -48,6 +56,9 @@ def dashboard(tenant_id: str) -> DashboardPublic:
                         "delivered": counts[c.sk]["delivered"],
                         "failed": int(c.failed_count) + counts[c.sk]["undelivered"],
                         "createdAt": c.created_at,
+                        "responses": counted[c.sk].responses,
+                        "conversions": counted[c.sk].conversions,
+                        "revenue": counted[c.sk].revenue,
                     }
                     for c in top
                 ],

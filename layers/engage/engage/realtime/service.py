@@ -50,6 +50,9 @@ def connect(connection_id: str, query: dict[str, str]) -> None:
             clock.iso(now),
             expires_at,
         )
+        from engage.routing import groups  # presence follows sockets (issue 11); loaded on use
+
+        groups.socket_opened(principal.tenant_id, principal.user_id, connection_id)
         return
     if not query.get("api_key"):
         raise Unauthorized(
@@ -70,8 +73,14 @@ def connect(connection_id: str, query: dict[str, str]) -> None:
 
 
 def disconnect(connection_id: str) -> None:
-    """Forget a socket that closed, with its subscriptions (idempotent)."""
+    """Forget a socket that closed, with its subscriptions (idempotent). A team member's last
+    socket closing makes them offline (issue 11 presence; unless they chose `away`)."""
+    connection = store.get_connection(connection_id)
     store.delete_connection(connection_id)
+    if connection is not None and connection.kind == store.AGENT:
+        from engage.routing import groups
+
+        groups.socket_closed(connection.tenant_id, connection.principal_id, connection_id)
 
 
 def act(connection_id: str, body: str | None) -> None:
