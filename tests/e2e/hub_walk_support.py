@@ -109,9 +109,9 @@ class Owner:
         assert token is not None, text
         return Member(self.base_url, token.group(1))
 
-    def contact(self, first: str, last: str, **consents: str) -> dict[str, Any]:
+    def contact(self, first: str, last: str, **fields: Any) -> dict[str, Any]:
         """A contact with a fresh phone (seed 004 `POST /contacts`), e.g. smsConsent="opted_in"."""
-        body = {"phone": phone(), "firstName": first, "lastName": last, **consents}
+        body = {"phone": phone(), "firstName": first, "lastName": last, **fields}
         resp = self.http.post("/contacts", json=body)
         assert resp.status_code == 201, resp.text
         return dict(resp.json()["data"])

@@ -553,6 +553,148 @@ def test_a_chat_moved_to_whatsapp_continues_there_under_the_24_hour_rule(hub_url
     assert [s["channel_type"] for s in owner.active()] == ["whatsapp"]
 
 
+def test_sessions_on_several_channels_are_routed_to_groups_within_capacity_in_order(hub_url):
+    # Given two online agents, each alone in a group of capacity 1, and rules in the seed's
+    # language sending WhatsApp and VIPs to one group, SMS and chat to the other
+    owner = Owner(hub_url)
+    vip_agent, general_agent = owner.invite("agent"), owner.invite("agent")
+    for agent in (vip_agent, general_agent):
+        online = agent.http.put("/agents/me/presence", json={"status": "online"})
+        assert online.status_code == 200, online.text
+        assert online.json()["status"] == "online"
+    groups = {}
+    for name, agent in (("vip", vip_agent), ("general", general_agent)):
+        made = owner.http.post(
+            "/routing/groups",
+            json={"name": name, "members": [{"user_id": agent.id, "capacity": 1}]},
+        )
+        assert made.status_code == 201, made.text
+        groups[name] = made.json()["id"]
+    for condition, group in (
+        ("channel=whatsapp OR tag=vip", "vip"),
+        ("channel=sms OR channel=chat", "general"),
+    ):
+        rule = owner.http.post(
+            "/routing/rules",
+            json={"condition": condition, "action": f"assign_to_agent_group:{group}"},
+        )
+        assert rule.status_code == 201, rule.text
+    wa_1 = owner.contact("Wa", "First", whatsappConsent="opted_in")
+    wa_2 = owner.contact("Wa", "Second", whatsappConsent="opted_in")
+    sms_1 = owner.contact("Sms", "First", smsConsent="opted_in")
+    sms_2 = owner.contact("Sms", "Second", smsConsent="opted_in")
+    vip = owner.contact("Sms", "Vip", smsConsent="opted_in", tags=["vip"])
+
+    def settled(count: int) -> list[dict[str, Any]]:
+        # every session seen and each one routed (assigned, or counted in a queue)
+        def done(sessions: list[dict[str, Any]]) -> bool:
+            listed = owner.http.get("/routing/groups").json()["groups"]
+            waiting = sum(g["waiting"] for g in listed)
+            assigned = sum(1 for s in sessions if s["agent_id"] is not None)
+            return len(sessions) == count and waiting + assigned == count
+
+        return until(owner.active, done, timeout=60)
+
+    def by_name(sessions: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+        return {s["customer_info"]["name"]: s for s in sessions}
+
+    def never_over_capacity() -> None:
+        for group in owner.http.get("/routing/groups").json()["groups"]:
+            for member in group["members"]:
+                assert member["open_sessions"] <= member["capacity"], group
+
+    # When sessions arrive on WhatsApp, chat and SMS, one after the other
+    owner.whatsapp_from(wa_1["phoneE164"], "first on WhatsApp")
+    settled(1)
+    owner.whatsapp_from(wa_2["phoneE164"], "second on WhatsApp")
+    settled(2)
+    cathy = owner.end_user("cathy")
+    cathy.identify(name="Cathy Chat")
+    cathy.open_conversation("first on chat")
+    settled(3)
+    owner.sms_from(sms_1["phoneE164"], "first on SMS")
+    settled(4)
+    owner.sms_from(sms_2["phoneE164"], "second on SMS")
+    settled(5)
+    owner.sms_from(vip["phoneE164"], "a VIP on SMS")
+    s = by_name(settled(6))
+    # Then the first of each group is assigned, the others wait in their group's queue
+    assert (s["Wa First"]["agent_id"], s["Wa First"]["status"]) == (vip_agent.id, "active")
+    assert s["Cathy Chat"]["agent_id"] == general_agent.id
+    for waiting in ("Wa Second", "Sms First", "Sms Second", "Sms Vip"):
+        assert (s[waiting]["agent_id"], s[waiting]["status"]) == (None, "waiting"), waiting
+    listed = {g["name"]: g for g in owner.http.get("/routing/groups").json()["groups"]}
+    # (the VIP customer's SMS went to the VIP queue: the first rule matching wins)
+    assert (listed["vip"]["waiting"], listed["general"]["waiting"]) == (2, 2)
+    never_over_capacity()
+    # and the agent who got a session was told
+    notes = until(
+        lambda: vip_agent.http.get("/notifications").json()["notifications"],
+        lambda ns: any(n["type"] == "session_assigned" for n in ns),
+        timeout=30,
+    )
+    assigned = next(n for n in notes if n["type"] == "session_assigned")
+    assert assigned["data"]["session_id"] == s["Wa First"]["session_id"]
+    # and nobody can hand a full agent one more
+    full = owner.http.put(
+        f"/sessions/{s['Wa Second']['session_id']}", json={"agent_id": vip_agent.id}
+    )
+    assert full.status_code == 409, full.text
+
+    # When the VIP agent resolves their session
+    done = vip_agent.http.put(
+        f"/sessions/{s['Wa First']['session_id']}", json={"status": "resolved"}
+    )
+    assert done.status_code == 200, done.text
+    # Then the oldest waiting session of their queue is theirs at once
+    s = by_name(
+        until(
+            owner.active,
+            lambda ss: by_name(ss)["Wa Second"]["agent_id"] == vip_agent.id,
+            timeout=30,
+        )
+    )
+    assert s["Sms Vip"]["agent_id"] is None
+    never_over_capacity()
+
+    # When the newer SMS session becomes high priority and the chat resolves
+    raised = owner.http.put(f"/sessions/{s['Sms Second']['session_id']}", json={"priority": "high"})
+    assert raised.status_code == 200, raised.text
+    done = general_agent.http.put(
+        f"/sessions/{s['Cathy Chat']['session_id']}", json={"status": "resolved"}
+    )
+    assert done.status_code == 200, done.text
+    # Then the high-priority session goes first, the older normal one still waits
+    s = by_name(
+        until(
+            owner.active,
+            lambda ss: by_name(ss)["Sms Second"]["agent_id"] == general_agent.id,
+            timeout=30,
+        )
+    )
+    assert s["Sms First"]["agent_id"] is None
+    never_over_capacity()
+
+    # When the general group's capacity rises
+    raised = owner.http.put(
+        f"/routing/groups/{groups['general']}",
+        json={"members": [{"user_id": general_agent.id, "capacity": 2}]},
+    )
+    assert raised.status_code == 200, raised.text
+    # Then its waiting session is assigned, and nothing waits there any more
+    s = by_name(
+        until(
+            owner.active,
+            lambda ss: by_name(ss)["Sms First"]["agent_id"] == general_agent.id,
+            timeout=30,
+        )
+    )
+    listed = {g["name"]: g for g in owner.http.get("/routing/groups").json()["groups"]}
+    assert (listed["vip"]["waiting"], listed["general"]["waiting"]) == (1, 0)
+    assert listed["general"]["members"][0]["open_sessions"] == 2
+    never_over_capacity()
+
+
 @pytest.mark.xfail(
     strict=True,
     reason="DEFECT: an SMS digit answering a resolved session's rating request is written into "
