@@ -470,8 +470,8 @@ def test_ratings_given_on_chat_and_sms_reach_satisfaction_and_the_dashboard_agre
     assert chat_channel["metrics"]["total_messages"] == 2 + len(system)
 
 
-def test_another_tenants_session_customer_and_notification_ids_are_404(hub_url):
-    # Given tenant A's chat session, assigned to its owner (who is notified)
+def test_another_tenants_session_customer_notification_and_routing_ids_are_404(hub_url):
+    # Given tenant A's chat session, assigned to its owner (who is notified), a group, a rule
     a, b = Owner(hub_url), Owner(hub_url)
     alice = a.end_user("alice")
     customer_id = alice.identify(name="Alice A")["id"]
@@ -481,6 +481,15 @@ def test_another_tenants_session_customer_and_notification_ids_are_404(hub_url):
         lambda: a.http.get("/notifications").json()["notifications"], lambda n: len(n) >= 1
     )
     notification_id = next(n["id"] for n in notes if n["type"] == "session_assigned")
+    members = [{"user_id": a.id, "capacity": 5}]
+    group = a.http.post("/routing/groups", json={"name": "A team", "members": members})
+    assert group.status_code == 201, group.text
+    group_id = group.json()["id"]
+    rule = a.http.post(
+        "/routing/rules", json={"condition": "channel=sms", "action": "set_priority:high"}
+    )
+    assert rule.status_code == 201, rule.text
+    rule_id = rule.json()["id"]
     # When tenant B's owner uses A's ids on every hub route
     for method, path, body in (
         ("PUT", f"/sessions/{session_id}", {"priority": "low"}),
@@ -493,6 +502,10 @@ def test_another_tenants_session_customer_and_notification_ids_are_404(hub_url):
         ("PUT", f"/customers/{customer_id}/profile", {"name": "Mallory"}),
         ("GET", f"/customers/{customer_id}/history", None),
         ("PUT", f"/notifications/{notification_id}/read", None),
+        ("PUT", f"/routing/groups/{group_id}", {"name": "B's now"}),
+        ("DELETE", f"/routing/groups/{group_id}", None),
+        ("PUT", f"/routing/rules/{rule_id}", {"condition": "channel=chat"}),
+        ("DELETE", f"/routing/rules/{rule_id}", None),
     ):
         resp = b.http.request(method, path, json=body)
         # Then each is a 404 and nothing of A's shows in B's lists
@@ -505,9 +518,16 @@ def test_another_tenants_session_customer_and_notification_ids_are_404(hub_url):
     )
     assert b.http.get("/sessions/active").json()["sessions"] == []
     assert b.http.get("/notifications").json()["notifications"] == []
+    assert b.http.get("/routing/groups").json()["groups"] == []
+    assert b.http.get("/routing/rules").json()["rules"] == []
+    # nor can B put A's owner in its own group
+    stolen = b.http.post("/routing/groups", json={"name": "steal", "members": members})
+    assert stolen.status_code == 400, stolen.text
     # and A's data is unchanged
     assert a.http.get(f"/customers/{customer_id}/profile").json()["name"] == "Alice A"
     assert [m["content"] for m in a.messages(session_id)] == ["A's secret"]
+    assert [g["name"] for g in a.http.get("/routing/groups").json()["groups"]] == ["A team"]
+    assert [r["id"] for r in a.http.get("/routing/rules").json()["rules"]] == [rule_id]
     assert a.http.get("/notifications", params={"unread_only": True}).json()["notifications"]
 
 
