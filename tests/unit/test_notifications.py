@@ -194,6 +194,26 @@ def test_a_high_priority_session_waiting_past_the_threshold_alerts_the_team_once
     assert len(listed(h, team["agent"])) == 1
 
 
+def test_a_waiting_alert_goes_to_the_online_agents_and_the_leads(h, team, notify_queue, frozen):
+    t = team["tenant_id"]
+    # Given one agent online and the other not (presence: PUT /agents/me/presence)
+    online = h.client.put(
+        "/agents/me/presence", headers=team["agent2"], json={"status": "online"}
+    )
+    assert online.status_code == 200, online.text
+    # And an unassigned urgent session waiting past the threshold
+    cid = start(t, "user-1", "Still waiting")
+    inbox.update(t, cid, ConversationUpdate(priority="urgent"))
+    run_notify(h, notify_queue)
+    frozen[0] += dt.timedelta(seconds=301)
+    # Then the online agent, the admin and the owner are alerted; the offline agent is not
+    assert tick() == {"checked": 1, "alerted": 3}
+    run_notify(h, notify_queue)
+    for who in ("owner", "admin", "agent2"):
+        assert [n["type"] for n in listed(h, team[who])] == ["session_alert"], who
+    assert listed(h, team["agent"]) == []
+
+
 def test_a_session_assigned_before_the_threshold_raises_no_alert(h, team, notify_queue, frozen):
     t = team["tenant_id"]
     cid = start(t, "user-1", "Help")

@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 
 from engage.analytics.schemas import TimeRange
+from engage.core import clock
 from engage.core.keys import Granularity
 
 SPANS: dict[TimeRange, tuple[Granularity, int]] = {
@@ -23,18 +24,8 @@ _WIDTH = {Granularity.HOUR: dt.timedelta(hours=1), Granularity.DAY: dt.timedelta
 _FORMAT = {Granularity.HOUR: "%Y-%m-%dT%H", Granularity.DAY: "%Y-%m-%d"}
 
 
-def parse_time(value: object) -> dt.datetime | None:
-    """An ISO 8601 time (`...Z` or with an offset) as an aware UTC datetime; None when `value`
-    is not one (a naive time is taken as UTC)."""
-    if not isinstance(value, str) or not value:
-        return None
-    try:
-        parsed = dt.datetime.fromisoformat(value)
-    except ValueError:
-        return None
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=dt.UTC)
-    return parsed.astimezone(dt.UTC)
+parse_time = clock.parse
+"""An ISO 8601 time as aware UTC, or None (engage/core/clock.py `parse`)."""
 
 
 def start_of(at: dt.datetime, granularity: Granularity) -> dt.datetime:

@@ -18,7 +18,6 @@ BatchGetItem for a list, e.g. the dashboard's top campaigns) and `tenant_attribu
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
 
@@ -74,17 +73,8 @@ def tenant_attribution(tenant_id: str) -> CampaignAttribution:
 # --- shared by responses and conversions -------------------------------------------------------
 
 
-def parse_time(value: object) -> dt.datetime | None:
-    """An ISO 8601 time (a `Z` or an offset; naive is UTC) as aware UTC, or None."""
-    if not isinstance(value, str) or not value:
-        return None
-    try:
-        at = dt.datetime.fromisoformat(value)
-    except ValueError:
-        return None
-    if at.tzinfo is None:
-        at = at.replace(tzinfo=dt.UTC)
-    return at.astimezone(dt.UTC)
+parse_time = clock.parse
+"""An ISO 8601 time as aware UTC, or None (engage/core/clock.py `parse`)."""
 
 
 def candidate_messages(

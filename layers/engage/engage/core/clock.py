@@ -25,6 +25,20 @@ def iso(value: datetime) -> str:
     )
 
 
+def parse(value: object) -> datetime | None:
+    """An ISO 8601 time (`...Z`, an offset, or naive = UTC) as an aware UTC datetime; None
+    when `value` is not a string holding one (event data, stored times)."""
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        at = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    if at.tzinfo is None:
+        at = at.replace(tzinfo=UTC)
+    return at.astimezone(UTC)
+
+
 def now_ms() -> int:
     """The current time in epoch milliseconds."""
     return int(now().timestamp() * 1000)

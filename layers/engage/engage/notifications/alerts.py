@@ -17,7 +17,6 @@ import datetime as dt
 
 from engage.conversations import store as conversations
 from engage.core import clock
-from engage.core.roles import Role
 from engage.notifications import recipients, service, store, waits
 from engage.notifications.schemas import NotificationData, NotificationType
 
@@ -62,7 +61,7 @@ def _alert(tenant_id: str, conversation_id: str, since: str, due: dt.datetime) -
     seconds = (due - service.parse_time(since)).total_seconds()
     return service.notify(
         tenant_id,
-        recipients.active_members(tenant_id, Role.AGENT),
+        recipients.waiting_alert_members(tenant_id),
         NotificationType.SESSION_ALERT,
         "High Priority Session",
         wait_text(seconds),
