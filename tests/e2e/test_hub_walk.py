@@ -4,8 +4,7 @@ routes, customers on chat, SMS and WhatsApp worked in one list, a chat moved to 
 call keeping one history, customer history and profile, routing rules, a notification for a
 high-priority session left waiting, ratings asked and answered on chat and SMS, the analytics
 that count it all, and another tenant's ids. Every response is checked to be no 500
-(hub_walk_support.client). Checks marked `xfail(strict)` fail because of a product defect
-named in their reason.
+(hub_walk_support.client).
 
 The runtime is this module's own: `SESSION_ALERT_WAIT_SECONDS` is set to its minimum (60) so a
 waiting session alerts within the run; the session that does is opened before the first test
@@ -464,10 +463,9 @@ def test_ratings_given_on_chat_and_sms_reach_satisfaction_and_the_dashboard_agre
     )
     assert chat_channel["metrics"]["active_sessions"] == 0
     assert chat_channel["metrics"]["total_sessions"] == 1
-    # (the channel list counts every message but notes, the rating request included, while
-    # the dashboard counts texts only: README "Channels and integrations" / "Analytics")
-    system = [m for m in owner.messages(chat_id) if m["sender"] == "system"]
-    assert chat_channel["metrics"]["total_messages"] == 2 + len(system)
+    # the channel list and the dashboard count the same messages: texts, not notes or system
+    # records (the rating request)
+    assert chat_channel["metrics"]["total_messages"] == 2
 
 
 def test_another_tenants_session_customer_notification_and_routing_ids_are_404(hub_url):
@@ -643,9 +641,16 @@ def test_sessions_on_several_channels_are_routed_to_groups_within_capacity_in_or
     assert s["Cathy Chat"]["agent_id"] == general_agent.id
     for waiting in ("Wa Second", "Sms First", "Sms Second", "Sms Vip"):
         assert (s[waiting]["agent_id"], s[waiting]["status"]) == (None, "waiting"), waiting
-    listed = {g["name"]: g for g in owner.http.get("/routing/groups").json()["groups"]}
-    # (the VIP customer's SMS went to the VIP queue: the first rule matching wins)
-    assert (listed["vip"]["waiting"], listed["general"]["waiting"]) == (2, 2)
+    # (the VIP customer's SMS went to the VIP queue: the first rule matching wins; a drain in
+    # progress, such as the minute's sweep, holds a queue's head out of the count for a moment)
+    queued = until(
+        lambda: {
+            g["name"]: g["waiting"] for g in owner.http.get("/routing/groups").json()["groups"]
+        },
+        lambda waiting: (waiting["vip"], waiting["general"]) == (2, 2),
+        timeout=20,
+    )
+    assert (queued["vip"], queued["general"]) == (2, 2)
     never_over_capacity()
     # and the agent who got a session was told
     notes = until(
@@ -715,25 +720,21 @@ def test_sessions_on_several_channels_are_routed_to_groups_within_capacity_in_or
     never_over_capacity()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="DEFECT: an SMS digit answering a resolved session's rating request is written into "
-    "the customer's newer open SMS session (conversations.inbound.receive picks the latest "
-    "conversation on the channel) and no rating is recorded",
-)
 def test_an_sms_rating_is_recorded_when_the_customer_has_another_open_sms_session(hub_url):
-    # Given Sam's SMS session, and a second one an agent opened for him
+    # Given Sam's SMS session (a second open one is refused: it would take his replies)
     owner = Owner(hub_url)
     sam = owner.contact("Sam", "Twice", smsConsent="opted_in")
     owner.sms_from(sam["phoneE164"], "First problem")
     first = _session_of(until(owner.active, bool, timeout=30), sam["id"], "sms")
-    created = owner.http.post(
-        "/sessions/create", json={"customer_id": sam["id"], "channel_type": "sms"}
-    )
-    assert created.status_code == 201, created.text
-    # When the first resolves, Sam is asked and answers "5"
+    body = {"customer_id": sam["id"], "channel_type": "sms"}
+    refused = owner.http.post("/sessions/create", json=body)
+    assert refused.status_code == 409 and refused.json()["details"] == {"session_id": first}
+    # When the first resolves, Sam is asked, an agent opens a new SMS session for him, and
+    # he answers "5"
     assert owner.http.put(f"/sessions/{first}", json={"status": "resolved"}).status_code == 200
     until(owner.outbox, lambda b: any(m["body"].startswith("How did we do?") for m in b))
+    created = owner.http.post("/sessions/create", json=body)
+    assert created.status_code == 201, created.text
     owner.sms_from(sam["phoneE164"], "5")
     # Then the answer is recorded
     csat = until(
@@ -744,19 +745,27 @@ def test_an_sms_rating_is_recorded_when_the_customer_has_another_open_sms_sessio
     assert csat["byChannel"]["sms"] == 5.0
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="DEFECT: a chat end user identifying with the phone of an existing SMS/WhatsApp "
-    "contact is a 409 'A contact with this phone number already exists', so one person on "
-    "chat and SMS becomes two customers (issue 11: 'the contact behind every channel')",
-)
-def test_a_chat_end_user_with_a_known_phone_is_the_same_customer(hub_url):
+def test_a_chat_end_user_vouched_for_by_the_server_is_the_known_sms_customer(hub_url):
+    # Given an SMS customer Bob
     owner = Owner(hub_url)
     bob = owner.contact("Bob", "Omni", smsConsent="opted_in")
-    user = EndUser(hub_url, owner.key, "bob")
-    resp = user.http.post("/v1/users/identify", json={"phone": bob["phoneE164"]})
+    # When someone on chat claims Bob's phone with the publishable key
+    stranger = EndUser(hub_url, owner.key, "mallory")
+    claimed = stranger.http.post("/v1/users/identify", json={"phone": bob["phoneE164"]})
+    # Then it is refused: a browser cannot take over a customer (and their SMS history) by
+    # naming a phone number
+    assert claimed.status_code == 409, claimed.text
+    # When the tenant's server identifies Bob with its secret key (server to server: it
+    # vouches for the user id and the phone it sends)
+    made = owner.http.post("/admin/api-keys", json={"name": "server", "kind": "secret"})
+    assert made.status_code == 201, made.text
+    server = EndUser(hub_url, str(made.json()["key"]), "bob")
+    resp = server.http.post("/v1/users/identify", json={"phone": bob["phoneE164"]})
+    # Then the chat user IS Bob: one customer behind SMS and chat
     assert resp.status_code == 200, resp.text
     assert resp.json()["id"] == bob["id"]
+    profile = owner.http.get(f"/customers/{bob['id']}/profile").json()
+    assert profile["phone"] == bob["phoneE164"]
 
 
 def test_a_high_priority_session_left_waiting_raises_a_notification_listed_and_pushed(

@@ -132,12 +132,37 @@ def test_the_initial_message_is_an_internal_note_by_the_creating_agent(h, team):
 def test_an_idempotent_create_opens_one_session(h, team):
     ada = h.contact(team["owner"], "+12015550101")
     headers = {**auth(team["agent"]), "Idempotency-Key": "create-1"}
-    body = {"customer_id": ada["id"], "channel_type": "chat"}
+    body = {"customer_id": ada["id"], "channel_type": "sms"}
     first = h.client.post("/sessions/create", headers=headers, json=body)
     again = h.client.post("/sessions/create", headers=headers, json=body)
     assert first.status_code == again.status_code == 201
     assert first.json() == again.json()
     assert len(active(h, team["owner"])["sessions"]) == 1
+
+
+def test_create_refuses_what_the_customer_could_never_see_or_answer(h, team):
+    agent = auth(team["agent"])
+    ada = h.contact(team["owner"], "+12015550101")
+
+    def made(channel: str):
+        body = {"customer_id": ada["id"], "channel_type": channel}
+        return h.client.post("/sessions/create", headers=agent, json=body)
+
+    # a chat session for a customer who never identified in a chat client: they cannot see it
+    chat = made("chat")
+    assert chat.status_code == 409 and chat.json()["details"] == {
+        "channel_type": "the contact has no external id"
+    }
+    # video sessions have their own route
+    assert made("video").status_code == 400
+    # one open SMS session per customer: a second would take the customer's replies from the
+    # first; the answer names the open one
+    first = made("sms").json()["session_id"]
+    second = made("sms")
+    assert second.status_code == 409 and second.json()["details"] == {"session_id": first}
+    # once it is resolved, a new one may start
+    h.client.put(f"/sessions/{first}", headers=agent, json={"status": "resolved"})
+    assert made("sms").status_code == 201
 
 
 def test_put_assigns_an_agent_changes_priority_and_resolves(h, team):
@@ -191,7 +216,7 @@ def test_pages_of_active_sessions_follow_the_cursor_across_open_and_pending(h, t
     for n in range(5):
         at(n + 1)
         contact = h.contact(owner, f"+1201555011{n}")
-        ids.append(create(h, agent, contact["id"], "chat")["session_id"])
+        ids.append(create(h, agent, contact["id"], "sms")["session_id"])
     h.client.put(f"/sessions/{ids[1]}", headers=owner, json={"status": "pending"})
     h.client.put(f"/sessions/{ids[3]}", headers=owner, json={"status": "pending"})
     seen, cursor = [], None

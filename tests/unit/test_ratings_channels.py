@@ -67,6 +67,31 @@ def test_a_resolved_sms_session_is_asked_by_sms_and_a_4_reply_is_recorded_once(h
     assert conversation(h, owner, cid)["status"] == "open"
 
 
+def test_a_digit_answers_the_asked_session_even_when_a_newer_one_is_open(h, bus):
+    # Given an SMS session resolved and asked for a rating
+    owner = h.register()
+    asked = sms_session(h, owner)
+    resolve(h, owner, asked)
+    bus.run()
+    # And a newer SMS session the team opened for the same customer meanwhile
+    customer_id = conversation(h, owner, asked)["contact_id"]
+    made = h.client.post(
+        "/sessions/create",
+        headers=owner,
+        json={"customer_id": customer_id, "channel_type": "sms", "priority": "normal"},
+    )
+    assert made.status_code == 201, made.text
+    newer = made.json()["session_id"]
+    # When the customer replies "5"
+    assert sms(h, "5", sid="SMfive").status_code == 200
+    bus.run()
+    # Then the rating is the asked session's, and the digit is written there, not in the newer
+    assert [(e["data"]["session_id"], e["data"]["score"]) for e in bus.recorded] == [(asked, 5)]
+    assert console_messages(h, owner, asked)[-1]["content"] == "5"
+    assert "5" not in [m["content"] for m in console_messages(h, owner, newer)]
+    assert conversation(h, owner, asked)["status"] == "resolved"
+
+
 def test_a_reply_that_is_not_a_lone_digit_1_to_5_is_an_ordinary_message(h, bus):
     owner = h.register()
     cid = sms_session(h, owner)

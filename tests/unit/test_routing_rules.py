@@ -49,6 +49,10 @@ def member(h, owner_headers, role: str, active: bool = True) -> tuple[dict[str, 
 
 
 def add(h, headers, condition: str, action: str, **body) -> dict:
+    if action.startswith("assign_to_agent_group:"):  # the group must exist: make it once
+        name = action.split(":", 1)[1]
+        made = h.client.post("/routing/groups", headers=headers, json={"name": name})
+        assert made.status_code in (201, 409), made.text
     resp = h.client.post(
         "/routing/rules", headers=headers, json={"condition": condition, "action": action, **body}
     )
@@ -133,6 +137,23 @@ def test_an_unknown_template_or_a_bad_priority_is_a_400_on_the_action(h, owner):
 def test_an_auto_reply_may_name_a_template_and_is_kept_by_its_id(h, owner):
     created = add(h, owner, "business_hours=false", "auto_reply:Welcome Message")
     assert created["action"] == "auto_reply:welcome"
+
+
+def test_assigning_to_a_group_needs_one_of_the_tenants_groups(h, owner):
+    # Given another tenant's group
+    other = h.register(email="other-groups@shop.test", tenant="Other")
+    theirs = h.client.post("/routing/groups", headers=other, json={"name": "theirs"}).json()
+    # When a rule names a group that does not exist, by name or by the other tenant's id
+    for ref in ("nowhere", theirs["id"]):
+        resp = h.client.post(
+            "/routing/rules",
+            headers=owner,
+            json={"condition": "channel=sms", "action": f"assign_to_agent_group:{ref}"},
+        )
+        # Then it is a 400 pointing at the group, and nothing is saved
+        assert resp.status_code == 400, resp.text
+        assert resp.json()["details"]["position"] == str(len("assign_to_agent_group:") + 1)
+    assert h.client.get("/routing/rules", headers=owner).json()["rules"] == []
 
 
 def test_assigning_to_an_agent_needs_an_active_agent_of_the_tenant(h, owner):

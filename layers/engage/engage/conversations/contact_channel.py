@@ -17,21 +17,24 @@ RECENT = 25
 """How many of the contact's newest conversations are looked through for one on the channel."""
 
 
+def recent_on_channel(tenant_id: str, contact_id: str, channel: Channel) -> list[ConversationItem]:
+    """The contact's conversations on `channel` among its RECENT newest, newest first."""
+    found = store.contact_conversation_ids(tenant_id, contact_id, None, RECENT)
+    items = store.batch_get_conversations(tenant_id, found)
+    return [
+        item
+        for item in (items.get(c) for c in found)  # newest first
+        if item is not None and item.contact_id == contact_id and item.channel == channel.value
+    ]
+
+
 def latest_on_channel(
     tenant_id: str, contact_id: str, channel: Channel, *, include_resolved: bool = True
 ) -> ConversationItem | None:
     """The contact's newest conversation on `channel` among its RECENT newest (with
     `include_resolved=False`, the newest that is not resolved), or None."""
-    found = store.contact_conversation_ids(tenant_id, contact_id, None, RECENT)
-    items = store.batch_get_conversations(tenant_id, found)
-    for conversation_id in found:  # newest first
-        item = items.get(conversation_id)
-        if (
-            item is not None
-            and item.contact_id == contact_id
-            and item.channel == channel.value
-            and (include_resolved or item.status != ConversationStatus.RESOLVED.value)
-        ):
+    for item in recent_on_channel(tenant_id, contact_id, channel):
+        if include_resolved or item.status != ConversationStatus.RESOLVED.value:
             return item
     return None
 

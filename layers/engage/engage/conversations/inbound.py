@@ -99,7 +99,10 @@ def receive(
         content=_text(content), client_message_id=client_id_for(channel, provider_message_id)
     )
     conv = _conversation(tenant_id, contact, channel, conversation_id)
-    answered = ratings.answer(tenant_id, conv, channel, body.content)
+    rated = ratings.answered_session(tenant_id, contact.sk, conv, channel, body.content)
+    answered = rated is not None
+    if rated is not None:
+        conv = rated  # the digit answers that session's rating request: it is written there
     author = messages.Author(sender=Sender.USER, sender_id=contact.external_id, guard="user")
     item, _ = messages.send(tenant_id, conv, author, body, private=False, reopen=not answered)
     return conv, item

@@ -54,9 +54,11 @@ def check_cursor(value: str | None, field: str) -> str | None:
     return value
 
 
-def open_conversation(tenant_id: str, contact: ContactItem, channel: Channel) -> ConversationItem:
-    """Write a new conversation of `contact` on `channel` (status open, priority normal,
-    searchable by the contact's text), filed under the contact; answers the item."""
+def open_conversation(
+    tenant_id: str, contact: ContactItem, channel: Channel, priority: Priority = Priority.NORMAL
+) -> ConversationItem:
+    """Write a new conversation of `contact` on `channel` (status open, `priority`, searchable
+    by the contact's text), filed under the contact; answers the item."""
     conversation_id = ids.new_id()
     at = clock.now_iso()
     text = end_users.contact_text(contact)
@@ -66,7 +68,7 @@ def open_conversation(tenant_id: str, contact: ContactItem, channel: Channel) ->
         external_id=contact.external_id,
         channel=channel.value,
         status=ConversationStatus.OPEN.value,
-        priority=Priority.NORMAL.value,
+        priority=priority.value,
         labels=[],
         created_at=at,
         last_activity_at=at,

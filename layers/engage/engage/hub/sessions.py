@@ -7,10 +7,13 @@ whatever that checks, such as an agent's capacity, applies here too). No copy is
 - `list_active`: the tenant's open and pending conversations on every channel, newest activity
   first (the console's GSI1/GSI2 index partitions, merged by `inbox.list_conversations`), each
   with its contact's name, phone and e-mail (one BatchGetItem of the page's contacts).
-- `create`: a contact of the tenant who can be reached on the channel (a phone for sms,
-  whatsapp and voice, an e-mail address for email; anyone for chat and video) gets a new
-  conversation there, with the priority asked; `initial_message` becomes an internal note by
-  the creating agent: the team's context, never sent to the customer.
+- `create`: a contact of the tenant who can be reached on the channel (engage/hub/reach.py,
+  a phone and no opt-out for sms, whatsapp and voice, an address and no opt-out for email,
+  an identified end user for chat; video sessions start at `POST
+  /video/sessions`) gets a new conversation there, written with the priority asked (so the
+  routing rules see it); a customer has at most one open session on sms, whatsapp and
+  email; `initial_message` becomes an internal note by the creating agent: the team's
+  context, never sent to the customer.
 - `update`: status (mapped as engage/hub/schemas.py documents), agent and priority.
 """
 
@@ -18,20 +21,20 @@ from __future__ import annotations
 
 from engage.contacts import service as contacts
 from engage.contacts import store as contact_store
-from engage.contacts.models import ContactItem
 from engage.conversations import inbox, messages
 from engage.conversations import service as conversations
+from engage.conversations.contact_channel import latest_open
 from engage.conversations.models import ConversationItem
 from engage.conversations.schemas import (
     AgentMessageCreate,
     Channel,
     ConversationUpdate,
-    Priority,
     Sender,
 )
 from engage.conversations.wire import conversation_id_of, conversation_public
 from engage.core import keys
 from engage.core.errors import Conflict, NotFound, ValidationFailed
+from engage.hub.reach import check_target
 from engage.hub.schemas import (
     SessionCreate,
     SessionCreatedPublic,
@@ -47,7 +50,6 @@ from engage.hub.wire import (
 )
 
 PAGE_DEFAULT, PAGE_MAX = 50, 100
-PHONE_CHANNELS = (Channel.SMS, Channel.WHATSAPP, Channel.VOICE)
 
 
 def session_item(tenant_id: str, session_id: str) -> ConversationItem:
@@ -106,30 +108,32 @@ def list_active(
     )
 
 
-def check_reachable(contact: ContactItem, channel: Channel) -> None:
-    """The contact has what `channel` needs to open a session there: a phone for sms,
-    whatsapp and voice, an e-mail address for email (chat and video: any contact). Raises
-    Conflict naming what is missing."""
-    if channel in PHONE_CHANNELS and not contact.phone_e164:
-        raise Conflict(
-            f"The customer has no phone number for {channel.value}", {"customer": "no phone"}
-        )
-    if channel == Channel.EMAIL and not contact.email:
-        raise Conflict("The customer has no e-mail address", {"customer": "no email"})
+SINGLE_OPEN = (Channel.SMS, Channel.WHATSAPP, Channel.EMAIL)
+"""Channels whose inbound messages find the session by the customer's address: a customer has
+at most one open session on each, so a reply never lands beside the session it answers."""
 
 
 def create(tenant_id: str, member_id: str, body: SessionCreate) -> SessionCreatedPublic:
     """Open a session with contact `body.customer_id` on `body.channel_type` (see the module
-    docstring). Raises NotFound (not the tenant's contact), Conflict (not reachable there)."""
+    docstring). Raises NotFound (not the tenant's contact), ValidationFailed (video: `POST
+    /video/sessions`), Conflict (not reachable or not consented there, or an open session of
+    the customer on sms, whatsapp or email already: its id in `details.session_id`)."""
     try:
         contact = contacts.get_contact(tenant_id, body.customer_id)
     except NotFound:
         raise NotFound("Customer not found") from None
-    check_reachable(contact, body.channel_type)
-    item = conversations.open_conversation(tenant_id, contact, body.channel_type)
+    check_target(tenant_id, contact, body.channel_type, field="channel_type", opt_in=False)
+    if body.channel_type in SINGLE_OPEN:
+        open_ = latest_open(tenant_id, contact.sk, body.channel_type)
+        if open_ is not None:
+            raise Conflict(
+                f"The customer already has an open {body.channel_type.value} session",
+                {"session_id": conversation_id_of(open_)},
+            )
+    item = conversations.open_conversation(
+        tenant_id, contact, body.channel_type, priority=body.priority
+    )
     session_id = conversation_id_of(item)
-    if body.priority != Priority.NORMAL:
-        inbox.update(tenant_id, session_id, ConversationUpdate(priority=body.priority))
     if body.initial_message:
         author = messages.Author(sender=Sender.AGENT, sender_id=member_id, guard=member_id)
         note = AgentMessageCreate(content=body.initial_message, private=True)

@@ -25,8 +25,6 @@ agent+ member; whatever that checks, such as capacity, refuses the whole transfe
 from __future__ import annotations
 
 from engage.contacts import store as contact_store
-from engage.contacts.consent import ConsentChannel, consent_of
-from engage.contacts.models import ContactItem
 from engage.conversations import inbox, store
 from engage.conversations.indexing import sync_sk
 from engage.conversations.models import ConversationItem
@@ -39,68 +37,12 @@ from engage.conversations.wire import conversation_id_of
 from engage.core import clock, keys
 from engage.core.errors import Conflict, ValidationFailed
 from engage.hub.history import record_event
+from engage.hub.reach import check_target
 from engage.hub.schemas import SessionTransfer, TransferPublic
 from engage.hub.sessions import session_item
 from engage.hub.wire import session_status
 
 WRITE_ATTEMPTS = 5
-OPTED_IN, OPTED_OUT = "opted_in", "opted_out"
-
-
-def _consented(contact: ContactItem, channel: ConsentChannel) -> None:
-    consent = consent_of(contact, channel)
-    if consent != OPTED_IN:
-        raise Conflict(
-            f"The customer has not opted in to {channel.value} ({channel.value}Consent is "
-            f"{consent})",
-            {"to_channel": f"{channel.value}Consent is {consent}, not opted_in"},
-        )
-
-
-def _phone(contact: ContactItem, channel: Channel) -> None:
-    if not contact.phone_e164:
-        raise Conflict(
-            f"The customer has no phone number for {channel.value}", {"to_channel": "no phone"}
-        )
-
-
-def check_target(tenant_id: str, contact: ContactItem, channel: Channel) -> bool | None:
-    """Raise Conflict (or ValidationFailed for video) when the customer cannot be moved to
-    `channel` (see the module docstring); for WhatsApp answer whether the window is open."""
-    if channel == Channel.VIDEO:
-        raise ValidationFailed(
-            "A session cannot be transferred to video; start one with POST /video/sessions",
-            {"to_channel": "voice, whatsapp, sms, email or chat"},
-        )
-    if channel == Channel.VOICE:
-        _phone(contact, channel)
-        if consent_of(contact, ConsentChannel.SMS) == OPTED_OUT:
-            raise Conflict(
-                "The customer opted out (calls honour the SMS opt-out)",
-                {"to_channel": "smsConsent is opted_out"},
-            )
-    elif channel == Channel.WHATSAPP:
-        _phone(contact, channel)
-        if consent_of(contact, ConsentChannel.WHATSAPP) == OPTED_OUT:
-            raise Conflict(
-                "The customer opted out of WhatsApp", {"to_channel": "whatsappConsent is opted_out"}
-            )
-        from engage.whatsapp import service as whatsapp
-
-        return whatsapp.window_open(tenant_id, contact.sk)
-    elif channel == Channel.SMS:
-        _phone(contact, channel)
-        _consented(contact, ConsentChannel.SMS)
-    elif channel == Channel.EMAIL:
-        if not contact.email:
-            raise Conflict("The customer has no e-mail address", {"to_channel": "no email"})
-        _consented(contact, ConsentChannel.EMAIL)
-    elif channel == Channel.CHAT and not contact.external_id:
-        raise Conflict(
-            "The customer has no chat identity (they never identified in a chat client)",
-            {"to_channel": "the contact has no external id"},
-        )
-    return None
 
 
 def _move(tenant_id: str, item: ConversationItem, body: SessionTransfer) -> ConversationItem:

@@ -11,7 +11,8 @@ conversation, message and call events -> per-tenant, per-channel counters (model
   (SQS may deliver out of order);
 - `conversation.updated` whose `changes` name `first_response_seconds`: one first-response
   sample on the conversation's channel (the mean is `response_time`);
-- `message.created` (notes excluded): a message on its `channel` (older events without one:
+- `message.created` (notes and system records such as transfers and rating requests excluded,
+  as the analytics count them): a message on its `channel` (older events without one:
   the conversation's channel as last counted, else as stored);
 - `call.completed` (engage/voice/events.py): a voice call ended and its `talk_seconds`;
 - `video.ended` (engage/video/events.py): a video session ended and its `minutes`.
@@ -128,6 +129,8 @@ def count(event: DomainEvent) -> bool:
     if event.type is EventType.MESSAGE_CREATED:
         if event.data.get("private") is not False:
             return False  # a note (or a message that does not say): not on the channel
+        if event.data.get("type", "text") != "text":
+            return False  # a system record (a transfer, a rating request): not a message
         channel = message_channel(event)
         if channel is None:
             return False

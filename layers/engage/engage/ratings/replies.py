@@ -1,11 +1,13 @@
 """A customer's SMS or WhatsApp reply that answers a rating request (issue 11 "Analytics": "a
 reply with a digit on SMS and WhatsApp"; README "Customer satisfaction ratings").
 
-`conversations.inbound.receive` asks `answer` before it writes every inbound SMS and WhatsApp
-message: a reply that is a lone digit 1-5 (surrounding spaces allowed), in a session whose
-rating request is pending on that channel and not expired, records the rating
-(`service.record`, source `sms` / `whatsapp`) and closes the request. The digit is still
-written into the conversation, without reopening the resolved session. A later digit (or a
+`conversations.inbound.receive` asks `answered_session` before it writes every inbound SMS and
+WhatsApp message: a reply that is a lone digit 1-5 (surrounding spaces allowed) answers the
+newest of the contact's recent sessions on that channel whose rating request is pending and
+not expired (the session the message would go to first, then the others: the customer may
+have another session open on the channel meanwhile); it records the rating
+(`service.record`, source `sms` / `whatsapp`) and closes the request. The digit is
+written into the rated session, without reopening it. A later digit (or a
 redelivery of the same webhook) finds no pending request and is an ordinary message.
 """
 
@@ -57,3 +59,22 @@ def answer(tenant_id: str, conv: ConversationItem, channel: Channel, content: st
         store.close_request(tenant_id, session_id)
     logger.info("rating answered", extra={"channel": channel.value})
     return True
+
+
+def answered_session(
+    tenant_id: str, contact_id: str, conv: ConversationItem, channel: Channel, content: str
+) -> ConversationItem | None:
+    """The session a digit reply rated (see the module docstring): `conv` (where the message
+    would go) when its request is pending, else the newest of the contact's recent sessions
+    on `channel` with a pending request; None when the reply is an ordinary message (no
+    lookup is made unless it is a lone digit 1-5 on SMS or WhatsApp)."""
+    if channel not in REPLY_CHANNELS or score_of(content) is None:
+        return None
+    if answer(tenant_id, conv, channel, content):
+        return conv
+    from engage.conversations.contact_channel import recent_on_channel
+
+    for other in recent_on_channel(tenant_id, contact_id, channel):
+        if other.pk != conv.pk and answer(tenant_id, other, channel, content):
+            return other
+    return None

@@ -64,11 +64,7 @@ def facts_of(tenant_id: str, conv: ConversationItem) -> SessionFacts:
     )
 
 
-def resolve_group(tenant_id: str, ref: str) -> str | None:
-    """A group id from a rule's argument: a group id of the tenant, or a group's name."""
-    if ref.isalnum() and group_store.get_group(tenant_id, ref) is not None:
-        return ref
-    return group_store.group_by_name(tenant_id, ref)
+resolve_group = group_store.resolve
 
 
 def _is_agent(tenant_id: str, user_id: str) -> bool:

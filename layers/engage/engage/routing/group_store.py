@@ -39,6 +39,14 @@ def group_by_name(tenant_id: str, name: str) -> str | None:
     return str(item.group_id)
 
 
+def resolve(tenant_id: str, ref: str) -> str | None:
+    """A group id from a rule's argument: a group id of the tenant, or a group's name; None
+    when neither names one of the tenant's groups."""
+    if ref.isalnum() and get_group(tenant_id, ref) is not None:
+        return ref
+    return group_by_name(tenant_id, ref)
+
+
 def claim_name(tenant_id: str, name: str, group_id: str) -> bool:
     """Claim `name` for `group_id`; False when another group holds it (True if this one
     does already)."""

@@ -14,7 +14,7 @@ from engage.core.errors import NotFound, ValidationFailed
 from engage.core.observability import logger
 from engage.core.roles import Role
 from engage.core.schemas import Deleted
-from engage.routing import hours, rules_store
+from engage.routing import group_store, hours, rules_store
 from engage.routing.actions import parse_action, render_action
 from engage.routing.evaluate import evaluate, uses_business_hours
 from engage.routing.facts import ActionKind, RuleAction, SessionFacts
@@ -29,19 +29,33 @@ from engage.routing.rules_schemas import (
 from engage.routing.rules_store import RuleSet, StoredRule
 
 
+def _argument_at(text: str) -> int:
+    """Where an action's argument starts (after the `:` and any spaces)."""
+    after = text.index(":") + 1
+    return after + len(text[after:]) - len(text[after:].lstrip())
+
+
 def validate_action(tenant_id: str, text: str) -> RuleAction:
-    """`parse_action(text)`, and for `assign_to_agent` a member of the tenant who is active
-    and at least an agent (engage/auth store; core/roles.py). Raises `ValidationFailed` with
-    the argument's position otherwise."""
+    """`parse_action(text)`, and for `assign_to_agent_group` one of the tenant's groups (by id
+    or name), for `assign_to_agent` a member of the tenant who is active and at least an agent
+    (engage/auth store; core/roles.py). Raises `ValidationFailed` with the argument's position
+    otherwise."""
     action = parse_action(text)
+    group = action.kind is ActionKind.ASSIGN_TO_AGENT_GROUP
+    if group and group_store.resolve(tenant_id, action.argument) is None:
+        raise fail_at(
+            text,
+            _argument_at(text),
+            "no agent group with this id or name",
+            "expected the id or the name of one of the tenant's agent groups",
+            "action",
+        )
     if action.kind is ActionKind.ASSIGN_TO_AGENT:
         user = members.get_user(tenant_id, action.argument)
         if user is None or not user.active or not Role.parse(user.role).at_least(Role.AGENT):
-            after = text.index(":") + 1
-            pos = after + len(text[after:]) - len(text[after:].lstrip())
             raise fail_at(
                 text,
-                pos,
+                _argument_at(text),
                 "no active agent with this id",
                 "expected the id of an active member who is an agent, admin or owner",
                 "action",
