@@ -81,14 +81,36 @@ def test_a_socket_without_a_valid_token_never_opens(h, sockets, query):
 
 
 def test_a_gone_socket_is_forgotten_when_a_push_finds_it(h, sockets):
+    import datetime as dt
+
+    from engage.core import clock
+    from engage.realtime import store
+
     _, gone = sockets
     headers = h.register()
     assert _connect("c-gone", headers) == 200
     gone.add("c-gone")
+    # (a minute later: a socket recorded moments ago may still be in its $connect)
+    later = dt.datetime.now(dt.UTC) + dt.timedelta(seconds=store.CONNECTING_SECONDS + 30)
+    clock.set_clock(lambda: later)
     _send_campaign(h, headers, n=1)
-    from engage.realtime import store
 
     assert store.get_connection("c-gone") is None
+
+
+def test_a_socket_still_connecting_is_not_forgotten_for_a_410(h, sockets):
+    # Given a socket recorded by its $connect, to which API Gateway still answers 410 (posts
+    # before $connect returns are refused)
+    from engage.realtime import store
+
+    _, gone = sockets
+    headers = h.register()
+    assert _connect("c-new", headers) == 200
+    gone.add("c-new")
+    # When an event is pushed at that moment
+    _send_campaign(h, headers, n=1)
+    # Then the socket is kept: once connected it gets the next events
+    assert store.get_connection("c-new") is not None
 
 
 def test_ping_answers_pong_and_a_bad_frame_answers_an_error_without_closing(h, sockets):

@@ -45,16 +45,20 @@ def deliver(event: DomainEvent) -> int:
     if found.contact_id is not None and found.end_user is not None:
         mine = store.end_user_connections(event.tenant_id, found.contact_id, now)
     allowed = set(standing.keep(event.tenant_id, [*team, *mine]))
+    young = {s.connection_id for s in [*team, *mine] if store.connecting(s, now)}
     ids = [s.connection_id for s in team if s.connection_id in allowed]
-    sent = _push(ids, frame(found.name, found.team))
+    sent = _push(ids, frame(found.name, found.team), young)
     if found.end_user is not None:
         ids = [s.connection_id for s in mine if s.connection_id in allowed]
-        sent += _push(ids, frame(found.name, found.end_user))
+        sent += _push(ids, frame(found.name, found.end_user), young)
     return sent
 
 
-def _push(connection_ids: list[str], data: dict[str, Any]) -> int:
+def _push(connection_ids: list[str], data: dict[str, Any], young: set[str]) -> int:
+    """Post `data` to each socket; a socket found gone (410) is forgotten, unless it was
+    recorded moments ago and may still be connecting (`store.connecting`)."""
     gone = push.send_all(connection_ids, data)
     for connection_id in gone:
-        store.delete_connection(connection_id)
+        if connection_id not in young:
+            store.delete_connection(connection_id)
     return len(connection_ids) - len(gone)

@@ -27,8 +27,7 @@ from engage.realtime import access, actions, push, standing, store
 from engage.realtime.frames import Action, ActionFrame, Code, Push, error, frame
 from engage.realtime.models import ConnectionItem
 
-CONNECTION_TTL_SECONDS = 2 * 3600 + 600
-"""API Gateway closes a WebSocket connection after two hours; items outlive it by ten minutes."""
+CONNECTION_TTL_SECONDS = store.CONNECTION_TTL_SECONDS
 
 TOKEN_PARAMETERS = ("access_token", "token", "admin_token")
 END_USER_PARAMETERS = ("api_key", "user_id", "user_hash")

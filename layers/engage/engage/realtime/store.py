@@ -28,6 +28,21 @@ class Socket:
     connection_id: str
     member_id: str | None = None
     key_id: str | None = None
+    expires_at: int = 0  # epoch seconds (its item's TTL); 0 when not read
+
+
+CONNECTION_TTL_SECONDS = 2 * 3600 + 600
+"""API Gateway closes a WebSocket connection after two hours; items outlive it by ten minutes."""
+
+CONNECTING_SECONDS = 30
+"""A socket recorded this recently may still be in its `$connect`: API Gateway answers 410 to
+a post before `$connect` returns, so such a socket is not forgotten for a 410."""
+
+
+def connecting(socket: Socket, now: int) -> bool:
+    """Whether `socket` was recorded within CONNECTING_SECONDS of `now` (epoch seconds)."""
+    recorded_at = socket.expires_at - CONNECTION_TTL_SECONDS
+    return bool(socket.expires_at) and recorded_at > now - CONNECTING_SECONDS
 
 
 def _index_pk(tenant_id: str, kind: str, principal_id: str) -> str:
@@ -133,14 +148,22 @@ def agent_connections(tenant_id: str, now: int) -> list[Socket]:
     Query)."""
     pk = keys.agent_connections_partition(tenant_id)
     items = ConnectionIndexItem.query(pk)
-    return [Socket(i.sk, member_id=i.principal_id) for i in items if int(i.expires_at) > now]
+    return [
+        Socket(i.sk, member_id=i.principal_id, expires_at=int(i.expires_at))
+        for i in items
+        if int(i.expires_at) > now
+    ]
 
 
 def end_user_connections(tenant_id: str, contact_id: str, now: int) -> list[Socket]:
     """One end user's open sockets, with their API key ids (unexpired; one Query)."""
     pk = keys.end_user_connections_partition(tenant_id, contact_id)
     items = ConnectionIndexItem.query(pk)
-    return [Socket(i.sk, key_id=i.key_id) for i in items if int(i.expires_at) > now]
+    return [
+        Socket(i.sk, key_id=i.key_id, expires_at=int(i.expires_at))
+        for i in items
+        if int(i.expires_at) > now
+    ]
 
 
 def subscribe(
