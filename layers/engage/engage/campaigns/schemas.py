@@ -167,7 +167,21 @@ class SmsCampaignMeta(PublicModel):
     discountValue: str | None = None
 
 
-class SmsCampaignPublic(PublicModel):
+class CampaignAttributionFields(PublicModel):
+    """What a campaign brought back (issue 10 "Attribution"; engage/attribution): beside the
+    counts of `SmsCampaignPublic` and `SmsCampaignStats`."""
+
+    responses: int = Field(
+        default=0, description="recipients who wrote back within the attribution window"
+    )
+    conversions: int = Field(default=0, description="Shopify orders attributed to a click")
+    revenue: dict[str, str] = Field(
+        default_factory=dict,
+        description="revenue of the conversions: currency (ISO 4217) -> decimal string",
+    )
+
+
+class SmsCampaignPublic(CampaignAttributionFields):
     """One campaign (seed 004 list item plus the full campaign and its counters)."""
 
     id: str
@@ -191,14 +205,6 @@ class SmsCampaignPublic(PublicModel):
     skippedCount: int
     clickCount: int
     creditsDebited: int = Field(description="credits debited minus refunded")
-    responses: int = Field(
-        default=0, description="recipients who wrote back within the attribution window"
-    )
-    conversions: int = Field(default=0, description="Shopify orders attributed to a click")
-    revenue: dict[str, str] = Field(
-        default_factory=dict,
-        description="revenue of the conversions: currency (ISO 4217) -> decimal string",
-    )
     failureReason: str | None = None
     createdAt: str
     updatedAt: str
@@ -232,7 +238,7 @@ class SmsCampaignCredits(PublicModel):
     used: int
 
 
-class SmsCampaignStats(PublicModel):
+class SmsCampaignStats(CampaignAttributionFields):
     """`GET /campaigns/{id}/stats`."""
 
     campaignId: str
@@ -250,14 +256,6 @@ class SmsCampaignStats(PublicModel):
     clicks: int
     clickRate: float = Field(description="percent of delivered, one decimal")
     credits: SmsCampaignCredits
-    responses: int = Field(
-        default=0, description="recipients who wrote back within the attribution window"
-    )
-    conversions: int = Field(default=0, description="Shopify orders attributed to a click")
-    revenue: dict[str, str] = Field(
-        default_factory=dict,
-        description="revenue of the conversions: currency (ISO 4217) -> decimal string",
-    )
 
 
 class SmsEnqueueResult(PublicModel):
