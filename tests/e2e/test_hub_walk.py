@@ -714,9 +714,45 @@ def test_sessions_on_several_channels_are_routed_to_groups_within_capacity_in_or
             timeout=30,
         )
     )
-    listed = {g["name"]: g for g in owner.http.get("/routing/groups").json()["groups"]}
+
+    def groups_now() -> dict[str, dict[str, Any]]:
+        return {g["name"]: g for g in owner.http.get("/routing/groups").json()["groups"]}
+
+    listed = until(
+        groups_now, lambda gs: (gs["vip"]["waiting"], gs["general"]["waiting"]) == (1, 0)
+    )
     assert (listed["vip"]["waiting"], listed["general"]["waiting"]) == (1, 0)
     assert listed["general"]["members"][0]["open_sessions"] == 2
+    never_over_capacity()
+
+    # When an offline agent joins the VIP group, nothing changes until they come online
+    late = owner.invite("agent")
+    away = late.http.put("/agents/me/presence", json={"status": "offline"})
+    assert away.status_code == 200, away.text
+    joined = owner.http.put(
+        f"/routing/groups/{groups['vip']}",
+        json={
+            "members": [
+                {"user_id": vip_agent.id, "capacity": 1},
+                {"user_id": late.id, "capacity": 1},
+            ]
+        },
+    )
+    assert joined.status_code == 200, joined.text
+    assert by_name(owner.active())["Sms Vip"]["agent_id"] is None
+    online = late.http.put("/agents/me/presence", json={"status": "online"})
+    assert online.status_code == 200, online.text
+    # Then the VIP customer who waited is theirs at once
+    s = by_name(
+        until(
+            owner.active,
+            lambda ss: by_name(ss)["Sms Vip"]["agent_id"] == late.id,
+            timeout=30,
+        )
+    )
+    assert s["Sms Vip"]["agent_id"] == late.id
+    listed = until(groups_now, lambda gs: gs["vip"]["waiting"] == 0)
+    assert listed["vip"]["waiting"] == 0
     never_over_capacity()
 
 
