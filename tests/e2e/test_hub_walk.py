@@ -354,6 +354,13 @@ def test_an_invalid_routing_rule_is_a_400_that_points_at_the_error(hub_url):
     assert "action" in wrong_action.json()["details"]
     # and nothing was saved; a valid rule in the seed's language is kept as written
     assert owner.http.get("/routing/rules").json() == {"rules": []}
+    # (a rule may only send sessions to a group that exists)
+    nowhere = owner.http.post(
+        "/routing/rules",
+        json={"condition": "channel=sms", "action": "assign_to_agent_group:vip"},
+    )
+    assert nowhere.status_code == 400, nowhere.text
+    assert owner.http.post("/routing/groups", json={"name": "vip"}).status_code == 201
     good = owner.http.post(
         "/routing/rules",
         json={
