@@ -378,6 +378,13 @@ def test_a_gone_end_user_socket_is_forgotten_with_its_subscriptions(h, shop, soc
     tenant, _ = shop
     _send("alice", "conversation:join", "conv-a")
     gone.add("alice")
+    # (later than store.CONNECTING_SECONDS: a socket recorded moments ago may be connecting)
+    import datetime as dt
+
+    from engage.core import clock
+
+    later = dt.datetime.now(dt.UTC) + dt.timedelta(seconds=store.CONNECTING_SECONDS + 30)
+    clock.set_clock(lambda: later)
     deliver(_message(tenant))
     assert store.get_connection("alice") is None
     assert list(SubscriptionItem.query(keys.conversation_sockets_partition(tenant, "conv-a"))) == []
