@@ -47,8 +47,6 @@ def _env() -> None:
         {
             "TABLE_NAME": "bench-assignment",
             "EVENT_BUS_NAME": "bench-assignment-events",
-            "VOICE_STATE_MACHINE_ARN": "placeholder",
-            "VOICE_SANDBOX_QUEUE_URL": "placeholder",
         }
     )
     os.environ.pop("AWS_ENDPOINT_URL", None)

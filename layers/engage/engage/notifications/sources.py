@@ -89,18 +89,38 @@ def _conversation(event: DomainEvent) -> int:
     )
 
 
-def _channel_failed(event: DomainEvent) -> int:
-    channel = _text(event.data.get("channel")) or "unknown"
-    detail = _text(event.data.get("detail")) or "the provider check failed"
+def _to_leads(
+    event: DomainEvent,
+    kind: NotificationType,
+    title: str,
+    message: str,
+    source: str,
+    data: NotificationData | None = None,
+) -> int:
+    """Notify the tenant's active admins and owners of `event` once per `source`; answers how
+    many notifications were new."""
     return service.notify(
         event.tenant_id,
         recipients.active_members(event.tenant_id, Role.ADMIN),
+        kind,
+        title,
+        message,
+        source=source,
+        at=service.parse_time(event.occurred_at),
+        data=data,
+    )
+
+
+def _channel_failed(event: DomainEvent) -> int:
+    channel = _text(event.data.get("channel")) or "unknown"
+    detail = _text(event.data.get("detail")) or "the provider check failed"
+    return _to_leads(
+        event,
         NotificationType.CHANNEL_ALERT,
         f"Channel {channel} is failing",
         f"The {channel} status check failed: {detail}",
-        source=f"channel/{event.id}",
-        at=service.parse_time(event.occurred_at),
-        data=NotificationData(channel=channel),
+        f"channel/{event.id}",
+        NotificationData(channel=channel),
     )
 
 
@@ -117,28 +137,24 @@ def _campaign(event: DomainEvent) -> int:
     item = campaigns.get_campaign(event.tenant_id, campaign_id, consistent=False)
     name = f"“{item.name}”" if item is not None else "A campaign"
     counts = ", ".join(f"{_int(data.get(k))} {k}" for k in ("sent", "failed", "skipped"))
-    return service.notify(
-        event.tenant_id,
-        recipients.active_members(event.tenant_id, Role.ADMIN),
+    return _to_leads(
+        event,
         NotificationType.CAMPAIGN_FINISHED,
         f"Campaign {outcome}",
         f"{name} {outcome}: {counts}",
-        source=f"campaign/{campaign_id}/{_int(run)}/{outcome}",
-        at=service.parse_time(event.occurred_at),
-        data=NotificationData(campaign_id=campaign_id),
+        f"campaign/{campaign_id}/{_int(run)}/{outcome}",
+        NotificationData(campaign_id=campaign_id),
     )
 
 
 def _credits_low(event: DomainEvent) -> int:
     credits, threshold = _int(event.data.get("credits")), _int(event.data.get("threshold"))
-    return service.notify(
-        event.tenant_id,
-        recipients.active_members(event.tenant_id, Role.ADMIN),
+    return _to_leads(
+        event,
         NotificationType.CREDITS_LOW,
         "Credits running low",
         f"{credits} credits left (below {threshold})",
-        source=f"credits/{event.id}",
-        at=service.parse_time(event.occurred_at),
+        f"credits/{event.id}",
     )
 
 
