@@ -20,6 +20,8 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 REQUESTS = {"count": 0}
+OPERATIONS: dict[str, int] = {}
+"""Requests by operation (`Service.Operation`) since the last `measure`."""
 _COUNT_LOCK = threading.Lock()
 
 
@@ -125,8 +127,10 @@ def count_requests() -> None:
     original = Endpoint.make_request
 
     def counted(self: Any, operation_model: Any, request_dict: Any) -> Any:
+        name = f"{self._endpoint_prefix}.{operation_model.name}"
         with _COUNT_LOCK:
             REQUESTS["count"] += 1
+            OPERATIONS[name] = OPERATIONS.get(name, 0) + 1
         return original(self, operation_model, request_dict)
 
     Endpoint.make_request = counted  # type: ignore[method-assign]
@@ -144,6 +148,7 @@ def moto_tables() -> Iterator[None]:
 def measure(fn: Callable[[], int]) -> dict[str, Any]:
     """Time `fn` (which returns how many units it handled) and report the child's figures."""
     REQUESTS["count"] = 0
+    OPERATIONS.clear()
     start = time.perf_counter()
     units = fn()
     elapsed = time.perf_counter() - start
@@ -153,6 +158,7 @@ def measure(fn: Callable[[], int]) -> dict[str, Any]:
         "per_second": round(units / elapsed, 1) if elapsed else 0.0,
         "requests": REQUESTS["count"],
         "requests_per_unit": round(REQUESTS["count"] / units, 4) if units else 0.0,
+        "operations": dict(sorted(OPERATIONS.items(), key=lambda kv: -kv[1])),
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
     }
 
@@ -178,6 +184,8 @@ def report(
     ):
         print(f"{label:24}{pipeline[key]!s:>14}{floor[key]!s:>18}")
     print(f"ratio pipeline/floor: {ratio:.2f}  (aim: >= 0.5)")
+    if pipeline.get("operations"):
+        print(f"pipeline requests by operation: {pipeline['operations']}")
     for key, value in (extra or {}).items():
         print(f"{key}: {value}")
 

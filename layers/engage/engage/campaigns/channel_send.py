@@ -7,9 +7,10 @@ SENDERS is the dispatch table, one function per channel:
 - `whatsapp`: the WhatsApp adapter; inside the contact's 24-hour customer-service window the
   campaign's text goes free-form, outside it the campaign's approved template with its
   variables (a template is always allowed to a contact who opted in to WhatsApp);
-- `email`: `engage.email.marketing.send_marketing` (suppression list, one-click
-  unsubscribe headers) with the e-mail's HTML, the recipient's variables filled and the
-  campaign's links turned into the recipient's short links, and a text part derived from it.
+- `email`: `engage.email.marketing.send_marketing` (suppression list and consent, read for
+  all the batch's e-mails at once; one-click unsubscribe headers) with the e-mail's HTML,
+  the recipient's variables filled and the campaign's links turned into the recipient's
+  short links, and a text part derived from it.
 Every sender returns a `SendResult` (`sent` with the provider's id, `failed` or `skipped` with
 a reason) and never raises for a message the provider refused.
 """
@@ -31,6 +32,7 @@ from engage.core.settings import get_settings
 
 if TYPE_CHECKING:  # the WhatsApp and e-mail modules load when a batch first needs them
     from engage.channels.whatsapp_base import WhatsAppAdapter
+    from engage.email.marketing import Screening
 
 _DROP = re.compile(r"(?is)<(style|script|head)\b.*?</\1\s*>")
 _BREAK = re.compile(r"(?i)<\s*(br|/p|/div|/h[1-6]|/li|/tr|/table)\b[^>]*>")
@@ -69,6 +71,7 @@ class ChannelSend:
         self._sms: SmsAdapter | None = None
         self._whatsapp: WhatsAppAdapter | None = None
         self._windows: set[str] | None = None
+        self._screening: Screening | None = None
 
     def ref(self, m: Message) -> str:
         """Our reference of a message, echoed on receipts: `<tenantId>|<PK>|<SK>`."""
@@ -99,6 +102,16 @@ class ChannelSend:
             contacts = [row[1] for row in self.body.m if len(row) > 6 and row[6] == "whatsapp"]
             self._windows = whatsapp.open_windows(self.body.t, contacts)
         return contact_id in self._windows
+
+    def screening(self) -> Screening:
+        """The suppression entries, e-mail consents and sender identity of every e-mail
+        recipient of the batch, read at once on first use (`marketing.screen`)."""
+        if self._screening is None:
+            from engage.email.marketing import screen
+
+            wanted = [(row[1], row[2]) for row in self.body.m if len(row) > 6 and row[6] == "email"]
+            self._screening = screen(self.body.t, wanted)
+        return self._screening
 
     def send(self, m: Message) -> SendResult:
         """Hand `m` to its channel; sets `m.provider` to the adapter that took it."""
@@ -149,7 +162,9 @@ def _send_email(out: ChannelSend, m: Message) -> SendResult:
     tenant_id, campaign_id = out.body.t, out.body.c
     text = html_to_text(html)
     ref = out.ref(m)
-    return send_marketing(tenant_id, m.contact_id, m.phone, m.body, html, text, campaign_id, ref)
+    return send_marketing(
+        tenant_id, m.contact_id, m.phone, m.body, html, text, campaign_id, ref, out.screening()
+    )
 
 
 SENDERS: dict[str, Callable[[ChannelSend, Message], SendResult]] = {

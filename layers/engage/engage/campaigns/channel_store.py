@@ -2,11 +2,13 @@
 attributes every channel needs, and the per-contact frequency-cap items. Plain DynamoDB items
 through `store.ddb_client()`, like the rest of the send path.
 
-Frequency-cap item (`keys.frequency_cap_key`): `v` (a version, +1 on every write), one list
-attribute per channel (`sms`, `whatsapp`, `email`) of `keys.frequency_cap_entry` strings, the
-sends of the last window, and `expiresAt` (TTL). It is written only by a conditional
-PutItem on the version read, so two campaigns sending to one contact at once cannot both take
-the last slot.
+Frequency-cap item (`keys.frequency_cap_key`): one list attribute per channel (`sms`,
+`whatsapp`, `email`) of `keys.frequency_cap_entry` strings, the sends of the last window, and
+`expiresAt` (TTL). Cap items are read and written in batches (BatchGetItem, BatchWriteItem)
+only by the holder of the tenant's cap lease (`keys.frequency_cap_lease_key`: `holder`, a
+random id; `until`, epoch milliseconds; taken with one conditional PutItem, given back with a
+conditional DeleteItem), so two campaigns sending to one contact at once cannot both take the
+last slot (engage.campaigns.caps).
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from engage.campaigns.channel_plan import CHANNELS
-from engage.campaigns.store import CCF, ddb_client
+from engage.campaigns.store import CCF, batch_put, ddb_client
 from engage.core import ids, keys
 from engage.core.settings import get_settings
 
@@ -66,9 +68,9 @@ def reachable_contacts(
 
 @dataclass
 class CapRecord:
-    """A contact's frequency-cap item as read: `version` 0 when there is none."""
+    """A contact's frequency-cap item as read: the entries of each channel (none when the
+    contact has no item)."""
 
-    version: int = 0
     sends: dict[str, list[str]] = field(default_factory=dict)
 
 
@@ -79,8 +81,7 @@ def _cap_key(tenant_id: str, contact_id: str) -> tuple[str, str]:
 
 
 def _record(item: dict[str, Any]) -> CapRecord:
-    sends = {c: [e["S"] for e in item.get(c, {}).get("L", [])] for c in CHANNELS if c in item}
-    return CapRecord(int(item["v"]["N"]), sends)
+    return CapRecord({c: [e["S"] for e in item[c].get("L", [])] for c in CHANNELS if c in item})
 
 
 def read_caps(tenant_id: str, contact_ids: list[str]) -> dict[str, CapRecord]:
@@ -104,43 +105,61 @@ def read_caps(tenant_id: str, contact_ids: list[str]) -> dict[str, CapRecord]:
     return out
 
 
-def read_cap(tenant_id: str, contact_id: str) -> CapRecord:
-    """One contact's cap item (consistent GetItem), or an empty record."""
-    pk, sk = _cap_key(tenant_id, contact_id)
-    got = ddb_client().get_item(
-        TableName=get_settings().table_name,
-        Key={"PK": {"S": pk}, "SK": {"S": sk}},
-        ConsistentRead=True,
-    )
-    return _record(got["Item"]) if "Item" in got else CapRecord()
-
-
-def put_cap(
-    tenant_id: str, contact_id: str, expected: int, sends: dict[str, list[str]], expires_at: int
-) -> bool:
-    """Replace the contact's cap item if its version is still `expected` (0: it must not
-    exist); False when another writer came first."""
-    pk, sk = _cap_key(tenant_id, contact_id)
-    item: dict[str, Any] = {
-        "PK": {"S": pk},
-        "SK": {"S": sk},
-        "v": {"N": str(expected + 1)},
-        "expiresAt": {"N": str(expires_at)},
-    }
-    for channel, entries in sends.items():
-        item[channel] = {"L": [{"S": e} for e in entries]}
-    condition: dict[str, Any] = (
-        {"ConditionExpression": "attribute_not_exists(PK)"}
-        if expected == 0
-        else {
-            "ConditionExpression": "v = :v",
-            "ExpressionAttributeValues": {":v": {"N": str(expected)}},
+def put_caps(
+    tenant_id: str, records: list[tuple[str, dict[str, list[str]]]], expires_at: int
+) -> None:
+    """Replace the cap items of `records` (`(contact_id, {channel: entries})`), 25 a
+    BatchWriteItem: unconditional, so only the holder of the tenant's cap lease may call it."""
+    items: list[dict[str, Any]] = []
+    for contact_id, sends in records:
+        pk, sk = _cap_key(tenant_id, contact_id)
+        item: dict[str, Any] = {
+            "PK": {"S": pk},
+            "SK": {"S": sk},
+            "expiresAt": {"N": str(expires_at)},
         }
-    )
+        for channel, entries in sends.items():
+            item[channel] = {"L": [{"S": e} for e in entries]}
+        items.append(item)
+    batch_put(items)
+
+
+def take_cap_lease(tenant_id: str, holder: str, now_ms: int, until_ms: int) -> bool:
+    """Take the tenant's frequency-cap lease for `holder` until `until_ms` (epoch
+    milliseconds) if nobody holds it or its holder's lease ran out before `now_ms`; False
+    when a live holder has it (one conditional PutItem)."""
+    pk, sk = keys.frequency_cap_lease_key(tenant_id)
     try:
-        ddb_client().put_item(TableName=get_settings().table_name, Item=item, **condition)
+        ddb_client().put_item(
+            TableName=get_settings().table_name,
+            Item={
+                "PK": {"S": pk},
+                "SK": {"S": sk},
+                "holder": {"S": holder},
+                "until": {"N": str(until_ms)},
+                "expiresAt": {"N": str(until_ms // 1000 + 86_400)},
+            },
+            ConditionExpression="attribute_not_exists(PK) OR #u < :now",
+            ExpressionAttributeNames={"#u": "until"},
+            ExpressionAttributeValues={":now": {"N": str(now_ms)}},
+        )
     except ClientError as exc:
         if exc.response["Error"]["Code"] == CCF:
             return False
         raise
     return True
+
+
+def give_back_cap_lease(tenant_id: str, holder: str) -> None:
+    """Delete the tenant's cap lease if `holder` still has it (nothing otherwise)."""
+    pk, sk = keys.frequency_cap_lease_key(tenant_id)
+    try:
+        ddb_client().delete_item(
+            TableName=get_settings().table_name,
+            Key={"PK": {"S": pk}, "SK": {"S": sk}},
+            ConditionExpression="holder = :me",
+            ExpressionAttributeValues={":me": {"S": holder}},
+        )
+    except ClientError as exc:
+        if exc.response["Error"]["Code"] != CCF:
+            raise

@@ -156,6 +156,31 @@ def claim(key: tuple[str, str], now: str, lease_before: str) -> str | None:
     return "fresh" if got["Attributes"]["status"]["S"] == "queued" else "takeover"
 
 
+LAPSED_CLAIM = "1970-01-01T00:00:00.000Z"
+"""The `claimedAt` of a taken-over claim given back: the next delivery takes it over at once."""
+
+
+def give_back(key: tuple[str, str], claimed_at: str, fresh: bool) -> None:
+    """Undo a claim taken at `claimed_at` that sent nothing: a fresh claim goes back to
+    `queued`; a takeover stays `claimed` with a lapsed claim time, so the next delivery takes
+    it over (and resumes) at once. Nothing when another sender has it by now."""
+    update = "SET #s = :queued REMOVE claimedAt" if fresh else "SET claimedAt = :lapsed"
+    values = {":claimed": {"S": "claimed"}, ":mine": {"S": claimed_at}}
+    values |= {":queued": {"S": "queued"}} if fresh else {":lapsed": {"S": LAPSED_CLAIM}}
+    try:
+        ddb_client().update_item(
+            TableName=get_settings().table_name,
+            Key={"PK": {"S": key[0]}, "SK": {"S": key[1]}},
+            UpdateExpression=update,
+            ConditionExpression="#s = :claimed AND claimedAt = :mine",
+            ExpressionAttributeNames={"#s": "status"},
+            ExpressionAttributeValues=values,
+        )
+    except ClientError as exc:
+        if exc.response["Error"]["Code"] != CCF:
+            raise
+
+
 def mark_done(key: tuple[str, str], claimed_at: str) -> bool:
     """`claimed -> done`, only while the claim taken at `claimed_at` stands (False if another
     sender took the batch over)."""

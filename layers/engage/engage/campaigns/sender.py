@@ -8,9 +8,11 @@ Exactly once per recipient, even when SQS delivers the message again:
 2. re-check consent as it is now: one Query of the tenant's consent log since the page was
    resolved (minus a minute for clock skew) names every contact that opted out, was deleted or
    changed number since; those, and every recipient of a cancelled campaign, are skipped;
-3. take each message's frequency-cap slot (`caps.take`: one read, one conditional write per
-   contact; a capped message is skipped, or with delivery `first_available` replaced by the
-   recipient's next open channel, `fallback.choose`), then hand each message (its text
+3. take each message's frequency-cap slot (`caps.take`: under the tenant's cap lease, one
+   batched read and batched writes; a sender that cannot get the lease gives the batch back
+   unsent, `message_store.give_back`, and fails it for SQS to redeliver; a capped message
+   is skipped, or with delivery `first_available` replaced by the recipient's next open
+   channel, `fallback.choose`), then hand each message (its text
    travels in the SQS body) once to its channel's adapter (`channel_send`); a campaign on
    several channels has several messages per recipient in one batch, and consent is
    re-checked per channel;
@@ -30,7 +32,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 
-from engage.campaigns import fallback, message_store, stats, store
+from engage.campaigns import caps, fallback, message_store, stats, store
 from engage.campaigns.channel_send import ChannelSend
 from engage.campaigns.events import SendBatchBody
 from engage.campaigns.message_store import Message
@@ -141,7 +143,11 @@ def process(body: SendBatchBody) -> dict[str, int]:
     since = clock.iso(dt.datetime.fromisoformat(body.at.replace("Z", "+00:00")) - CLOCK_MARGIN)
     unsendable = {} if cancelled else _unsendable(tenant_id, since, messages)
     live = [] if cancelled else [slot for slot in batch if slot[0].key not in unknown]
-    picked = fallback.choose(tenant_id, campaign_id, body.r, live, unsendable)
+    try:
+        picked = fallback.choose(tenant_id, campaign_id, body.r, live, unsendable)
+    except caps.CapContended:  # nothing was sent: give the batch back for SQS to redeliver
+        message_store.give_back(batch_key, claimed_at, fresh=claim == "fresh")
+        raise
     out = ChannelSend(body)
     done: list[Message] = []
     for slot in batch:

@@ -11,7 +11,8 @@ STYLE.md rule 5).
   quiet-hours parts (`1`: the page's e-mails sent during quiet hours, `2`: the same page's
   SMS and WhatsApp messages sent after them) add `#<part>` (`send_batch_part_sk`).
 - Frequency caps: one item per contact (`T#<t>#FCAP#<shard>`, `SK=<contactId>`), one list
-  attribute per channel of `<sentAt ISO>#<campaignId>#<run>` entries.
+  attribute per channel of `<sentAt ISO>#<campaignId>#<run>` entries; and one lease per
+  tenant (`T#<t>#FCAPL`, `SK=LEASE`) that a sender holds while it reads and writes them.
 """
 
 from __future__ import annotations
@@ -48,6 +49,11 @@ def send_batch_part_sk(batch_sk: str, part: int) -> str:
 def frequency_cap_key(tenant_id: str, contact_id: str, shard: int) -> tuple[str, str]:
     """A contact's marketing sends of the last days, per channel (engage.campaigns.caps)."""
     return f"T#{tenant_id}#FCAP#{shard}", contact_id
+
+
+def frequency_cap_lease_key(tenant_id: str) -> tuple[str, str]:
+    """The tenant's frequency-cap lease: held by the one sender deciding caps (caps.take)."""
+    return f"T#{tenant_id}#FCAPL", "LEASE"
 
 
 def frequency_cap_entry(sent_at: str, campaign_id: str, run: int) -> str:

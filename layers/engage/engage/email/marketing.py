@@ -2,7 +2,8 @@
 Yahoo's bulk-sender requirements, 2024).
 
 `send_marketing` refuses, with no provider call, an address on the tenant's suppression list
-(hard bounces and complaints: events.py) and a contact whose `emailConsent` is `opted_out`.
+(hard bounces and complaints: events.py) and a contact whose `emailConsent` is `opted_out`,
+as read for the whole send batch at once (`screen`).
 Otherwise every e-mail carries
     List-Unsubscribe: <PUBLIC_BASE_URL/u/<token>>[, <mailto:...?subject=unsubscribe%20<token>>]
     List-Unsubscribe-Post: List-Unsubscribe=One-Click
@@ -16,6 +17,8 @@ carry back (events.py). RFC 8058: https://www.rfc-editor.org/rfc/rfc8058
 from __future__ import annotations
 
 import base64
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from urllib.parse import quote
 
 from engage.channels.base import SendResult
@@ -24,7 +27,7 @@ from engage.contacts import store as contacts_store
 from engage.contacts.consent import ConsentChannel, consent_of
 from engage.core.settings import get_settings
 from engage.email import store
-from engage.email.sending import deliver, is_address, sender_identity
+from engage.email.sending import SenderIdentity, deliver, is_address, sender_identity
 from engage.email.tokens import make_token
 
 MAX_TAG_CHARS = 256  # SES v2 `MessageTag.Value`
@@ -61,16 +64,41 @@ def read_ref_tag(value: str) -> str | None:
         return None
 
 
-def _refusal(tenant_id: str, contact_id: str, to: str) -> str | None:
+@dataclass(frozen=True)
+class Screening:
+    """What marketing e-mails are checked against before they go, read once per send batch
+    (`screen`): the batch's `suppressed` addresses (lower-cased), the `consents`
+    (`emailConsent`, or `unknown`) of its contacts that still exist, and the tenant's sender
+    `identity`."""
+
+    suppressed: frozenset[str]
+    consents: Mapping[str, str]
+    identity: SenderIdentity
+
+
+def screen(tenant_id: str, recipients: Iterable[tuple[str, str]]) -> Screening:
+    """The `Screening` of `(contact_id, address)` recipients: one BatchGetItem of their
+    suppression entries and one of their contacts per 100, one read of the sender identity."""
+    wanted = list(recipients)
+    contacts = contacts_store.batch_get(tenant_id, {c for c, _ in wanted})
+    consents = {cid: consent_of(c, ConsentChannel.EMAIL) for cid, c in contacts.items()}
+    return Screening(
+        frozenset(store.suppressed_among(tenant_id, [a for _, a in wanted])),
+        consents,
+        sender_identity(tenant_id),
+    )
+
+
+def _refusal(screening: Screening, contact_id: str, to: str) -> str | None:
     """Why the e-mail must not go out, or None."""
     if not is_address(to):
         return "invalid_address"
-    if store.is_suppressed(tenant_id, to):
+    if to.lower() in screening.suppressed:
         return "suppressed"
-    contact = contacts_store.get(tenant_id, contact_id)
-    if contact is None:
+    consent = screening.consents.get(contact_id)
+    if consent is None:
         return "unknown_contact"
-    if consent_of(contact, ConsentChannel.EMAIL) == "opted_out":
+    if consent == "opted_out":
         return "opted_out"
     return None
 
@@ -84,16 +112,20 @@ def send_marketing(
     text: str,
     campaign_id: str,
     ref: str,
+    screening: Screening | None = None,
 ) -> SendResult:
     """Send one marketing e-mail of campaign `campaign_id` to contact `contact_id` at `to`
     (see the module docstring). Returns `sent` with the provider's message id, or `failed`
     with `error` = `invalid_address` | `suppressed` | `unknown_contact` | `opted_out` (no
-    provider call) or the provider's refusal code. Never raises for a refusal."""
+    provider call) or the provider's refusal code. Never raises for a refusal. `screening`
+    is the send batch's (`screen`), read here for this one e-mail when not given."""
     to = to.strip()
-    refused = _refusal(tenant_id, contact_id, to)
+    if screening is None:
+        screening = screen(tenant_id, [(contact_id, to)])
+    refused = _refusal(screening, contact_id, to)
     if refused:
         return SendResult("failed", error=refused)
-    identity = sender_identity(tenant_id)
+    identity = screening.identity
     tags = [("campaign_id", campaign_id), ("contact_id", contact_id)]
     encoded = ref_tag(ref)
     if encoded:

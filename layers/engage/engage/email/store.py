@@ -20,6 +20,13 @@ def is_suppressed(tenant_id: str, address: str) -> bool:
     return True
 
 
+def suppressed_among(tenant_id: str, addresses: Iterable[str]) -> set[str]:
+    """Which of `addresses` the tenant's suppression list holds, lower-cased (BatchGetItem,
+    100 keys a request)."""
+    wanted = {keys.email_suppression_key(tenant_id, a) for a in addresses if a.strip()}
+    return {item.sk for item in SuppressionItem.batch_get(list(wanted))} if wanted else set()
+
+
 def suppress(tenant_id: str, address: str, reason: str, detail: str | None) -> bool:
     """Put `address` on the tenant's suppression list; False when it already was there (the
     first reason is kept)."""
