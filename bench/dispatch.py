@@ -255,25 +255,41 @@ def _channel_message_item(i: int, channel: str) -> dict[str, dict[str, str]]:
     return item
 
 
-def _floor(n: int, channels: bool = False) -> dict[str, object]:
+def _cap_item(i: int, channels: list[str]) -> dict[str, dict]:
+    """Recipient `i`'s frequency-cap item as the product stores it
+    (engage.campaigns.channel_store.put_caps): one send recorded per channel."""
+    entry = {"S": "2026-01-01T00:00:00.000Z#0123456789ABCDEFGHJKMNPQRS#1"}
+    item: dict[str, dict] = {
+        "PK": {"S": f"T#0123456789ABCDEFGHJKMNPQRS#FCAP#{i % 8}"},
+        "SK": {"S": f"{i:026d}"},
+        "expiresAt": {"N": "1767830400"},
+    }
+    item |= {channel: {"L": [entry]} for channel in channels}
+    return item
+
+
+def _floor(n: int, channels: bool = False, cap: bool = False) -> dict[str, object]:
+    """The floor's writes; with `cap`, also one frequency-cap item per recipient (the record
+    an exact per-contact cap cannot do without), in the same BatchWriteItem stream."""
     import boto3
 
     with moto_tables():
         ddb = boto3.client("dynamodb")
         table = os.environ["TABLE_NAME"]
-        items = [(i, channel) for i in range(n) for channel in (CHANNELS if channels else ["sms"])]
+        on = CHANNELS if channels else ["sms"]
+        items = [_channel_message_item(i, channel) for i in range(n) for channel in on]
+        units = len(items)
+        if cap:
+            items += [_cap_item(i, on) for i in range(n)]
 
         def run() -> int:
             for j in range(0, len(items), 25):
                 ddb.batch_write_item(
                     RequestItems={
-                        table: [
-                            {"PutRequest": {"Item": _channel_message_item(i, channel)}}
-                            for i, channel in items[j : j + 25]
-                        ]
+                        table: [{"PutRequest": {"Item": item}} for item in items[j : j + 25]]
                     }
                 )
-            return len(items)
+            return units
 
         out = measure(run)
     return out
@@ -284,18 +300,22 @@ def _channels_child() -> bool:
     if "--child" not in sys.argv:
         return False
     mode = sys.argv[sys.argv.index("--child") + 1]
-    if mode not in ("channels", "channels-floor"):
+    if mode not in ("channels", "channels-floor", "channels-floor-cap", "floor-cap"):
         return False
     n = int(sys.argv[sys.argv.index("--n") + 1])
     count_requests()
-    side = _pipeline(n, True) if mode == "channels" else _floor(n, True)
+    if mode == "channels":
+        side = _pipeline(n, True)
+    else:
+        side = _floor(n, mode.startswith("channels"), mode.endswith("-cap"))
     print(json.dumps(side))
     return True
 
 
-def _report(title: str, pipeline: dict, floor: dict) -> None:
+def _report(title: str, pipeline: dict, floor: dict, capped: dict) -> None:
     receipts = pipeline.pop("receipts")
     phases = pipeline.pop("phases")
+    with_cap = pipeline["per_second"] / capped["per_second"] if capped["per_second"] else 0.0
     report(
         title,
         "messages",
@@ -305,7 +325,10 @@ def _report(title: str, pipeline: dict, floor: dict) -> None:
             "pipeline seconds by phase": phases,
             "delivery receipts applied afterwards": f"{receipts['per_second']}/s, "
             f"{receipts['requests_per_unit']} requests per receipt",
-            "aim": "ratio >= 0.5",
+            "floor plus the frequency cap's record (one cap item per recipient)": (
+                f"{capped['per_second']} messages/s; ratio pipeline/that floor: {with_cap:.2f}"
+            ),
+            "aim": "ratio >= 0.5 (against the first floor)",
         },
     )
 
@@ -317,18 +340,25 @@ def main() -> None:
     n = int(os.environ.get("BENCH_RECIPIENTS", "20000"))
     if which in ("both", "sms"):
         pipeline, floor, n = bench_main("bench.dispatch", _pipeline, _floor)
+        with moto_server() as endpoint:
+            capped = run_child("bench.dispatch", "floor-cap", n, endpoint)
         _report(
-            f"Campaign dispatch to {n} opted-in recipients (enqueue -> all sent)", pipeline, floor
+            f"Campaign dispatch to {n} opted-in recipients (enqueue -> all sent)",
+            pipeline,
+            floor,
+            capped,
         )
     if which in ("both", "channels"):
         with moto_server() as endpoint:
             floor = run_child("bench.dispatch", "channels-floor", n, endpoint)
+            capped = run_child("bench.dispatch", "channels-floor-cap", n, endpoint)
             pipeline = run_child("bench.dispatch", "channels", n, endpoint)
         _report(
             f"Campaign on SMS, WhatsApp and e-mail to {n} recipients opted in to all three "
             f"({3 * n} messages; floor: one write per message item per channel)",
             pipeline,
             floor,
+            capped,
         )
 
 
