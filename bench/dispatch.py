@@ -11,7 +11,9 @@ SQS message), with the attributes the product stores (its text, contact, short-l
 link-index entry, provider id and receipt-index entry), written out by hand: moto's cost grows
 with an item's attributes, so a floor of smaller items than the product must store would not be
 this product's floor. The three-channel campaign's floor is the same writes for its 3N
-message items (one per recipient per channel). `BENCH_DISPATCH=sms` or `channels` runs one.
+message items (one per recipient per channel). A second floor adds one frequency-cap item
+per recipient (what the product's exact per-contact cap records; its ratio is printed beside
+the first, which stays the aim's). `BENCH_DISPATCH=sms` or `channels` runs one.
 """
 
 from __future__ import annotations
