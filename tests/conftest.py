@@ -450,12 +450,20 @@ class Harness:
 
 
 @pytest.fixture
+def cap_of_one(monkeypatch: pytest.MonkeyPatch) -> None:
+    """At most one marketing message per contact per channel per 7 days (the frequency cap)."""
+    monkeypatch.setenv("CAMPAIGN_FREQUENCY_CAP", "1")
+    reset_caches()
+
+
+@pytest.fixture
 def h(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[Harness]:
     """A fresh moto AWS built from template.yaml, and the harness around it. Tests marked
     `voice_calls` also get moto's execution of the voice call state machine."""
     from argon2 import PasswordHasher
 
     from engage.auth import service as auth_service
+    from engage.channels.email_sandbox import EMAIL_OUTBOX
     from engage.channels.sandbox import OUTBOX
     from engage.channels.voice_sandbox import CALL_OUTBOX
     from engage.core import clock
@@ -472,9 +480,11 @@ def h(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterat
         harness.provision()
         OUTBOX.clear()
         CALL_OUTBOX.clear()
+        EMAIL_OUTBOX.clear()
         try:
             yield harness
         finally:
+            EMAIL_OUTBOX.clear()
             if harness.voice is not None:
                 harness.voice.kill_all()
                 harness.voice.uninstall()

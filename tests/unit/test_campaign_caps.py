@@ -30,22 +30,6 @@ from tests.unit.test_campaign_fallback import _items
 TENANT = "t-caps"
 
 
-@pytest.fixture(autouse=True)
-def _empty_email_outbox():
-    EMAIL_OUTBOX.clear()
-    yield
-    EMAIL_OUTBOX.clear()
-
-
-@pytest.fixture
-def cap_of_one(monkeypatch):
-    """At most one marketing message per contact per channel per 7 days."""
-    from tests.conftest import reset_caches
-
-    monkeypatch.setenv("CAMPAIGN_FREQUENCY_CAP", "1")
-    reset_caches()
-
-
 def _lease_item(tenant_id):
     return _item(*keys.frequency_cap_lease_key(tenant_id))
 

@@ -23,13 +23,6 @@ SETTINGS = {
 ALL = ["sms", "whatsapp", "email"]
 
 
-@pytest.fixture(autouse=True)
-def _empty_email_outbox():
-    EMAIL_OUTBOX.clear()
-    yield
-    EMAIL_OUTBOX.clear()
-
-
 def _me(h, headers):
     return h.client.get("/auth/me", headers=headers).json()["data"]
 

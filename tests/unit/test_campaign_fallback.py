@@ -18,22 +18,6 @@ from engage.core.settings import get_settings
 from tests.unit.test_campaign_channels import ALL, _campaign, _me, _person, _sent, _stats
 
 
-@pytest.fixture(autouse=True)
-def _empty_email_outbox():
-    EMAIL_OUTBOX.clear()
-    yield
-    EMAIL_OUTBOX.clear()
-
-
-@pytest.fixture
-def cap_of_one(monkeypatch):
-    """At most one marketing message per contact per channel per 7 days."""
-    from tests.conftest import reset_caches
-
-    monkeypatch.setenv("CAMPAIGN_FREQUENCY_CAP", "1")
-    reset_caches()
-
-
 def _send(h, headers, campaign_id):
     resp = h.client.post(f"/campaigns/{campaign_id}/enqueue", headers=headers)
     assert resp.status_code == 200, resp.text

@@ -20,13 +20,6 @@ MAIL = OutboundEmail(
 )
 
 
-@pytest.fixture(autouse=True)
-def _empty_email_outbox():
-    EMAIL_OUTBOX.clear()
-    yield
-    EMAIL_OUTBOX.clear()
-
-
 @pytest.fixture
 def ses(h, monkeypatch):
     """EMAIL_PROVIDER=ses with a verified sending domain in moto's SES; yields SES's backend

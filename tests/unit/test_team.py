@@ -20,13 +20,6 @@ from engage.core.tokens import Principal
 PASSWORD = "correct horse battery"
 
 
-@pytest.fixture(autouse=True)
-def _empty_email_outbox():
-    EMAIL_OUTBOX.clear()
-    yield
-    EMAIL_OUTBOX.clear()
-
-
 def _json(headers: dict) -> dict:
     """`headers` for a raw JSON body (json.dumps escapes lone surrogates, as a client may)."""
     return {**headers, "content-type": "application/json"}
