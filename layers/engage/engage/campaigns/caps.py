@@ -78,8 +78,11 @@ def _epoch_ms(at: dt.datetime) -> int:
 
 @contextmanager
 def lease(tenant_id: str) -> Iterator[float]:
-    """Hold the tenant's cap lease; yields the `time.monotonic()` after which the holder must
-    not write. Raises CapContended after WAIT_SECONDS without it."""
+    """Hold the tenant's cap lease; yields the `time.monotonic()` (seconds) after which the
+    holder must not write. Raises CapContended after WAIT_SECONDS without it. The lease
+    pattern of AWS's DynamoDB Lock Client (a conditional put of holder and expiry, retried
+    with backoff, a conditional delete by the holder), without its heartbeats: a lease is held
+    for one batch's reads and writes only."""
     holder = uuid.uuid4().hex
     give_up = time.monotonic() + WAIT_SECONDS
     pause = FIRST_PAUSE

@@ -164,9 +164,24 @@ def give_back(key: tuple[str, str], claimed_at: str, fresh: bool) -> None:
     """Undo a claim taken at `claimed_at` that sent nothing: a fresh claim goes back to
     `queued`; a takeover stays `claimed` with a lapsed claim time, so the next delivery takes
     it over (and resumes) at once. Nothing when another sender has it by now."""
-    update = "SET #s = :queued REMOVE claimedAt" if fresh else "SET claimedAt = :lapsed"
-    values = {":claimed": {"S": "claimed"}, ":mine": {"S": claimed_at}}
-    values |= {":queued": {"S": "queued"}} if fresh else {":lapsed": {"S": LAPSED_CLAIM}}
+    if fresh:
+        _while_claimed(key, claimed_at, "SET #s = :queued REMOVE claimedAt", {":queued": "queued"})
+    else:
+        _while_claimed(key, claimed_at, "SET claimedAt = :lapsed", {":lapsed": LAPSED_CLAIM})
+
+
+def mark_done(key: tuple[str, str], claimed_at: str) -> bool:
+    """`claimed -> done`, only while the claim taken at `claimed_at` stands (False if another
+    sender took the batch over)."""
+    return _while_claimed(key, claimed_at, "SET #s = :done", {":done": "done"})
+
+
+def _while_claimed(
+    key: tuple[str, str], claimed_at: str, update: str, values: dict[str, str]
+) -> bool:
+    """Apply `update` (string `values`) to a send-batch claim only while the claim taken at
+    `claimed_at` stands; False when it does not."""
+    wire = {name: {"S": value} for name, value in values.items()}
     try:
         ddb_client().update_item(
             TableName=get_settings().table_name,
@@ -174,28 +189,8 @@ def give_back(key: tuple[str, str], claimed_at: str, fresh: bool) -> None:
             UpdateExpression=update,
             ConditionExpression="#s = :claimed AND claimedAt = :mine",
             ExpressionAttributeNames={"#s": "status"},
-            ExpressionAttributeValues=values,
-        )
-    except ClientError as exc:
-        if exc.response["Error"]["Code"] != CCF:
-            raise
-
-
-def mark_done(key: tuple[str, str], claimed_at: str) -> bool:
-    """`claimed -> done`, only while the claim taken at `claimed_at` stands (False if another
-    sender took the batch over)."""
-    try:
-        ddb_client().update_item(
-            TableName=get_settings().table_name,
-            Key={"PK": {"S": key[0]}, "SK": {"S": key[1]}},
-            UpdateExpression="SET #s = :done",
-            ConditionExpression="#s = :claimed AND claimedAt = :mine",
-            ExpressionAttributeNames={"#s": "status"},
-            ExpressionAttributeValues={
-                ":done": {"S": "done"},
-                ":claimed": {"S": "claimed"},
-                ":mine": {"S": claimed_at},
-            },
+            ExpressionAttributeValues=wire
+            | {":claimed": {"S": "claimed"}, ":mine": {"S": claimed_at}},
         )
     except ClientError as exc:
         if exc.response["Error"]["Code"] == CCF:
